@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+"""The course's task runner. Needs only Python >= 3.10; every command sets itself up first.
+
+    python3 course.py lab          open JupyterLab on the course (creates .venv/ and installs on first use)
+    python3 course.py test         run the whole test suite (unit tests, every notebook, lint, browser test)
+    python3 course.py notebooks    re-execute notebooks from notebooks/src/ (all, or the names given)
+    python3 course.py bench        print the benchmark table
+    python3 course.py setup        only create/refresh the virtual environment
+
+The virtual environment lives in .venv/ (or $COURSE_VENV). It is reinstalled only when requirements.txt or
+pyproject.toml change, so the second run of any command starts at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = Path(os.environ.get("COURSE_VENV", ROOT / ".venv"))
+STAMP = VENV / ".course-installed"
+
+
+def venv_python() -> Path:
+    return VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+
+
+def _install_fingerprint() -> str:
+    h = hashlib.sha256()
+    for name in ("requirements.txt", "pyproject.toml"):
+        h.update((ROOT / name).read_bytes())
+    return h.hexdigest()
+
+
+def setup() -> Path:
+    """Create .venv/ and install requirements.txt plus course_utils (editable), unless already current."""
+    if sys.version_info < (3, 10):  # noqa: UP036 - the point is to catch an old interpreter
+        sys.exit(f"The course needs Python >= 3.10; this is {sys.version.split()[0]}.")
+    py = venv_python()
+    if not py.exists():
+        print(f"[course] creating the virtual environment {VENV} ...", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    fingerprint = _install_fingerprint()
+    if STAMP.exists() and STAMP.read_text() == fingerprint:
+        return py
+    print("[course] installing requirements.txt and course_utils (the first time takes a few minutes) ...",
+          flush=True)
+    subprocess.run([py, "-m", "pip", "install", "--upgrade", "pip"], check=True)
+    subprocess.run([py, "-m", "pip", "install", "-r", ROOT / "requirements.txt", "-e", ROOT], check=True)
+    STAMP.write_text(fingerprint)
+    return py
+
+
+def _run(args: list, env: dict | None = None) -> int:
+    return subprocess.run([str(a) for a in args], cwd=ROOT, env=env).returncode
+
+
+def lab(extra: list[str]) -> int:
+    py = setup()
+    return _run([py, "-m", "jupyterlab", "--notebook-dir", ROOT / "notebooks", *extra])
+
+
+def test(extra: list[str]) -> int:
+    py = setup()
+    cores = os.cpu_count() or 1
+    workers = max(1, min(cores, 4))
+    env = dict(os.environ)
+    # Threads per worker = cores / workers, so parallel notebooks don't fight over the CPU.
+    threads = str(max(1, cores // workers))
+    env.update(OMP_NUM_THREADS=threads, MKL_NUM_THREADS=threads, MPLBACKEND="Agg", PYTHONHASHSEED="0")
+    # --dist loadscope keeps every notebook's cells on one worker (plain -n would split a notebook).
+    xdist = ["-n", str(workers), "--dist", "loadscope"] if workers > 1 else []
+    return _run([py, "-m", "pytest", *xdist, *extra], env=env)
+
+
+def notebooks(extra: list[str]) -> int:
+    py = setup()
+    return _run([py, ROOT / "tools" / "nbtools.py", "build", *extra])
+
+
+def bench(extra: list[str]) -> int:
+    py = setup()
+    return _run([py, ROOT / "benchmarks" / "run.py", *extra])
+
+
+COMMANDS = {"lab": lab, "test": test, "notebooks": notebooks, "bench": bench}
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] in ("-h", "--help", "help"):
+        print(__doc__)
+        return 0
+    command, extra = argv[0], argv[1:]
+    if command == "setup":
+        setup()
+        return 0
+    if command not in COMMANDS:
+        print(f"Unknown command {command!r}; expected one of: setup, {', '.join(COMMANDS)}.", file=sys.stderr)
+        return 2
+    return COMMANDS[command](extra)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
