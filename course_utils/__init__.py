@@ -1,0 +1,95 @@
+"""course_utils: the small helper package behind the course's notebooks.
+
+One module per concept (``data``, ``train``, ``activations``, ``autograd``, ``init``, ``losses``, ``optim``,
+``regularization``, ``models``, ``checks``, ``plot``, ``widgets``). Submodules are imported on first use, so
+``import course_utils`` stays fast and pulls in neither matplotlib, ipywidgets nor torchvision.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import os
+import random
+import textwrap
+from typing import Any
+
+import torch
+
+__version__ = "0.1.0"
+
+__all__ = ["set_seed", "get_device", "show_source", "__version__"]
+
+_SUBMODULES = {
+    "activations", "autograd", "checks", "data", "env", "init", "losses", "models", "optim", "plot",
+    "regularization", "train", "widgets",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import a submodule lazily the first time ``course_utils.<name>`` is used."""
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module 'course_utils' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | _SUBMODULES)
+
+
+def set_seed(seed: int = 0) -> None:
+    """Seed Python's, NumPy's (if installed) and PyTorch's random generators (CPU and every GPU).
+
+    Call it at the top of a notebook and before anything random you want to reproduce exactly.
+    """
+    if not isinstance(seed, int) or isinstance(seed, bool):
+        raise TypeError(f"`seed` must be an int; got {type(seed).__name__}")
+    random.seed(seed)
+    os.environ["PYTHONHASHSEED"] = str(seed)
+    try:
+        import numpy as np
+    except ImportError:  # pragma: no cover - numpy comes with torch's usual installs
+        pass
+    else:
+        np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)  # also seeds every CUDA device
+
+
+def get_device() -> torch.device:
+    """The best device available: CUDA GPU, then Apple-silicon MPS, then the CPU."""
+    if torch.cuda.is_available():
+        return torch.device("cuda")
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        return torch.device("mps")
+    return torch.device("cpu")
+
+
+def _in_notebook() -> bool:
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and shell.__class__.__name__ == "ZMQInteractiveShell"
+
+
+def show_source(obj: Any) -> Any:
+    """Show the source code of a function, class or module, syntax-highlighted in a notebook.
+
+    Returns an ``IPython.display.Code`` object in a notebook (it renders as highlighted code when it is the
+    last expression of a cell); elsewhere prints the source and returns it as a string.
+    """
+    try:
+        source = inspect.getsource(obj)
+    except (TypeError, OSError) as exc:
+        raise TypeError(
+            f"`obj` must be a Python function, class or module with source code; got {obj!r} ({exc})"
+        ) from None
+    source = textwrap.dedent(source)
+    if _in_notebook():
+        from IPython.display import Code
+
+        return Code(source, language="python")
+    print(source)
+    return source

@@ -1,0 +1,230 @@
+"""The course's training loop: ``fit`` and ``evaluate``, written out so a learner can read every step.
+
+``fit`` is the five-line loop of every PyTorch program (forward, loss, zero_grad, backward, step) plus the
+bookkeeping a learner would otherwise repeat in each chapter: per-epoch losses and accuracy, validation,
+a learning-rate scheduler, gradient clipping, early stopping, a progress bar, and a ``History`` that plots itself.
+Losses are assumed to use ``reduction="mean"`` (the PyTorch default); epoch losses are averages over samples.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+from torch import nn
+
+__all__ = ["fit", "evaluate", "History"]
+
+
+@dataclass
+class History:
+    """What ``fit`` recorded, one entry per epoch. ``val_*`` are empty without a validation loader;
+    ``*_acc`` are empty unless the task is classification (integer labels, one output per class)."""
+
+    train_loss: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    train_acc: list[float] = field(default_factory=list)
+    val_acc: list[float] = field(default_factory=list)
+    lr: list[float] = field(default_factory=list)
+    epoch_time: list[float] = field(default_factory=list)
+    best_epoch: int | None = None  # 1-based epoch with the lowest monitored loss
+    stopped_early: bool = False
+    diverged: bool = False  # the training loss became NaN or infinite
+
+    @property
+    def epochs(self) -> int:
+        return len(self.train_loss)
+
+    def __len__(self) -> int:
+        return self.epochs
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+    def plot(self, ax: Any = None) -> Any:
+        """Loss (and accuracy, if recorded) per epoch; returns the matplotlib Figure."""
+        from .plot import plot_history
+
+        return plot_history(self, ax=ax)
+
+    def __repr__(self) -> str:
+        if not self.epochs:
+            return "History(no epochs)"
+        parts = [f"epochs={self.epochs}", f"train_loss={self.train_loss[-1]:.4f}"]
+        if self.val_loss:
+            parts.append(f"val_loss={self.val_loss[-1]:.4f}")
+        if self.train_acc:
+            parts.append(f"train_acc={self.train_acc[-1]:.3f}")
+        if self.val_acc:
+            parts.append(f"val_acc={self.val_acc[-1]:.3f}")
+        if self.stopped_early:
+            parts.append(f"stopped early, best epoch {self.best_epoch}")
+        if self.diverged:
+            parts.append("diverged")
+        return f"History({', '.join(parts)})"
+
+
+def _is_classification(output: torch.Tensor, target: torch.Tensor) -> bool:
+    return output.ndim == 2 and output.shape[1] > 1 and target.ndim == 1 and not target.is_floating_point()
+
+
+def _resolve_device(model: nn.Module, device: Any) -> torch.device:
+    if device is not None:
+        return torch.device(device)
+    for p in model.parameters():
+        return p.device
+    return torch.device("cpu")
+
+
+def _check_args(epochs: int, patience: int | None, clip_grad_norm: float | None) -> None:
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs <= 0:
+        raise ValueError(f"`epochs` must be a positive int; got {epochs!r}")
+    if patience is not None and (isinstance(patience, bool) or not isinstance(patience, int) or patience <= 0):
+        raise ValueError(f"`patience` must be a positive int or None; got {patience!r}")
+    if clip_grad_norm is not None and not (clip_grad_norm > 0):
+        raise ValueError(f"`clip_grad_norm` must be a positive number or None; got {clip_grad_norm!r}")
+
+
+def _run_epoch(
+    model: nn.Module,
+    loader: Iterable,
+    loss_fn: Callable,
+    device: torch.device,
+    optimizer: torch.optim.Optimizer | None = None,
+    clip_grad_norm: float | None = None,
+) -> tuple[float, float | None]:
+    """One pass over ``loader``; trains when an optimizer is given. Returns (mean loss, accuracy or None)."""
+    total_loss = torch.zeros((), device=device)
+    correct = torch.zeros((), device=device, dtype=torch.long)
+    n_seen = 0
+    classification = None
+    for inputs, targets in loader:
+        inputs, targets = inputs.to(device, non_blocking=True), targets.to(device, non_blocking=True)
+        outputs = model(inputs)
+        loss = loss_fn(outputs, targets)
+        if optimizer is not None:
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            if clip_grad_norm is not None:
+                nn.utils.clip_grad_norm_(model.parameters(), clip_grad_norm)
+            optimizer.step()
+        batch = targets.shape[0]
+        total_loss += loss.detach() * batch  # stays on the device: no sync per batch
+        if classification is None:
+            classification = _is_classification(outputs, targets)
+        if classification:
+            correct += (outputs.detach().argmax(dim=1) == targets).sum()
+        n_seen += batch
+    if n_seen == 0:
+        raise ValueError("the data loader yielded no batches")
+    accuracy = correct.item() / n_seen if classification else None
+    return total_loss.item() / n_seen, accuracy
+
+
+def evaluate(model: nn.Module, loader: Iterable, loss_fn: Callable, device: Any = None) -> dict[str, float]:
+    """Mean loss over ``loader`` (and ``accuracy`` for classification) with the model in eval mode, no grad.
+
+    Returns ``{"loss": float, "n": int}`` plus ``"accuracy"`` when the targets are class labels. The model's
+    train/eval mode is restored afterwards.
+    """
+    device = _resolve_device(model, device)
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            loss, acc = _run_epoch(model, loader, loss_fn, device)
+    finally:
+        model.train(was_training)
+    result: dict[str, float] = {"loss": loss}
+    if acc is not None:
+        result["accuracy"] = acc
+    return result
+
+
+def fit(
+    model: nn.Module,
+    train_loader: Iterable,
+    loss_fn: Callable,
+    optimizer: torch.optim.Optimizer,
+    epochs: int,
+    val_loader: Iterable | None = None,
+    scheduler: Any = None,
+    clip_grad_norm: float | None = None,
+    device: Any = None,
+    progress: bool = True,
+    patience: int | None = None,
+) -> History:
+    """Train ``model`` for ``epochs`` passes over ``train_loader`` and return the per-epoch ``History``.
+
+    Each batch ``(inputs, targets)`` is moved to ``device`` (default: where the model's parameters are; the model
+    is moved there too). ``scheduler`` is stepped once per epoch (``ReduceLROnPlateau`` gets the monitored loss).
+    ``clip_grad_norm`` clips the global gradient norm before each step. With ``patience``, training stops when the
+    monitored loss (validation if given, else training) has not improved for that many epochs, and the best
+    weights are restored. Training also stops, with a message, if the loss becomes NaN or infinite.
+    """
+    _check_args(epochs, patience, clip_grad_norm)
+    device = _resolve_device(model, device)
+    model.to(device)
+    history = History()
+    best_loss, best_state, since_best = math.inf, None, 0
+
+    from tqdm.auto import tqdm  # imported here: tqdm.auto pulls in ipywidgets inside a notebook
+
+    bar = tqdm(range(1, epochs + 1), desc="epochs", unit="epoch", disable=not progress, leave=True)
+    for epoch in bar:
+        start = time.perf_counter()
+        model.train()
+        train_loss, train_acc = _run_epoch(model, train_loader, loss_fn, device, optimizer, clip_grad_norm)
+        history.train_loss.append(train_loss)
+        if train_acc is not None:
+            history.train_acc.append(train_acc)
+        history.lr.append(optimizer.param_groups[0]["lr"])
+        monitored = train_loss
+        if val_loader is not None:
+            val = evaluate(model, val_loader, loss_fn, device)
+            history.val_loss.append(val["loss"])
+            if "accuracy" in val:
+                history.val_acc.append(val["accuracy"])
+            monitored = val["loss"]
+        history.epoch_time.append(time.perf_counter() - start)
+        bar.set_postfix(_postfix(history))
+
+        if not math.isfinite(train_loss):
+            history.diverged = True
+            print(f"Training stopped at epoch {epoch}: the loss became {train_loss}. "
+                  "The learning rate is probably too high (or the data contains NaN/inf).")
+            break
+        if scheduler is not None:
+            if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
+                scheduler.step(monitored)
+            else:
+                scheduler.step()
+        if monitored < best_loss:
+            best_loss, since_best, history.best_epoch = monitored, 0, epoch
+            if patience is not None:
+                best_state = copy.deepcopy(model.state_dict())
+        else:
+            since_best += 1
+            if patience is not None and since_best >= patience:
+                history.stopped_early = True
+                break
+    bar.close()
+    if history.stopped_early and best_state is not None:
+        model.load_state_dict(best_state)
+    return history
+
+
+def _postfix(history: History) -> dict[str, str]:
+    post = {"loss": f"{history.train_loss[-1]:.4f}"}
+    if history.val_loss:
+        post["val_loss"] = f"{history.val_loss[-1]:.4f}"
+    if history.val_acc:
+        post["val_acc"] = f"{history.val_acc[-1]:.3f}"
+    elif history.train_acc:
+        post["acc"] = f"{history.train_acc[-1]:.3f}"
+    return post
