@@ -1,0 +1,32 @@
+"""Self-checked exercises: ``checks.check(name, answer)``, ``checks.hint(name)``, ``checks.solution(name)``.
+
+The framework lives in ``_core``; each concept's exercises live in their own module here (``basics``,
+``activations``, …) and register themselves with ``@exercise``. Every such module is imported below, so a new
+one needs no edit to this file.
+"""
+
+import importlib
+import pkgutil
+
+from ._core import (
+    Mismatch,
+    NotAttempted,
+    Result,
+    call,
+    check,
+    exercise,
+    exercises,
+    expect,
+    expect_close,
+    hint,
+    solution,
+)
+
+__all__ = [
+    "Mismatch", "NotAttempted", "Result", "call", "check", "exercise", "exercises", "expect", "expect_close",
+    "hint", "solution",
+]
+
+for _info in pkgutil.iter_modules(__path__):
+    if not _info.name.startswith("_"):
+        importlib.import_module(f"{__name__}.{_info.name}")

@@ -1,0 +1,60 @@
+"""Every live widget redraws when a control moves, and shows errors instead of raising them."""
+
+import ipywidgets as W
+import pytest
+
+from course_utils import widgets
+
+
+def _other_value(control):
+    """A valid value different from the control's current one."""
+    if isinstance(control, (W.FloatSlider, W.IntSlider, W.FloatLogSlider)):
+        return control.max if control.value != control.max else control.min
+    if isinstance(control, (W.Dropdown, W.ToggleButtons, W.RadioButtons, W.SelectionSlider)):
+        values = [o[1] if isinstance(o, tuple) else o for o in control.options]
+        return next(v for v in values if v != control.value)
+    if isinstance(control, (W.Checkbox, W.ToggleButton)):
+        return not control.value
+    raise TypeError(f"no rule for {type(control).__name__}")
+
+
+@pytest.mark.parametrize("name", sorted(widgets.BUILDERS))
+def test_every_control_redraws_the_picture(name):
+    widget = widgets.BUILDERS[name]()
+    assert isinstance(widget, widgets.LivePlot)
+    assert widget.renders == 1 and widget.image.value[:4] == b"\x89PNG"
+    assert "course-widget" in widget._dom_classes
+    for label, control in widget.controls.items():
+        before, renders = widget.image.value, widget.renders
+        control.value = _other_value(control)
+        assert widget.last_error is None, f"{name}.{label}: {widget.last_error!r}"
+        assert widget.renders == renders + 1, f"{name}.{label} did not redraw"
+        assert widget.image.value != before, f"{name}.{label} redrew the same picture"
+
+
+def test_an_error_while_drawing_is_shown_not_raised():
+    widget = widgets.neuron_explorer()
+    picture = widget.image.value
+
+    def broken(**values):
+        raise ValueError("w must be positive")
+
+    widget.draw = broken
+    widget.controls["w"].value = -1.0  # must not raise
+    assert isinstance(widget.last_error, ValueError)
+    assert "ValueError: w must be positive" in widget.message.value
+    assert widget.image.value == picture  # the last good picture stays
+
+
+def test_static_views_get_the_picture_as_png():
+    bundle = widgets.neuron_explorer()._repr_mimebundle_()
+    assert bundle["image/png"][:4] == b"\x89PNG"
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert "interactive" in bundle["text/plain"]
+
+
+def test_neuron_explorer_marks_the_midpoint():
+    widget = widgets.neuron_explorer()
+    widget.controls["w"].value = 2.0
+    widget.controls["b"].value = 1.0
+    assert "x = −b/w = -0.50" in widget.draw(**widget.values()).axes[0].get_title()
