@@ -1,0 +1,293 @@
+"""A tiny scalar reverse-mode automatic differentiation engine, in the spirit of Karpathy's micrograd.
+
+Every ``Value`` remembers the values it was computed from (``_prev``), the operation (``_op``) and a small
+function ``_backward`` that applies the chain rule for that one operation: it takes ``out.grad`` (d output /
+d out) and adds the local derivative times it to each input's ``grad``. ``backward()`` calls these functions
+from the output back to the leaves, in reverse topological order, so every node's gradient is complete before
+it is passed on. Gradients are *added* (``+=``), because a value used twice receives gradient from both uses.
+
+    >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    >>> c = a * b + a          # dc/da = b + 1 = -2, dc/db = a = 2
+    >>> c.backward()
+    >>> a.grad, b.grad
+    (-2.0, 2.0)
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Real
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+__all__ = ["Value", "topological_order", "draw_graph"]
+
+Number = int | float  # the constants a Value can be combined with
+
+
+class Value:
+    """A scalar ``data`` with a gradient ``grad`` (d output / d this value, filled in by ``backward()``)."""
+
+    def __init__(self, data: Number, _children: tuple[Value, ...] = (), _op: str = "", label: str = "") -> None:
+        if isinstance(data, Value) or not isinstance(data, Real):
+            raise TypeError(f"`data` must be a real number (int or float); got {type(data).__name__}")
+        self.data = float(data)
+        self.grad = 0.0
+        self._backward = lambda: None  # a leaf has nothing to pass its gradient on to
+        self._prev = tuple(_children)
+        self._op = _op
+        self.label = label
+
+    # ------------------------------------------------------------------------------ binary operators
+
+    def __add__(self, other: Value | Number) -> Value:
+        other = other if isinstance(other, Value) else Value(other)
+        out = Value(self.data + other.data, (self, other), "+")
+
+        def _backward() -> None:  # d(a + b)/da = 1, d(a + b)/db = 1
+            self.grad += out.grad
+            other.grad += out.grad
+
+        out._backward = _backward
+        return out
+
+    def __sub__(self, other: Value | Number) -> Value:
+        other = other if isinstance(other, Value) else Value(other)
+        out = Value(self.data - other.data, (self, other), "-")
+
+        def _backward() -> None:  # d(a - b)/da = 1, d(a - b)/db = -1
+            self.grad += out.grad
+            other.grad -= out.grad
+
+        out._backward = _backward
+        return out
+
+    def __mul__(self, other: Value | Number) -> Value:
+        other = other if isinstance(other, Value) else Value(other)
+        out = Value(self.data * other.data, (self, other), "*")
+
+        def _backward() -> None:  # d(a * b)/da = b, d(a * b)/db = a
+            self.grad += other.data * out.grad
+            other.grad += self.data * out.grad
+
+        out._backward = _backward
+        return out
+
+    def __truediv__(self, other: Value | Number) -> Value:
+        other = other if isinstance(other, Value) else Value(other)
+        out = Value(self.data / other.data, (self, other), "/")  # ZeroDivisionError if other.data == 0
+
+        def _backward() -> None:  # d(a / b)/da = 1 / b, d(a / b)/db = -a / b**2
+            self.grad += out.grad / other.data
+            other.grad -= self.data / other.data**2 * out.grad
+
+        out._backward = _backward
+        return out
+
+    def __pow__(self, exponent: Number) -> Value:
+        if isinstance(exponent, Value) or not isinstance(exponent, Real):
+            raise TypeError(
+                f"`exponent` must be an int or float constant, not {type(exponent).__name__} "
+                "(for a learnable exponent write (b * a.log()).exp())"
+            )
+        if self.data < 0 and exponent != int(exponent):
+            raise ValueError(f"a negative base ({self.data}) needs an integer `exponent`; got {exponent}")
+        out = Value(self.data**exponent, (self,), f"**{exponent:g}")
+
+        def _backward() -> None:  # d(a**k)/da = k * a**(k - 1)
+            self.grad += exponent * self.data ** (exponent - 1) * out.grad
+
+        out._backward = _backward
+        return out
+
+    # Reflected versions, used for `2 + a`, `2 - a`, `2 * a`, `2 / a`: Python calls a.__radd__(2) etc.
+    def __radd__(self, other: Number) -> Value:
+        return self + other
+
+    def __rsub__(self, other: Number) -> Value:
+        return Value(other) - self
+
+    def __rmul__(self, other: Number) -> Value:
+        return self * other
+
+    def __rtruediv__(self, other: Number) -> Value:
+        return Value(other) / self
+
+    def __neg__(self) -> Value:
+        out = Value(-self.data, (self,), "neg")
+
+        def _backward() -> None:  # d(-a)/da = -1
+            self.grad -= out.grad
+
+        out._backward = _backward
+        return out
+
+    # ------------------------------------------------------------------------------- unary functions
+
+    def exp(self) -> Value:
+        out = Value(math.exp(self.data), (self,), "exp")
+
+        def _backward() -> None:  # d exp(a)/da = exp(a)
+            self.grad += out.data * out.grad
+
+        out._backward = _backward
+        return out
+
+    def log(self) -> Value:
+        if self.data <= 0:
+            raise ValueError(f"log needs a positive value; got data={self.data}")
+        out = Value(math.log(self.data), (self,), "log")
+
+        def _backward() -> None:  # d log(a)/da = 1 / a
+            self.grad += out.grad / self.data
+
+        out._backward = _backward
+        return out
+
+    def tanh(self) -> Value:
+        out = Value(math.tanh(self.data), (self,), "tanh")
+
+        def _backward() -> None:  # d tanh(a)/da = 1 - tanh(a)**2
+            self.grad += (1 - out.data**2) * out.grad
+
+        out._backward = _backward
+        return out
+
+    def sigmoid(self) -> Value:
+        if self.data >= 0:  # stable: exp of a non-positive number only, so no overflow at +-1000
+            s = 1 / (1 + math.exp(-self.data))
+        else:
+            z = math.exp(self.data)
+            s = z / (1 + z)
+        out = Value(s, (self,), "sigmoid")
+
+        def _backward() -> None:  # d sigmoid(a)/da = sigmoid(a) * (1 - sigmoid(a))
+            self.grad += out.data * (1 - out.data) * out.grad
+
+        out._backward = _backward
+        return out
+
+    def relu(self) -> Value:
+        out = Value(self.data if self.data > 0 else 0.0, (self,), "relu")
+
+        def _backward() -> None:  # d relu(a)/da = 1 if a > 0 else 0 (0 at a = 0, as in PyTorch)
+            self.grad += (self.data > 0) * out.grad
+
+        out._backward = _backward
+        return out
+
+    # ----------------------------------------------------------------------------------- backprop
+
+    def backward(self) -> None:
+        """Fill in ``grad`` of every value this one depends on: d self / d node.
+
+        As in PyTorch, the leaves' gradients accumulate over calls (call ``zero_grad()`` in between), while
+        the intermediate values' gradients are recomputed from zero.
+        """
+        order = topological_order(self)
+        for node in order:
+            if node._prev:  # an intermediate value, not a leaf
+                node.grad = 0.0
+        self.grad = 1.0  # d self / d self
+        for node in reversed(order):  # from the output back to the leaves
+            node._backward()
+
+    def zero_grad(self) -> None:
+        """Set ``grad`` to 0 on this value and every value it depends on."""
+        for node in topological_order(self):
+            node.grad = 0.0
+
+    def __repr__(self) -> str:
+        return f"Value(data={self.data}, grad={self.grad})"
+
+
+def topological_order(value: Value) -> list[Value]:
+    """Every value that ``value`` depends on, each once, inputs before the values computed from them.
+
+    The leaves come first and ``value`` itself last; ``backward()`` walks the list in reverse. An explicit
+    stack replaces recursion, so a graph thousands of operations deep does not hit Python's recursion limit.
+    """
+    if not isinstance(value, Value):
+        raise TypeError(f"`value` must be a Value; got {type(value).__name__}")
+    order: list[Value] = []
+    visited: set[int] = set()
+    stack: list[tuple[Value, bool]] = [(value, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if children_done:  # all its inputs are already in `order`
+            order.append(node)
+        elif id(node) not in visited:
+            visited.add(id(node))
+            stack.append((node, True))  # come back to it after its children
+            stack.extend((child, False) for child in reversed(node._prev))
+    return order
+
+
+def draw_graph(value: Value, ax: Axes | None = None, highlight: Value | None = None) -> Figure:
+    """Draw the computational graph that produced ``value``, inputs on the left, ``value`` on the right.
+
+    Each box is one ``Value``: its label and operation, ``data`` and ``grad``; arrows point from inputs to the
+    values computed from them. ``highlight`` (a value in the graph) is drawn in orange, e.g. to step through
+    backprop. Draws into ``ax`` if given, else into a new figure sized to the graph. Returns the Figure.
+    Uses matplotlib only (no graphviz), and no pyplot, so it leaves no global state behind.
+    """
+    from matplotlib.figure import Figure
+    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+    nodes = topological_order(value)
+    if highlight is not None and all(node is not highlight for node in nodes):
+        raise ValueError("`highlight` must be a Value in the graph of `value`")
+
+    # Column = depth: one more than the deepest input; a leaf sits just left of its first use.
+    depth: dict[int, int] = {}
+    for node in nodes:
+        depth[id(node)] = 1 + max((depth[id(c)] for c in node._prev), default=-1)
+    first_use: dict[int, int] = {}
+    for node in nodes:
+        for child in node._prev:
+            if not child._prev:
+                first_use[id(child)] = min(first_use.get(id(child), depth[id(node)]), depth[id(node)])
+    for key, column in first_use.items():
+        depth[key] = column - 1
+    columns: dict[int, list[Value]] = {}
+    for node in nodes:
+        columns.setdefault(depth[id(node)], []).append(node)
+    position = {}
+    for col, members in columns.items():
+        for row, node in enumerate(members):
+            position[id(node)] = (col * 1.6, (len(members) - 1) / 2 - row)
+
+    n_cols, n_rows = max(columns) + 1, max(len(m) for m in columns.values())
+    if ax is None:
+        fig = Figure(figsize=(1.2 + 2.4 * n_cols, 0.6 + 1.0 * n_rows))
+        ax = fig.add_axes((0, 0, 1, 1))
+    else:
+        fig = ax.figure
+
+    width, height = 1.1, 0.7
+    for node in nodes:
+        x, y = position[id(node)]
+        is_highlighted = node is highlight
+        ax.add_patch(FancyBboxPatch(
+            (x - width / 2, y - height / 2), width, height, boxstyle="round,pad=0.02",
+            facecolor="#ffcc80" if is_highlighted else "#e3f2fd",
+            edgecolor="#e65100" if is_highlighted else "#1565c0", linewidth=2.5 if is_highlighted else 1.0,
+        ))
+        title = " ".join(part for part in (node.label, f"({node._op})" if node._op else "") if part)
+        lines = ([title] if title else []) + [f"data {node.data:.4g}", f"grad {node.grad:.4g}"]
+        ax.text(x, y, "\n".join(lines), ha="center", va="center", fontsize=9, family="monospace")
+        for child in dict.fromkeys(node._prev):  # one arrow per distinct input (a + a: one arrow)
+            cx, cy = position[id(child)]
+            skips_columns = depth[id(node)] - depth[id(child)] > 1  # bend it around the boxes in between
+            ax.add_patch(FancyArrowPatch(
+                (cx + width / 2, cy), (x - width / 2, y), arrowstyle="-|>", mutation_scale=12, color="#555555",
+                connectionstyle=f"arc3,rad={-0.25 if skips_columns else 0.0}",
+            ))
+
+    ax.set_xlim(-width / 2 - 0.2, (n_cols - 1) * 1.6 + width / 2 + 0.2)
+    ax.set_ylim(-n_rows / 2 - 0.1, n_rows / 2 + 0.1)
+    ax.set_axis_off()
+    return fig
