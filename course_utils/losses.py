@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import torch
 
+from .activations import log_softmax  # the stable log-softmax of the activations chapter
+
 __all__ = [
     "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
     "nll_loss", "cross_entropy", "binary_cross_entropy", "binary_cross_entropy_with_logits",
@@ -125,16 +127,6 @@ def huber_loss(
 
 
 # ---------------------------------------------------------------------------------------------- classification
-
-
-def _log_softmax(x: torch.Tensor, dim: int) -> torch.Tensor:
-    """log softmax(x) along ``dim``: x - max - log(sum(exp(x - max))). Subtracting the max keeps exp finite.
-
-    The same as ``course_utils.activations.log_softmax``; repeated here so that losses depend on torch only.
-    """
-    m = x.amax(dim=dim, keepdim=True).detach()  # any constant works mathematically; the max avoids overflow
-    shifted = x - m
-    return shifted - shifted.exp().sum(dim=dim, keepdim=True).log()
 
 
 def _check_class_input(input: torch.Tensor, name: str) -> None:
@@ -250,7 +242,7 @@ def cross_entropy(
     _check_class_input(input, "input")
     n_classes = input.shape[1]
     _check_class_weight(weight, n_classes)
-    log_probs = _log_softmax(input, dim=1)
+    log_probs = log_softmax(input, dim=1)
 
     if target.shape == input.shape:  # class probabilities, as torch decides it
         _check_float(target, "target", "class probabilities, since it has the same shape as `input`")
