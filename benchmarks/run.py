@@ -1,0 +1,148 @@
+"""The course's performance table (not a test): `python3 course.py bench` prints it.
+
+Measures, against the budgets of the course guide:
+- `import course_utils` time beyond `import torch`                      budget ≤ 0.3 s
+- `fit` throughput against a bare PyTorch loop, same model and data      budget ≥ 0.95× the bare loop
+- each widget's update: control change → new PNG, in the kernel's code   budget ≤ 100 ms
+- each chapter's execution time, top to bottom in a fresh kernel         budget ≤ 60 s on 2 cores
+
+    python benchmarks/run.py [--no-notebooks] [--repeat N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+
+ROWS: list[tuple[str, str, str, str]] = []  # (what, measured, budget, verdict)
+
+
+def row(what: str, value: float, unit: str, budget: float, higher_is_better: bool = False) -> None:
+    ok = value >= budget if higher_is_better else value <= budget
+    sign = "≥" if higher_is_better else "≤"
+    ROWS.append((what, f"{value:.3g} {unit}".strip(), f"{sign} {budget:g} {unit}".strip(), "ok" if ok else "OVER"))
+
+
+def bench_import(repeat: int) -> None:
+    code = ("import time; t0 = time.perf_counter(); import torch; t1 = time.perf_counter(); "
+            "import course_utils; t2 = time.perf_counter(); print(t1 - t0, t2 - t1)")
+    extra = []
+    for _ in range(repeat):
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+        extra.append(float(out.split()[1]))
+    row("import course_utils beyond torch (median)", statistics.median(extra), "s", 0.3)
+
+
+def _fit_workload():
+    from course_utils.data import load_digits
+
+    X, y = load_digits()
+    X = X.flatten(1)
+    loader = DataLoader(TensorDataset(X, y), batch_size=64, shuffle=False)
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(64, 128), nn.ReLU(), nn.Linear(128, 64), nn.ReLU(), nn.Linear(64, 10))
+    return model, loader
+
+
+def _bare_loop(model, loader, loss_fn, optimizer, epochs):
+    for _ in range(epochs):
+        model.train()
+        for xb, yb in loader:
+            loss = loss_fn(model(xb), yb)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+
+
+def bench_fit(repeat: int, epochs: int = 10) -> None:
+    from course_utils.train import fit
+
+    base, loader = _fit_workload()
+    loss_fn = nn.CrossEntropyLoss()
+    n = len(loader.dataset) * epochs
+    times = {"bare": [], "fit": [], "fit+bar": []}
+    for _ in range(repeat):  # interleaved, so drifts in machine load hit both alike
+        for kind in times:
+            model = copy.deepcopy(base)
+            opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+            start = time.perf_counter()
+            if kind == "bare":
+                _bare_loop(model, loader, loss_fn, opt, epochs)
+            else:
+                fit(model, loader, loss_fn, opt, epochs, progress=(kind == "fit+bar"))
+            times[kind].append(time.perf_counter() - start)
+    bare = statistics.median(times["bare"])
+    for kind in ("fit", "fit+bar"):
+        t = statistics.median(times[kind])
+        label = "fit, progress bar on" if kind == "fit+bar" else "fit, progress=False"
+        row(f"{label}: throughput ÷ bare loop ({n / t:,.0f} samples/s)", bare / t, "×", 0.95, higher_is_better=True)
+
+
+def bench_widgets(moves: int = 10) -> None:
+    from course_utils import widgets
+
+    for name, build in sorted(widgets.BUILDERS.items()):
+        widget = build()
+        durations = []
+        for label, control in widget.controls.items():
+            if not hasattr(control, "min"):
+                continue
+            for i in range(moves):
+                control.value = control.min + (control.max - control.min) * (i + 1) / (moves + 1)
+                if widget.last_error is not None:
+                    raise RuntimeError(f"{name}.{label}: {widget.last_error!r}")
+                durations.append(widget.last_update_s)
+        if durations:
+            row(f"widget {name}: update (median of {len(durations)}; max {max(durations) * 1000:.0f} ms)",
+                statistics.median(durations) * 1000, "ms", 100)
+
+
+def bench_notebooks() -> None:
+    import nbtools
+    from nbclient import NotebookClient
+
+    total = 0.0
+    for src in nbtools.sources():
+        nb = nbtools.from_source(src)
+        start = time.perf_counter()
+        NotebookClient(nb, timeout=600, kernel_name="python3",
+                       resources={"metadata": {"path": str(nbtools.NOTEBOOKS)}}).execute()
+        seconds = time.perf_counter() - start
+        total += seconds
+        row(f"chapter {src.stem}: run top to bottom", seconds, "s", 60)
+    row("whole course", total, "s", 300)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--no-notebooks", action="store_true", help="skip executing the chapters")
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {os.cpu_count()} cores", flush=True)
+    bench_import(args.repeat)
+    bench_fit(args.repeat)
+    bench_widgets()
+    if not args.no_notebooks:
+        bench_notebooks()
+    width = max(len(r[0]) for r in ROWS)
+    print(f"\n| {'what':<{width}} | measured | budget | |\n|{'-' * (width + 2)}|---|---|---|")
+    for what, value, budget, verdict in ROWS:
+        print(f"| {what:<{width}} | {value} | {budget} | {verdict} |")
+
+
+if __name__ == "__main__":
+    main()

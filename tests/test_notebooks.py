@@ -1,0 +1,98 @@
+"""The committed notebooks: current with their sources, executed without errors, and built to the template.
+
+nbval (configured in pyproject.toml) re-executes every notebook as part of `pytest`; these tests check what a
+learner sees before running anything.
+"""
+
+import re
+import struct
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+import nbtools  # noqa: E402
+
+SOURCES = nbtools.sources()
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+def _read(path):
+    return nbformat.read(path, as_version=4)
+
+
+def _markdown(nb):
+    return "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+
+
+def _code_cells(nb):
+    return [c for c in nb.cells if c.cell_type == "code"]
+
+
+def test_every_source_has_a_notebook_and_back():
+    assert SOURCES, "no notebook sources found"
+    assert [s.stem for s in SOURCES] == [n.stem for n in NOTEBOOKS]
+
+
+@pytest.mark.parametrize("src", SOURCES, ids=lambda p: p.stem)
+def test_committed_notebook_matches_its_source(src):
+    diff = nbtools.stale_cells(src)
+    assert not diff, f"{src.name} changed since its notebook was built; run `python3 course.py notebooks " \
+                     f"{src.stem[:2]}`: {diff[:3]}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_was_executed_in_order_without_errors(path):
+    cells = _code_cells(_read(path))
+    counts = [c.execution_count for c in cells]
+    assert counts == list(range(1, len(cells) + 1)), f"{path.name}: not executed top to bottom: {counts}"
+    errors = [o for c in cells for o in c.outputs if o.output_type == "error"]
+    assert not errors, f"{path.name}: error output {errors[0].ename}: {errors[0].evalue}"
+
+
+def _png_size(b64: str) -> tuple[int, int]:
+    import base64
+
+    head = base64.b64decode(b64[:44])
+    return struct.unpack(">II", head[16:24])
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_figures_are_small(path):
+    for cell in _code_cells(_read(path)):
+        for out in cell.outputs:
+            png = out.get("data", {}).get("image/png")
+            if png:
+                width, height = _png_size(png)
+                assert width <= 1100 and height <= 1100, f"{path.name} cell {cell.id}: {width}x{height} px"
+                assert len(png) < 250_000, f"{path.name} cell {cell.id}: a {len(png) // 1000} kB image"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_follows_the_chapter_template(path):
+    nb = _read(path)
+    md = _markdown(nb)
+    first_md, first_code = nb.cells[0].source, _code_cells(nb)[0].source
+    assert first_md.startswith("# "), "a title first"
+    for part in ("**You will be able to**", "**Prerequisites:**", "**Run time:**"):
+        assert part in first_md, f"{path.name}: the first cell lacks {part}"
+    for part in ("%matplotlib inline", "set_seed(0)", "get_device()"):
+        assert part in first_code, f"{path.name}: the first code cell lacks {part}"
+    for heading in ("## Pitfalls", "## Exercises", "## Summary", "## Key terms"):
+        assert heading in md, f"{path.name}: no '{heading}' section"
+    code = "\n".join(c.source for c in _code_cells(nb))
+    assert len(re.findall(r"checks\.check\(", code)) >= 3, f"{path.name}: fewer than three checked exercises"
+    assert "# NBVAL_CHECK_OUTPUT" in code, f"{path.name}: no key number is checked by nbval"
+    assert "| English | 中文 |" in md
+
+
+def test_chapters_link_to_the_next_one():
+    names = [p.name for p in NOTEBOOKS]
+    for here, nxt in zip(names, names[1:]):
+        assert f"]({nxt})" in _markdown(_read(ROOT / "notebooks" / here)), f"{here} does not link to {nxt}"
+    for path in NOTEBOOKS[:-1]:
+        for target in re.findall(r"\]\((\d\d_[\w-]+\.ipynb)\)", _markdown(_read(path))):
+            assert (ROOT / "notebooks" / target).exists(), f"{path.name} links to missing {target}"

@@ -1,0 +1,117 @@
+"""Author, build and check the course's notebooks.
+
+Each chapter is written as a jupytext "percent" script, ``notebooks/src/NN_name.py`` (reviewable diffs, ruff-able),
+and committed executed, with outputs, as ``notebooks/NN_name.ipynb`` (learners browsing the repository see
+every plot). ``python3 course.py notebooks [NAME ...]`` runs ``build`` below; ``tests/test_notebooks.py`` uses
+``stale_cells`` to fail when a committed notebook no longer matches its source.
+
+    python tools/nbtools.py build [NAME ...]   re-execute all notebooks (or those whose name contains NAME)
+    python tools/nbtools.py check              list stale notebooks (exit 1 if any)
+    python tools/nbtools.py figures            save each notebook's last figure to docs/img/ (for the README)
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import jupytext
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+SOURCES = NOTEBOOKS / "src"
+KERNEL = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+
+
+def sources() -> list[Path]:
+    return sorted(SOURCES.glob("[0-9][0-9]_*.py"))
+
+
+def notebook_for(src: Path) -> Path:
+    return NOTEBOOKS / f"{src.stem}.ipynb"
+
+
+def from_source(src: Path) -> nbformat.NotebookNode:
+    """The notebook a source describes, without outputs, with stable cell ids (so rebuilds diff cleanly)."""
+    nb = jupytext.read(src)
+    nb.metadata = {"kernelspec": dict(KERNEL), "language_info": {"name": "python"}}
+    for i, cell in enumerate(nb.cells):
+        cell.id = f"c{i:03d}"
+        cell.metadata.pop("lines_to_next_cell", None)
+    return nb
+
+
+def _cells(nb: nbformat.NotebookNode) -> list[tuple[str, str]]:
+    return [(c.cell_type, c.source.strip()) for c in nb.cells]
+
+
+def stale_cells(src: Path) -> list[str]:
+    """Differences between a source and its committed notebook; empty when the notebook is current."""
+    target = notebook_for(src)
+    if not target.exists():
+        return [f"{target.name} does not exist"]
+    want, have = _cells(from_source(src)), _cells(nbformat.read(target, as_version=4))
+    if len(want) != len(have):
+        return [f"{target.name} has {len(have)} cells; its source has {len(want)}"]
+    return [f"cell {i}: {h[0]} differs from the source" for i, (w, h) in enumerate(zip(want, have)) if w != h]
+
+
+def build(names: list[str]) -> int:
+    """Execute the selected sources top to bottom in a fresh kernel and write the .ipynb with outputs."""
+    from nbclient import NotebookClient
+
+    selected = [s for s in sources() if not names or any(n in s.stem for n in names)]
+    if not selected:
+        print(f"no notebook source in {SOURCES} matches {names}", file=sys.stderr)
+        return 1
+    for src in selected:
+        nb = from_source(src)
+        start = time.perf_counter()
+        print(f"executing {src.name} ...", flush=True)
+        client = NotebookClient(nb, timeout=600, kernel_name="python3",
+                                resources={"metadata": {"path": str(NOTEBOOKS)}})
+        client.execute()
+        for cell in nb.cells:
+            cell.metadata.pop("execution", None)
+        nbformat.write(nb, notebook_for(src))
+        print(f"  wrote {notebook_for(src).relative_to(ROOT)} in {time.perf_counter() - start:.1f} s", flush=True)
+    return 0
+
+
+def figures() -> int:
+    """Save the last PNG output of each committed notebook as docs/img/<name>.png (the README's pictures)."""
+    import base64
+
+    out_dir = ROOT / "docs" / "img"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for src in sources():
+        nb = nbformat.read(notebook_for(src), as_version=4)
+        pngs = [o.data["image/png"] for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+                if "image/png" in o.get("data", {})]
+        if pngs:
+            (out_dir / f"{src.stem}.png").write_bytes(base64.b64decode(pngs[-1]))
+            print(f"wrote docs/img/{src.stem}.png")
+    return 0
+
+
+def check() -> int:
+    stale = {src.name: diff for src in sources() if (diff := stale_cells(src))}
+    for name, diff in stale.items():
+        print(f"{name}: {'; '.join(diff[:3])}")
+    return 1 if stale else 0
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONHASHSEED", "0")
+    command, *rest = sys.argv[1:] or ["--help"]
+    if command == "build":
+        sys.exit(build(rest))
+    if command == "check":
+        sys.exit(check())
+    if command == "figures":
+        sys.exit(figures())
+    print(__doc__)
+    sys.exit(0 if command in ("-h", "--help") else 2)
