@@ -23,11 +23,26 @@ __all__ = ["LivePlot", "neuron_explorer", "BUILDERS"]
 
 
 class LivePlot(W.VBox):
-    """Controls + a picture redrawn by ``draw(**values)`` (which returns a Figure) whenever a control moves."""
+    """Controls + a picture redrawn by ``draw(**values)`` (which returns a Figure) whenever a control moves.
 
-    def __init__(self, draw: Callable[..., Any], controls: dict[str, W.ValueWidget], title: str | None = None):
+    ``buttons`` maps a label to an action ``fn(widget)`` run on click (training, a step, a reset …), after which
+    the picture is redrawn; use them for anything slow, so sliders stay instant. ``press(label)`` does the same
+    from code (tests, or a teacher's cell).
+    """
+
+    def __init__(
+        self,
+        draw: Callable[..., Any],
+        controls: dict[str, W.ValueWidget],
+        title: str | None = None,
+        buttons: dict[str, Callable[[LivePlot], None]] | None = None,
+    ):
         self.draw = draw
         self.controls = controls
+        self.actions = dict(buttons or {})
+        self.buttons = {label: W.Button(description=label) for label in self.actions}
+        for label, button in self.buttons.items():
+            button.on_click(lambda _b, label=label: self.press(label))
         self.title = title or "widget"
         self.image = W.Image(format="png")
         self.message = W.HTML()
@@ -36,6 +51,8 @@ class LivePlot(W.VBox):
         self.last_update_s: float | None = None
         header = [W.HTML(f"<b>{html.escape(title)}</b>")] if title else []
         rows = [W.HBox(list(controls.values())[i:i + 3]) for i in range(0, len(controls), 3)]
+        if self.buttons:
+            rows.append(W.HBox(list(self.buttons.values())))
         super().__init__(header + rows + [self.image, self.message])
         self.add_class("course-widget")
         for control in controls.values():
@@ -50,6 +67,20 @@ class LivePlot(W.VBox):
             if self.image.value:
                 bundle["image/png"] = bytes(self.image.value)
         return bundle
+
+    def press(self, label: str) -> None:
+        """Run the action of button ``label``, then redraw; an exception is shown in the widget, not raised."""
+        try:
+            self.actions[label](self)
+        except Exception as exc:
+            self._show_error("Could not run", exc)
+            return
+        self.update()
+
+    def _show_error(self, doing: str, exc: Exception) -> None:
+        self.last_error = exc
+        self.message.value = (f"<span style='color:#b00020'>⚠ {doing}: {type(exc).__name__}: "
+                              f"{html.escape(str(exc))}</span>")
 
     def values(self) -> dict[str, Any]:
         return {name: control.value for name, control in self.controls.items()}
@@ -66,9 +97,7 @@ class LivePlot(W.VBox):
             # Lay the figure out once: a builder that reuses its figure then skips the costly layout pass.
             fig.set_layout_engine("none")
         except Exception as exc:  # shown to the learner, never raised into the notebook
-            self.last_error = exc
-            self.message.value = (f"<span style='color:#b00020'>⚠ Could not draw: {type(exc).__name__}: "
-                                  f"{html.escape(str(exc))}</span>")
+            self._show_error("Could not draw", exc)
             return
         self.image.value = png
         self.message.value = ""

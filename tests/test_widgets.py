@@ -58,3 +58,23 @@ def test_neuron_explorer_marks_the_midpoint():
     widget.controls["w"].value = 2.0
     widget.controls["b"].value = 1.0
     assert "x = −b/w = -0.50" in widget.draw(**widget.values()).axes[0].get_title()
+
+
+def test_buttons_run_their_action_then_redraw_and_report_errors():
+    calls = []
+
+    def draw(w):
+        fig, ax = widgets.new_figure()
+        ax.set_title(f"{w} {len(calls)}")
+        return fig
+
+    def boom(widget):
+        raise RuntimeError("diverged")
+
+    widget = widgets.LivePlot(draw, {"w": W.FloatSlider(value=1.0)}, buttons={"Step": calls.append, "Boom": boom})
+    assert set(widget.buttons) == {"Step", "Boom"}
+    before = widget.image.value
+    widget.buttons["Step"].click()
+    assert calls == [widget] and widget.renders == 2 and widget.image.value != before
+    widget.press("Boom")
+    assert widget.renders == 2 and "RuntimeError: diverged" in widget.message.value
