@@ -8,6 +8,7 @@ every plot). ``python3 course.py notebooks [NAME ...]`` runs ``build`` below; ``
     python tools/nbtools.py build [NAME ...]   re-execute all notebooks (or those whose name contains NAME)
     python tools/nbtools.py check              list stale notebooks (exit 1 if any)
     python tools/nbtools.py figures            save each notebook's last figure to docs/img/ (for the README)
+    python tools/nbtools.py index              write notebooks/README.md (chapters in order) and GLOSSARY.md
 """
 
 from __future__ import annotations
@@ -97,6 +98,53 @@ def figures() -> int:
     return 0
 
 
+def title(src: Path) -> str:
+    """A chapter's title: the first '# ' heading of its first cell."""
+    first = from_source(src).cells[0].source
+    return next(line[2:].strip() for line in first.splitlines() if line.startswith("# "))
+
+
+def key_terms(src: Path) -> list[tuple[str, str]]:
+    """The (English, 中文) rows of a chapter's '## Key terms' table."""
+    rows = []
+    for cell in from_source(src).cells:
+        if cell.cell_type != "markdown" or "## Key terms" not in cell.source:
+            continue
+        table = cell.source.split("## Key terms", 1)[1]
+        for line in table.splitlines():
+            parts = [p.strip() for p in line.strip().strip("|").split("|")]
+            if len(parts) == 2 and parts != ["English", "中文"] and not set(parts[0]) <= set("-: "):
+                rows.append((parts[0], parts[1]))
+    return rows
+
+
+def index_pages() -> dict[Path, str]:
+    """notebooks/README.md (every chapter, in order) and notebooks/GLOSSARY.md (every chapter's key terms)."""
+    chapters = [(src, title(src)) for src in sources()]
+    readme = ["# The chapters, in order", "",
+              "Run them in this order; each builds on the ones before. Every chapter ends with its key terms, "
+              "gathered in the [glossary](GLOSSARY.md).", ""]
+    readme += [f"{i + 1}. [{name}]({notebook_for(src).name})" for i, (src, name) in enumerate(chapters)]
+    glossary = ["# Glossary", "", "Every chapter's key terms (English | 中文), generated from the chapters by "
+                "`tools/nbtools.py index`: edit a chapter's *Key terms* table, not this file.", "",
+                "| English | 中文 | chapters |", "|---|---|---|"]
+    where: dict[tuple[str, str], list[Path]] = {}
+    for src, _ in chapters:
+        for term in key_terms(src):
+            where.setdefault(term, []).append(src)
+    for (en, zh), srcs in sorted(where.items(), key=lambda item: item[0][0].lower()):
+        links = ", ".join(f"[{src.stem[:2]}]({notebook_for(src).name})" for src in srcs)
+        glossary.append(f"| {en} | {zh} | {links} |")
+    return {NOTEBOOKS / "README.md": "\n".join(readme) + "\n", NOTEBOOKS / "GLOSSARY.md": "\n".join(glossary) + "\n"}
+
+
+def index() -> int:
+    for path, text in index_pages().items():
+        path.write_text(text)
+        print(f"wrote {path.relative_to(ROOT)}")
+    return 0
+
+
 def check() -> int:
     stale = {src.name: diff for src in sources() if (diff := stale_cells(src))}
     for name, diff in stale.items():
@@ -113,5 +161,7 @@ if __name__ == "__main__":
         sys.exit(check())
     if command == "figures":
         sys.exit(figures())
+    if command == "index":
+        sys.exit(index())
     print(__doc__)
     sys.exit(0 if command in ("-h", "--help") else 2)
