@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import os
+import pkgutil
 import random
 import textwrap
 from typing import Any
@@ -20,10 +21,8 @@ __version__ = "0.1.0"
 
 __all__ = ["set_seed", "get_device", "show_source", "__version__"]
 
-_SUBMODULES = {
-    "activations", "autograd", "checks", "data", "env", "init", "losses", "models", "optim", "plot",
-    "regularization", "train", "widgets",
-}
+# Every module of the package, found on disk so a new concept module needs no edit here.
+_SUBMODULES = {m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")}
 
 
 def __getattr__(name: str) -> Any:

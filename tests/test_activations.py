@@ -317,3 +317,139 @@ def test_slope_arguments_must_be_numbers(fn: Callable, name: str) -> None:
 def test_derivative_helpers_reject_non_tensors(helper: Fn) -> None:
     with pytest.raises(TypeError, match="`x`"):
         helper(0.5)
+
+
+# ------------------------------------------------------------- chapter 02: exercises and widgets
+
+from course_utils import checks, widgets  # noqa: E402
+
+
+def _stub(*args):
+    raise NotImplementedError
+
+
+@pytest.mark.parametrize("name", ["sigmoid_derivative", "stable_softmax", "leaky_relu", "dead_fractions"])
+def test_activation_exercise_solutions_pass_and_stubs_are_not_attempted(name: str) -> None:
+    assert checks.check(name, checks._core._REGISTRY[name].solution)
+    assert checks.check(name, _stub).status == "not attempted"
+    assert checks.check(name, None).status == "not attempted"
+
+
+WRONG_ANSWERS = {
+    "sigmoid_derivative": [
+        lambda x: torch.exp(-x) / (1 + torch.exp(-x)) ** 2,        # right formula, NaN at x = -1000
+        lambda x: torch.sigmoid(x),                                # the function, not its derivative
+        lambda x: torch.sigmoid(x) * (1 + torch.sigmoid(x)),       # sign slip
+        lambda x: 1 - torch.tanh(x) ** 2,                          # tanh's derivative
+    ],
+    "stable_softmax": [
+        lambda x: torch.exp(x) / torch.exp(x).sum(dim=1, keepdim=True),                  # overflows
+        lambda x: torch.exp(x - x.max()) / torch.exp(x - x.max()).sum(dim=1, keepdim=True),  # global max
+        lambda x: torch.exp(x - x.max(dim=1, keepdim=True).values)
+        / torch.exp(x - x.max(dim=1, keepdim=True).values).sum(),                        # sums over everything
+        lambda x: torch.exp(x - x.max(dim=0, keepdim=True).values)
+        / torch.exp(x - x.max(dim=0, keepdim=True).values).sum(dim=0, keepdim=True),     # columns, not rows
+    ],
+    "leaky_relu": [
+        lambda x, negative_slope=0.01: torch.maximum(negative_slope * x, x),           # wrong for slope > 1
+        lambda x, negative_slope=0.01: torch.relu(x),                                  # ignores the slope
+        lambda x, negative_slope=0.01: torch.where(x > 0, x, 0.01 * x),                # hard-coded slope
+        lambda x, negative_slope=0.1: torch.where(x > 0, x, negative_slope * x),       # wrong default
+    ],
+    "dead_fractions": [
+        lambda model, X: _per_relu(model, X, lambda h: (h <= 0).float().mean().item()),     # sparsity, not death
+        lambda model, X: _per_relu(model, X, lambda h: (h <= 0).all(dim=1).float().mean().item()),  # rows
+        lambda model, X: _per_relu(model, X, lambda h: int((h <= 0).all(dim=0).sum())),     # a count
+        lambda model, X: _per_relu(model, X, lambda h: (h <= 0).all(dim=0).float().mean().item())[:1],  # first only
+        lambda model, X: (model[0](X) <= 0).all(dim=0).float().mean().item(),               # one number
+        lambda model, X: _per_relu(model, X, lambda h: (h <= 0).all(dim=0).float().mean()),  # accepted: tensors
+    ],
+}
+
+
+@pytest.mark.parametrize("name", list(WRONG_ANSWERS))
+def test_activation_exercises_catch_typical_mistakes(name: str, capsys: pytest.CaptureFixture) -> None:
+    answers = WRONG_ANSWERS[name]
+    if name == "dead_fractions":  # 1-element tensors are fine: the checker takes their .item()
+        assert checks.check(name, answers[-1])
+        answers = answers[:-1]
+    for answer in answers:
+        result = checks.check(name, answer)
+        assert result.status == "wrong", (name, result.message)
+    out = capsys.readouterr().out
+    assert "Traceback" not in out and "Hint:" in out
+
+
+def _per_relu(model, X, measure):
+    """Apply ``measure`` to the input of every nn.ReLU of ``model`` (the structure of a right answer)."""
+    out, h = [], X
+    with torch.no_grad():
+        for layer in model:
+            if isinstance(layer, torch.nn.ReLU):
+                out.append(measure(h))
+            h = layer(h)
+    return out
+
+
+def test_dead_fractions_after_the_relu_is_also_right() -> None:
+    """Measuring the ReLU's output (== 0 on every example) gives the same answer as its input (<= 0)."""
+    def after(model, X):
+        out, h = [], X
+        with torch.no_grad():
+            for layer in model:
+                h = layer(h)
+                if isinstance(layer, torch.nn.ReLU):
+                    out.append((h == 0).all(dim=0).float().mean().item())
+        return out
+
+    assert checks.check("dead_fractions", after)
+
+
+def test_sigmoid_derivative_checker_names_the_overflow(capsys: pytest.CaptureFixture) -> None:
+    checks.check("sigmoid_derivative", lambda x: torch.exp(-x) / (1 + torch.exp(-x)) ** 2)
+    assert "nan" in capsys.readouterr().out.lower()
+
+
+def test_activation_explorer_shades_saturation_where_the_slope_is_small() -> None:
+    w = widgets.activation_explorer()
+    fig = w.draw(**w.values())  # sigmoid: saturated beyond |x| ~ 3.6 (sigma' < 0.025)
+    ax_f = fig.axes[0]
+    spans = [p for p in ax_f.patches]
+    assert len(spans) == 2
+    edges = sorted(round(x, 1) for p in spans for x in (p.get_x(), p.get_x() + p.get_width()))
+    assert edges[1] == pytest.approx(-3.6, abs=0.1) and edges[2] == pytest.approx(3.6, abs=0.1)
+    w.controls["f"].value = "ReLU"  # dead half: one span, x <= 0
+    assert len(fig.axes[0].patches) == 1 and fig.axes[0].patches[0].get_x() == -10
+    w.controls["f"].value = "PReLU (a = 0.25)"  # slope 0.25 > 10% of 1: nothing shaded
+    assert len(fig.axes[0].patches) == 0 and "never below" in fig._suptitle.get_text()
+    w.controls["compare"].value = "tanh"
+    assert fig.axes[0].lines[1].get_visible() and w.last_error is None
+
+
+def test_saturated_spans_helper() -> None:
+    x = torch.arange(6.0)
+    assert widgets._saturated_spans(x, torch.tensor([1, 1, 0, 0, 1, 1]).bool()) == [(0.0, 2.0), (4.0, 5.0)]
+    assert widgets._saturated_spans(x, torch.zeros(6, dtype=torch.bool)) == []
+
+
+def test_first_layer_gradients_show_the_chapter_claims() -> None:
+    threads = torch.get_num_threads()
+    data = widgets.first_layer_gradients(max_depth=20)
+    assert torch.get_num_threads() == threads  # it computes on one thread, then restores the setting
+    default, recommended = widgets._DEPTH_INITS
+    assert len(data) == 2 * 3 * 20 and len(data[(default, "ReLU", 7)]) == 7
+    ratio = {(i, a): data[(i, a, 20)][0] / data[(i, a, 20)][-1] for i in (default, recommended)
+             for a in ("sigmoid", "tanh", "ReLU")}
+    assert ratio[(default, "sigmoid")] < 1e-10 and ratio[(recommended, "sigmoid")] < 1e-8
+    assert 1e-2 < ratio[(recommended, "tanh")] < 1e2 and 1e-2 < ratio[(recommended, "ReLU")] < 1e2
+    assert ratio[(default, "tanh")] < 1e-3 and ratio[(default, "ReLU")] < 1e-4
+
+
+def test_vanishing_gradients_widget_labels_the_first_layer() -> None:
+    w = widgets.vanishing_gradients()
+    w.controls["depth"].value = 1
+    fig = w.draw(**w.values())
+    assert "depth 1" in fig._suptitle.get_text()
+    assert all(len(line.get_xdata()) == 1 for line in fig.axes[0].lines)
+    w.controls["depth"].value = 30  # sigmoid's first-layer gradient underflows float32 here: shown, not an error
+    assert w.last_error is None and len(fig.axes[0].lines[0].get_xdata()) == 30

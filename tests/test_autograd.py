@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import random
+import struct
 import sys
 from collections.abc import Callable
 
@@ -446,3 +447,222 @@ def test_draw_graph_draws_into_given_axes_without_pyplot_state() -> None:
 def _pyplot_figures() -> list[int]:
     plt = sys.modules.get("matplotlib.pyplot")
     return [] if plt is None else plt.get_fignums()
+
+
+def test_draw_graph_adds_boxes_texts_and_arrows_in_topological_order() -> None:
+    """The backprop stepper restyles draw_graph's artists by position: box i and text i are node i of
+    topological_order, arrow j is the j-th (input, node) pair in that order."""
+    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+    o, _ = _neuron()
+    ax = draw_graph(o).axes[0]
+    order = topological_order(o)
+    boxes = [p for p in ax.patches if isinstance(p, FancyBboxPatch)]
+    arrows = [p for p in ax.patches if isinstance(p, FancyArrowPatch)]
+    edges = [(child, node) for node in order for child in dict.fromkeys(node._prev)]
+    assert len(boxes) == len(ax.texts) == len(order) and len(arrows) == len(edges)
+    for node, box, text in zip(order, boxes, ax.texts):
+        x, y = text.get_position()
+        assert box.contains_point(ax.transData.transform((x, y)))
+        assert f"data {node.data:.4g}" in text.get_text()
+    for (child, node), arrow in zip(edges, arrows):
+        (x0, _), (x1, _) = arrow._posA_posB  # from the input's right edge to the node's left edge
+        assert x0 == pytest.approx(ax.texts[order.index(child)].get_position()[0] + 0.55)
+        assert x1 == pytest.approx(ax.texts[order.index(node)].get_position()[0] - 0.55)
+
+
+# ----------------------------------------------------------------------- chapter 03's backprop stepper
+
+def test_backprop_steps_visit_each_node_after_all_its_uses_and_sum_local_times_upstream() -> None:
+    from course_utils.widgets import _backprop_example, _backprop_steps
+
+    out = _backprop_example()
+    steps = _backprop_steps(out)
+    order = topological_order(out)
+    assert [node for node, _ in steps] == list(reversed(order))
+    assert steps[0] == (out, []) and out.grad == 1.0
+    done: set[int] = set()
+    for node, uses in steps:
+        assert all(id(consumer) in done for consumer, _, _ in uses)  # upstream gradients are complete
+        if uses:
+            assert node.grad == pytest.approx(sum(local * upstream for _, local, upstream in uses), rel=1e-12)
+        done.add(id(node))
+    by_label = {node.label: (node, uses) for node, uses in steps}
+    w, w_uses = by_label["w"]
+    assert sorted(c.label for c, _, _ in w_uses) == ["w²", "w·x"]  # w is used twice
+    # The chapter's hand computation: x = 2, w = 0.3, b = -0.1, y = 1, λ = 0.1.
+    assert by_label["a"][0].data == pytest.approx(0.6225, abs=5e-5)
+    t = {k: torch.tensor(v, dtype=DTYPE, requires_grad=True) for k, v in
+         {"x": 2.0, "w": 0.3, "b": -0.1, "y": 1.0, "λ": 0.1}.items()}
+    loss = (torch.sigmoid(t["w"] * t["x"] + t["b"]) - t["y"]) ** 2 + t["λ"] * t["w"] ** 2
+    loss.backward()
+    assert out.data == pytest.approx(loss.item(), rel=1e-12)
+    for label, tensor in t.items():
+        assert by_label[label][0].grad == pytest.approx(tensor.grad.item(), rel=1e-12), label
+
+
+def test_backprop_steps_local_gradients_for_every_operator() -> None:
+    from course_utils.widgets import _backprop_steps, _local_formula
+
+    a, b = Value(1.5, label="a"), Value(-0.7, label="b")
+    nodes = [a + b, a - b, a * b, a / b, a**3, -a, a.exp(), a.log(), a.tanh(), a.sigmoid(), a.relu(), a * a]
+    out = nodes[0]
+    for n in nodes[1:]:
+        out = out + n
+    out.label = "f"
+    steps = _backprop_steps(out)
+    ta = torch.tensor(1.5, dtype=DTYPE, requires_grad=True)
+    tb = torch.tensor(-0.7, dtype=DTYPE, requires_grad=True)
+    t_nodes = [ta + tb, ta - tb, ta * tb, ta / tb, ta**3, -ta, ta.exp(), ta.log(), ta.tanh(), ta.sigmoid(),
+               ta.relu(), ta * ta]
+    for node, t_node in zip(nodes, t_nodes):
+        uses = next(u for n, u in steps if n is node)
+        assert len(uses) == 1 and uses[0][1] == 1.0  # each feeds one "+" node
+        for child in dict.fromkeys(node._prev):
+            (local,) = [loc for c, loc, _ in next(u for n, u in steps if n is child) if c is node]
+            slot = ta if child is a else tb
+            (ref,) = torch.autograd.grad(t_node, slot, retain_graph=True)
+            assert local == pytest.approx(ref.item(), rel=1e-12), node._op
+            assert "?" not in _local_formula(node, child), node._op
+    assert _local_formula(nodes[2], a) == "b" and _local_formula(nodes[2], b) == "a"
+    assert _local_formula(nodes[-1], a) == "2·a" and _local_formula(nodes[9], a).endswith("(1 − [sigmoid])")
+
+
+def test_backprop_stepper_shows_every_step_and_explains_it() -> None:
+    from course_utils.widgets import _backprop_example, _backprop_steps, _step_caption, backprop_stepper
+
+    widget = backprop_stepper()
+    slider = widget.controls["step"]
+    assert (slider.min, slider.max, slider.value) == (1, 13, 1)
+    pictures = set()
+    for step in range(1, 14):
+        slider.value = step
+        assert widget.last_error is None
+        pictures.add(widget.image.value)
+    assert len(pictures) == 13
+    width, height = struct.unpack(">II", widget.image.value[16:24])
+    assert width <= 1100 and height <= 1100
+
+    out = _backprop_example()
+    steps = _backprop_steps(out)
+    assert "Backprop starts here: ∂L/∂L = 1" in _step_caption(1, 13, out, *steps[0])
+    node, uses = steps[-1]
+    caption = _step_caption(13, 13, out, node, uses)
+    assert node.label == "w" and "used 2 times" in caption
+    assert "∂L/∂w = ∂(w·x)/∂w × ∂L/∂(w·x) + ∂(w²)/∂w × ∂L/∂(w²)" in caption
+    assert "= x × ∂L/∂(w·x) + 2·w × ∂L/∂(w²)" in caption
+    assert "= 2 × (−0.1774) + 0.6 × 0.1 = −0.2949" in caption
+
+
+def test_backprop_stepper_takes_any_small_graph_and_refuses_big_ones() -> None:
+    from course_utils.widgets import backprop_stepper
+
+    x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
+    q = x + y
+    q.label = "q"
+    f = q * z
+    f.label = "f"
+    widget = backprop_stepper(f)
+    assert widget.controls["step"].max == 5
+    assert (x.grad, y.grad, z.grad) == (-4.0, -4.0, 3.0)  # it ran backward
+    widget.controls["step"].value = 5
+    assert widget.last_error is None
+
+    with pytest.raises(TypeError, match="`output`"):
+        backprop_stepper(1.0)
+    big = Value(0.0)
+    for _ in range(40):
+        big = big + 1.0
+    with pytest.raises(ValueError, match="at most 40"):
+        backprop_stepper(big)
+
+
+# ------------------------------------------------------------------------- chapter 03's exercises
+
+def test_autograd_exercises_accept_the_solutions_and_catch_typical_mistakes(capsys) -> None:
+    from course_utils import checks
+    from course_utils.checks import autograd as ex
+
+    for name in ("two_node_gradient", "value_pow", "linear_backward", "numerical_grad"):
+        assert checks.check(name, getattr(ex, name)), capsys.readouterr().out
+
+    def pow_overwrites(a, k):  # = instead of +=
+        out = Value(a.data**k, (a,), "**")
+
+        def _backward():
+            a.grad = k * a.data ** (k - 1) * out.grad
+
+        out._backward = _backward
+        return out
+
+    def pow_ignores_upstream(a, k):  # forgets out.grad
+        out = Value(a.data**k, (a,), "**")
+
+        def _backward():
+            a.grad += k * a.data ** (k - 1)
+
+        out._backward = _backward
+        return out
+
+    def pow_without_backward(a, k):
+        return Value(a.data**k, (a,), "**")
+
+    def pow_without_children(a, k):
+        return Value(a.data**k)
+
+    def pow_with_a_broken_backward(a, k):
+        out = Value(a.data**k, (a,), "**")
+
+        def _backward():
+            a.grad += k * a.dta ** (k - 1) * out.grad  # a typo: AttributeError inside backward()
+
+        out._backward = _backward
+        return out
+
+    def pow_with_a_stub_backward(a, k):
+        out = Value(a.data**k, (a,), "**")
+
+        def _backward():
+            raise NotImplementedError
+
+        out._backward = _backward
+        return out
+
+    def forward_difference(f, x, h=1e-6):
+        grad = torch.zeros_like(x)
+        for i in range(x.numel()):
+            nudged = x.clone()
+            nudged.view(-1)[i] += h
+            grad.view(-1)[i] = (float(f(nudged)) - float(f(x))) / h
+        return grad
+
+    def divides_by_h(f, x, h=1e-6):
+        return 2 * ex.numerical_grad(f, x, h)
+
+    def leaves_x_nudged(f, x, h=1e-6):
+        grad = ex.numerical_grad(f, x, h)
+        x.view(-1)[0] += h
+        return grad
+
+    def nudges_everything(f, x, h=1e-6):
+        return torch.full_like(x, (float(f(x + h)) - float(f(x - h))) / (2 * h))
+
+    wrong = {
+        "two_node_gradient": [lambda x, y, z: (z, z, x), lambda x, y, z: (1.0, 1.0, x + y),
+                              lambda x, y, z: (z, z)],
+        "value_pow": [pow_overwrites, pow_ignores_upstream, pow_without_backward, pow_without_children,
+                      pow_with_a_broken_backward, lambda a, k: a.data**k],
+        "linear_backward": [lambda x, w, g: (g @ w, x.T @ g, g.sum(0)),           # grad_weight transposed
+                            lambda x, w, g: (g @ w, g.T @ x, g.mean(0)),          # mean instead of sum
+                            lambda x, w, g: (g @ w.T, g.T @ x, g.sum(0))],        # wrong grad_x
+        "numerical_grad": [forward_difference, divides_by_h, leaves_x_nudged, nudges_everything],
+    }
+    for name, answers in wrong.items():
+        for answer in answers:
+            result = checks.check(name, answer)
+            out = capsys.readouterr().out
+            assert result.status == "wrong", (name, out)
+            assert "Hint:" in out and "Traceback" not in out
+    assert checks.check("value_pow", lambda a, k: None).status == "not attempted"
+    assert checks.check("value_pow", pow_with_a_stub_backward).status == "not attempted"
+    assert "AttributeError" in (capsys.readouterr().out + str(checks.check("value_pow", pow_with_a_broken_backward)))

@@ -1,0 +1,147 @@
+"""Exercises of the perceptron chapter: a batch of neurons, one perceptron update, an MLP from sizes, XOR by hand."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from ._core import Mismatch, call, exercise, expect, expect_close
+
+
+def neuron(X: torch.Tensor, w: torch.Tensor, b: float) -> torch.Tensor:
+    """sigmoid(x . w + b) for every row x of X (n, d), with w (d,) and a number b -> (n,)."""
+    return torch.sigmoid(X @ w + b)
+
+
+@exercise("neuron", solution=neuron,
+          hint="X @ w gives one weighted sum per row (shape (n,)); add b, then apply torch.sigmoid "
+               "(or 1 / (1 + torch.exp(-z))).")
+def _check_neuron(fn) -> None:
+    g = torch.Generator().manual_seed(0)
+    cases = [
+        ("the worked example", torch.tensor([[0.5, 0.3, 0.2]]), torch.tensor([0.4, 0.6, 0.1]), 0.1),
+        ("5 points with 3 features", torch.randn(5, 3, generator=g), torch.randn(3, generator=g), -0.3),
+        ("4 points with 2 features", torch.randn(4, 2, generator=g), torch.randn(2, generator=g), 2.0),
+        ("2 points with 1 feature", torch.tensor([[1.0], [-2.0]]), torch.tensor([3.0]), 0.0),
+    ]
+    for label, X, w, b in cases:
+        got = call(fn, X.clone(), w.clone(), b)
+        if isinstance(got, torch.Tensor) and got.shape == (X.shape[0], 1):
+            raise Mismatch(f"for {label} the output has shape {tuple(got.shape)}; return one number per row, "
+                           f"shape ({X.shape[0]},): X @ w with a 1-D w already gives that.")
+        expect_close(got, neuron(X, w, b), "the neurons' outputs", atol=1e-6, context=label)
+
+
+def perceptron_update(w: torch.Tensor, b: float, x: torch.Tensor, y: int, lr: float) -> tuple[torch.Tensor, float]:
+    """One step of the perceptron rule on the point x (d,) with label y in {0, 1}; returns the new (w, b)."""
+    y_hat = 1.0 if (x @ w + b).item() >= 0 else 0.0  # step(z): 1 for z >= 0
+    error = y - y_hat
+    return w + lr * error * x, b + lr * error
+
+
+@exercise("perceptron_update", solution=perceptron_update,
+          hint="First predict: y_hat = 1 if x @ w + b >= 0 else 0. Then error = y - y_hat (-1, 0 or +1); "
+               "w + lr * error * x and b + lr * error. A right prediction (error 0) changes nothing.")
+def _check_perceptron_update(fn) -> None:
+    w0 = torch.tensor([0.5, -1.0])
+    cases = [
+        ("a point predicted right (y = 1, score 1.5)", w0, 0.5, torch.tensor([2.0, 0.0]), 1, 1.0),
+        ("a point predicted right (y = 0, score -1.5)", w0, 0.5, torch.tensor([0.0, 2.0]), 0, 1.0),
+        ("a wrong 0 (y = 1, score -1.5)", w0, 0.5, torch.tensor([0.0, 2.0]), 1, 1.0),
+        ("a wrong 1 (y = 0, score 1.5)", w0, 0.5, torch.tensor([2.0, 0.0]), 0, 0.5),
+        ("a score of exactly 0 (predicted 1) with y = 0", torch.zeros(2), 0.0, torch.tensor([1.0, 1.0]), 0, 1.0),
+        ("zero weights and y = 1 (score 0 predicts 1: right)", torch.zeros(3), 0.0, torch.tensor([1.0, 2.0, 3.0]),
+         1, 0.1),
+    ]
+    for label, w, b, x, y, lr in cases:
+        got = call(fn, w.clone(), b, x.clone(), y, lr)
+        expect(isinstance(got, (tuple, list)) and len(got) == 2,
+               f"return the pair (new_w, new_b); for {label} you returned {type(got).__name__}.")
+        new_w, new_b = got
+        ref_w, ref_b = perceptron_update(w, b, x, y, lr)
+        context = f"{label}, w = {w.tolist()}, b = {b}, x = {x.tolist()}, lr = {lr}"
+        expect_close(new_w, ref_w, "the new w", context=context)
+        expect_close(float(new_b) if isinstance(new_b, torch.Tensor) and new_b.numel() == 1 else new_b, ref_b,
+                     "the new b", context=context)
+
+
+def make_mlp(sizes: list[int]) -> nn.Sequential:
+    """An MLP as nn.Sequential: nn.Linear between consecutive sizes, nn.ReLU between them, none after the last."""
+    layers: list[nn.Module] = []
+    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+        layers += [nn.Linear(n_in, n_out), nn.ReLU()]
+    return nn.Sequential(*layers[:-1])  # the output layer gives raw scores: no activation after it
+
+
+_NONLINEAR = (nn.ReLU, nn.LeakyReLU, nn.PReLU, nn.ELU, nn.GELU, nn.SiLU, nn.Tanh, nn.Sigmoid)
+
+
+@exercise("make_mlp", solution=make_mlp,
+          hint="Loop over consecutive pairs, zip(sizes[:-1], sizes[1:]), adding nn.Linear(n_in, n_out) and then "
+               "nn.ReLU(); drop the ReLU after the last Linear (the output layer returns raw scores), and wrap the "
+               "list in nn.Sequential(*layers).")
+def _check_make_mlp(fn) -> None:
+    for sizes in ([2, 8, 1], [20, 64, 32, 4], [784, 128, 64, 10], [3, 1]):
+        model = call(fn, list(sizes))
+        expect(isinstance(model, nn.Sequential),
+               f"for sizes {sizes} return an nn.Sequential; got {type(model).__name__}.")
+        modules = list(model)
+        linears = [m for m in modules if isinstance(m, nn.Linear)]
+        got = [(m.in_features, m.out_features) for m in linears]
+        want = list(zip(sizes[:-1], sizes[1:]))
+        expect(got == want, f"for sizes {sizes} the nn.Linear layers should map {want} (in, out); got {got}.")
+        expect(bool(modules) and isinstance(modules[-1], nn.Linear),
+               f"for sizes {sizes} the last module is {type(modules[-1]).__name__ if modules else 'missing'}; "
+               f"end with the output nn.Linear (an activation after it would, e.g. with ReLU, clip every "
+               f"negative score to 0).")
+        for i, (a, b) in enumerate(zip(modules[:-1], modules[1:])):
+            if isinstance(a, nn.Linear):
+                expect(isinstance(b, _NONLINEAR),
+                       f"for sizes {sizes} module {i + 1} follows a hidden nn.Linear but is "
+                       f"{type(b).__name__}: put nn.ReLU() between layers, or consecutive Linear layers "
+                       f"collapse into one.")
+        expect(len(modules) == 2 * len(want) - 1,
+               f"for sizes {sizes} expected {2 * len(want) - 1} modules (Linear, ReLU, …, Linear); "
+               f"got {len(modules)}.")
+        x = torch.randn(5, sizes[0], generator=torch.Generator().manual_seed(0))
+        with torch.no_grad():
+            out = model(x)
+        expect(out.shape == (5, sizes[-1]), f"for sizes {sizes} a batch of 5 gives shape {tuple(out.shape)}; "
+                                            f"expected {(5, sizes[-1])}.")
+
+
+def xor_weights() -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """A 2-2-1 network of step neurons that computes XOR: hidden OR and NAND, output AND of the two."""
+    W1 = torch.tensor([[1.0, 1.0], [-1.0, -1.0]])  # unit 1: x1 + x2 - 0.5 >= 0 is OR
+    b1 = torch.tensor([-0.5, 1.5])                  # unit 2: -x1 - x2 + 1.5 >= 0 is NAND
+    W2 = torch.tensor([[1.0, 1.0]])                 # output: h1 + h2 - 1.5 >= 0 is AND
+    b2 = torch.tensor([-1.5])
+    return W1, b1, W2, b2
+
+
+def _step_net(x: torch.Tensor, W1: torch.Tensor, b1: torch.Tensor, W2: torch.Tensor, b2: torch.Tensor) -> torch.Tensor:
+    h = (x @ W1.T + b1 >= 0).float()
+    return (h @ W2.T + b2 >= 0).long().reshape(-1)
+
+
+@exercise("xor_weights", solution=xor_weights,
+          hint="One step neuron can draw only one line. Let hidden unit 1 compute OR (fires unless both inputs "
+               "are 0) and hidden unit 2 compute NAND (fires unless both are 1); XOR is true exactly when both "
+               "fire, so the output unit computes AND of the two: e.g. h1 + h2 - 1.5 >= 0.")
+def _check_xor_weights(answer) -> None:
+    got = call(answer) if callable(answer) else answer
+    expect(isinstance(got, (tuple, list)) and len(got) == 4,
+           f"return the four tensors (W1, b1, W2, b2); got {type(got).__name__}.")
+    names = ("W1", "b1", "W2", "b2")
+    shapes = ((2, 2), (2,), (1, 2), (1,))
+    tensors = []
+    for name, shape, t in zip(names, shapes, got):
+        expect(isinstance(t, torch.Tensor), f"{name} should be a torch.Tensor; got {type(t).__name__}.")
+        expect(tuple(t.shape) == shape, f"{name} should have shape {shape} (nn.Linear's layout); "
+                                        f"got {tuple(t.shape)}.")
+        tensors.append(t.float())
+    X = torch.tensor([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    out = _step_net(X, *tensors)
+    for x, o, want in zip(X.tolist(), out.tolist(), [0, 1, 1, 0]):
+        expect(o == want, f"for the input {x} your network outputs {o}; XOR is {want}. (Each neuron outputs "
+                          f"1 when its weighted sum plus bias is >= 0, else 0.)")
