@@ -1261,14 +1261,63 @@ def cross_entropy_explorer() -> LivePlot:
 # ---- chapter 09: the network playground ----
 
 _PG_MAX_UNIT_MAPS = 64  # hidden units drawn as heatmaps (input side first); any beyond are grey squares
+_PG_FONTS: dict[bool, Any] = {}
+
+
+def _pg_pixels(pixels: Any, x: int, y: int, zorder: float) -> Any:
+    """An artist that pastes an RGBA uint8 array (rows bottom-up) at pixel (x, y) of its figure, as it is.
+
+    ``Figure.figimage`` would resample the array even at its own size (about 50 ms for a whole 880×336 figure);
+    this goes straight to the renderer (about 1 ms). Replace the picture by assigning ``artist.pixels``.
+    """
+    from matplotlib.artist import Artist
+
+    class Pixels(Artist):
+        def draw(self, renderer: Any) -> None:
+            if self.get_visible():
+                gc = renderer.new_gc()
+                renderer.draw_image(gc, self.x, self.y, self.pixels)
+                gc.restore()
+
+    artist = Pixels()
+    artist.pixels, artist.x, artist.y = pixels, x, y
+    artist.set_zorder(zorder)
+    return artist
+
+
+def _pg_text(text: str, size: float, bold: bool = False) -> Any:
+    """``text`` rasterized by FreeType as an alpha mask (rows bottom-up). ~1 ms, where a matplotlib Text costs
+    a layout pass at every redraw: the playground draws all its text this way, into its overlay image."""
+    import numpy as np
+    from matplotlib.font_manager import FontProperties, findfont
+    from matplotlib.ft2font import FT2Font, LoadFlags
+
+    from .plot import DPI
+
+    if bold not in _PG_FONTS:
+        _PG_FONTS[bold] = FT2Font(findfont(FontProperties(weight="bold" if bold else "normal")))
+    font = _PG_FONTS[bold]
+    font.set_size(size, DPI)
+    font.set_text(text, 0.0, flags=LoadFlags.NO_HINTING)
+    font.draw_glyphs_to_bitmap(antialiased=True)
+    return np.asarray(font.get_image())[::-1]
 
 
 class _PlaygroundView:
     """The playground's picture: the network (a heatmap per input feature and per unit, weights as lines), the
-    output over the plane with the train and test points, and the loss curves. The figure and its artists are
-    made once; ``render`` updates them (``set_data``, ``set_segments``), and ``rebuild`` re-lays the network
-    after a change of its shape or of the data. The network panel is ONE RGBA image composed in NumPy, so the
-    cost of a redraw does not grow with the number of units."""
+    output over the plane with the train and test points, and the loss curves, under a header line.
+
+    Made for speed (a redraw must stay well under 100 ms): the figure is laid out in whole pixels, and everything
+    that is not a line or a point is composed in NumPy into two images that matplotlib pastes without resampling —
+    an underlay (the output heatmap, beneath the points) and an overlay (the header, the network's squares and
+    labels, above the weight lines). Text is rasterized with FreeType once per string, not laid out per redraw.
+    """
+
+    FIG_W, FIG_H = 880, 336  # pixels (11 × 4.2 inches at 80 dpi)
+    NET = (0, 0, 456, 282)  # x, y, width, height in pixels, from the bottom left
+    OUT = (470, 22, 228, 228)
+    LOSS = (714, 22, 158, 228)
+    CELL = 3  # the output heatmap: 76 × 76 cells of 3 × 3 pixels
 
     def __init__(self, pg: Any):
         import numpy as np
@@ -1281,40 +1330,67 @@ class _PlaygroundView:
         self.np, self.pg = np, pg
         self.cmap = LinearSegmentedColormap.from_list("playground", [CLASS_COLORS[0], "#ffffff", CLASS_COLORS[1]])
         self.lut = (self.cmap(np.linspace(0, 1, 256)) * 255).astype(np.uint8)  # (256, 4) RGBA
+        self.light_lut = self.lut.copy()
+        self.light_lut[:, 3] = 150  # the output heatmap, light enough for the points on it to show
         self.colors01 = np.array([self.cmap(0.0), self.cmap(1.0)])  # class 0 blue, class 1 orange
-        width, height = 11.0, 4.2
-        self.fig = fig = Figure(figsize=(width, height), dpi=DPI)
-        net_rect = (0.0, 0.0, 0.52, 0.82)
-        self.W, self.H = int(net_rect[2] * width * DPI), int(net_rect[3] * height * DPI)  # the panel in pixels
-        self.ax_net = fig.add_axes(net_rect)
-        self.ax_net.set_axis_off()
-        self.ax_net.set(xlim=(0, self.W), ylim=(0, self.H))
-        self.edges = LineCollection([], zorder=1, capstyle="butt")
-        self.ax_net.add_collection(self.edges)
-        self.canvas = np.zeros((self.H, self.W, 4), dtype=np.uint8)
-        self.labels = self.canvas.copy()  # the network's text, rasterized once per layout (see _stamp)
-        self.net_image = self.ax_net.imshow(self.canvas, extent=(0, self.W, 0, self.H), origin="lower",
-                                            interpolation="nearest", zorder=2, aspect="auto")
+        fw, fh = self.FIG_W, self.FIG_H
+        self.fig = fig = Figure(figsize=(fw / DPI, fh / DPI), dpi=DPI)
 
-        self.ax_out = ax = fig.add_axes((0.54, 0.05, 0.26, 0.76))
-        self.out_image = ax.imshow(np.zeros((2, 2)), origin="lower", cmap=self.cmap, vmin=0, vmax=1, alpha=0.6,
-                                   interpolation="nearest", aspect="equal")  # light: the points stay visible
+        def axes(box: tuple[int, int, int, int]) -> Any:
+            x, y, w, h = box
+            return fig.add_axes((x / fw, y / fh, w / fw, h / fh))
+
+        self.W, self.H = self.NET[2], self.NET[3]
+        self.ax_net = axes(self.NET)
+        self.ax_net.set_axis_off()
+        self.ax_net.set(xlim=(0, self.W), ylim=(0, self.H))  # data units = pixels
+        self.edges = LineCollection([], capstyle="butt")
+        self.ax_net.add_collection(self.edges)
+
+        self.ax_out = ax = axes(self.OUT)
+        ax.patch.set_visible(False)  # the heatmap underlay shows through
+        ax.set(xticks=[], yticks=[])  # no numbers: text is the costliest part of a redraw
+        ax.grid(False)
         self.train_pts = ax.scatter([], [], s=16, edgecolors="white", linewidths=0.6, zorder=3)
         self.test_pts = ax.scatter([], [], s=16, edgecolors="black", linewidths=0.8, zorder=3)
-        ax.grid(False)
-        ax.set(xticks=[], yticks=[])  # no numbers: text is the costliest part of a redraw
+        n = self.OUT[2] // self.CELL
+        self.underlay = fig.add_artist(_pg_pixels(np.zeros((n * self.CELL, n * self.CELL, 4), np.uint8),
+                                                  self.OUT[0], self.OUT[1], zorder=-1))
 
-        self.ax_loss = axl = fig.add_axes((0.82, 0.05, 0.17, 0.76))
-        (self.train_line,) = axl.plot([], [], color="0.25", lw=1.4, label="train loss")
-        (self.test_line,) = axl.plot([], [], color="#d62728", lw=1.4, label="test loss")
-        axl.legend(fontsize=8, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2, frameon=False,
-                   handlelength=1.2, borderaxespad=0.1, columnspacing=1.0)
-        axl.set(xticks=[], yticks=[])  # the numbers are in the header (as in TensorFlow Playground)
-        self.header = fig.text(0.01, 0.975, "", fontsize=12, weight="bold", va="top")
-        self.subheader = fig.text(0.01, 0.905, "", fontsize=9, va="top", color="0.2")
-        self.status = ""
+        self.ax_loss = axl = axes(self.LOSS)
+        axl.set(xticks=[], yticks=[])  # the numbers are in the header, as in TensorFlow Playground
+        (self.train_line,) = axl.plot([], [], color="0.25", lw=1.4)
+        (self.test_line,) = axl.plot([], [], color="#d62728", lw=1.4)
+
+        self.overlay_pixels = np.zeros((fh, fw, 4), np.uint8)
+        self.static = self.overlay_pixels.copy()  # text that changes only with the layout
+        self.overlay = fig.add_artist(_pg_pixels(self.overlay_pixels, 0, 0, zorder=5))
+        x, y = self.LOSS[0], self.LOSS[1] + self.LOSS[3] + 8
+        for label, rgb in (("train loss", (64, 64, 64)), ("test loss", (214, 39, 40))):
+            self.static[y - 1:y + 1, x:x + 14, :3] = rgb
+            self.static[y - 1:y + 1, x:x + 14, 3] = 255
+            x = self._blit(self.static, label, x + 18, y, 8, (40, 40, 40)) + 14
         self.data_key: Any = None
         self.rebuild()
+
+    # -- text
+    def _blit(self, target: Any, text: str, x: float, y: float, size: float, rgb: tuple, ha: str = "left",
+              bold: bool = False) -> int:
+        """Write ``text`` into the RGBA pixels ``target`` (rows bottom-up), vertically centred on y. Returns
+        the x just right of the text."""
+        alpha = _pg_text(text, size, bold)
+        h, w = alpha.shape
+        x0 = int(round(x - {"left": 0, "center": w / 2, "right": w}[ha]))
+        y0 = int(round(y - h / 2))
+        x1, y1 = min(x0 + w, target.shape[1]), min(y0 + h, target.shape[0])
+        if x0 < 0 or y0 < 0 or x1 <= x0 or y1 <= y0:
+            return x0 + w
+        region = target[y0:y1, x0:x1]
+        a = alpha[: y1 - y0, : x1 - x0]
+        ink = a > 0
+        region[..., :3][ink] = rgb
+        region[..., 3] = self.np.maximum(region[..., 3], a)
+        return x0 + w
 
     # -- layout of the network panel
     def rebuild(self) -> None:
@@ -1334,7 +1410,6 @@ class _PlaygroundView:
         for i, n in enumerate(widths):
             x = left + i * col_gap
             centers.append((x, [middle + ((n - 1) / 2 - j) * row_gap for j in range(n)]))
-        self.centers = centers
         self.corners = [[(int(round(x - side / 2)), int(round(y - side / 2))) for y in ys] for x, ys in centers]
         segments = []
         for (xa, ya), (xb, yb) in zip(centers, centers[1:]):
@@ -1342,54 +1417,33 @@ class _PlaygroundView:
                 for y_in in ya:
                     segments.append(((xa + side / 2, y_in), (xb - side / 2, y_out)))
         self.edges.set_segments(segments)
-        self.labels[:] = 0
+        self.labels = self.static.copy()
         x0, ys = centers[0]
+        nx, ny = self.NET[0], self.NET[1]
         for name, y in zip(s.features, ys):
-            self._stamp(FEATURE_LABELS[name], x0 - side / 2 - 5, y, ha="right")
+            self._blit(self.labels, FEATURE_LABELS[name], nx + x0 - side / 2 - 5, ny + y, 9, (40, 40, 40),
+                       ha="right")
         unit = " units" if col_gap > 62 else ""
-        labels = ["inputs", *[f"{h}{unit if h > 1 else unit[:5]}" for h in s.hidden], "output"]
-        for (x, _), label in zip(centers, labels):
-            self._stamp(label, x, self.H - 9, size=8.5)
-        # grids over the data's window: one per node pixel, and a finer one for the output panel
-        key = (s.dataset, s.noise, s.n, s.train_fraction, s.data_seed)
+        names = ["inputs", *[f"{h}{unit if h > 1 else unit[:5]}" for h in s.hidden], "output"]
+        for (x, _), label in zip(centers, names):
+            self._blit(self.labels, label, nx + x, ny + self.H - 10, 8.5, (70, 70, 70), ha="center")
+        # grids over the data's window: one point per pixel of a node, and one per cell of the output heatmap
         window = pg.window()
-        self.window = window
         self.node_grid = self._grid(window, side)
-        self.out_grid = self._grid(window, 80)
-        ax = self.ax_out
-        self.out_image.set_extent(window)
-        ax.set(xlim=window[:2], ylim=window[2:])
+        self.n_out = self.OUT[2] // self.CELL
+        self.out_grid = self._grid(window, self.n_out)
+        self.ax_out.set(xlim=window[:2], ylim=window[2:])
+        key = (s.dataset, s.noise, s.n, s.train_fraction, s.data_seed)
         if key != self.data_key:
             self.data_key = key
             self._place_points()
 
-    def _stamp(self, text: str, x: float, y: float, ha: str = "center", size: float = 9.0) -> None:
-        """Rasterize ``text`` (dark grey, centred vertically on y) into the labels layer. Drawn once per layout,
-        the network's labels then cost nothing per frame (a matplotlib Text is laid out at every redraw)."""
-        from matplotlib.font_manager import FontProperties, findfont
-        from matplotlib.ft2font import FT2Font, LoadFlags
-
-        from .plot import DPI
-
-        font = FT2Font(findfont(FontProperties()))
-        font.set_size(size, DPI)
-        font.set_text(text, 0.0, flags=LoadFlags.NO_HINTING)
-        font.draw_glyphs_to_bitmap(antialiased=True)
-        alpha = self.np.asarray(font.get_image())[::-1]  # rows bottom-up, like the canvas
-        h, w = alpha.shape
-        x0 = int(round(x - (w if ha == "right" else w / 2)))
-        y0 = int(round(y - h / 2))
-        if x0 < 0 or y0 < 0 or x0 + w > self.W or y0 + h > self.H:
-            return
-        region = self.labels[y0:y0 + h, x0:x0 + w]
-        region[..., :3] = 40
-        region[..., 3] = self.np.maximum(region[..., 3], alpha)
-
     @staticmethod
     def _grid(window: tuple[float, float, float, float], res: int) -> torch.Tensor:
-        """(res·res, 2) points over ``window``, row-major with y as rows, bottom row first (origin="lower")."""
-        xs = torch.linspace(window[0], window[1], res)
-        ys = torch.linspace(window[2], window[3], res)
+        """The centres of res × res cells tiling ``window``, (res·res, 2), rows of constant y, bottom row first."""
+        x0, x1, y0, y1 = window
+        xs = x0 + (torch.arange(res) + 0.5) * (x1 - x0) / res
+        ys = y0 + (torch.arange(res) + 0.5) * (y1 - y0) / res
         gy, gx = torch.meshgrid(ys, xs, indexing="ij")
         return torch.stack([gx.reshape(-1), gy.reshape(-1)], dim=1)
 
@@ -1400,12 +1454,10 @@ class _PlaygroundView:
         y = pg.y_raw[:, 0].numpy()
         if pg.settings.task == "classification":
             colors = self.colors01[y.astype(int)]
-            self.out_image.set_clim(0, 1)
             self.y_mid, self.y_half = 0.5, 0.5
         else:
             lo, hi = float(y.min()), float(y.max())
             self.y_mid, self.y_half = (lo + hi) / 2, max((hi - lo) / 2, 1e-6)
-            self.out_image.set_clim(lo, hi)
             colors = self.cmap((y - lo) / (hi - lo + 1e-12))
         self.train_pts.set_offsets(X[:n_train])
         self.train_pts.set_facecolors(colors[:n_train])
@@ -1413,19 +1465,24 @@ class _PlaygroundView:
         self.test_pts.set_facecolors(colors[n_train:])
 
     # -- drawing
-    def _paint(self, values: Any, col: int, row: int, center: float = 0.0, scale: float | None = None) -> None:
-        """Colour one node's square with ``values`` (side·side,) mapped to [-1, 1] around ``center``."""
-        np, side = self.np, self.side
+    def _index(self, values: Any, center: float, scale: float | None) -> Any:
+        """Map values to 0..255 LUT indices: center → 127.5, center ± scale → 0 / 255 (scale: max |v − center|)."""
+        np = self.np
         v = values - center
         if scale is None:
             finite = np.abs(v[np.isfinite(v)])
             scale = float(finite.max()) if finite.size else 0.0
         v = v / scale if scale > 1e-12 else np.zeros_like(v)
-        index = np.clip(np.nan_to_num((v + 1) * 127.5, nan=127.5), 0, 255).astype(np.uint8)
+        return np.clip(np.nan_to_num((v + 1) * 127.5, nan=127.5), 0, 255).astype(np.uint8)
+
+    def _paint(self, values: Any, col: int, row: int, center: float = 0.0, scale: float | None = None) -> None:
+        """Colour one node's square of the overlay with ``values`` (side·side,)."""
+        side = self.side
         x0, y0 = self.corners[col][row]
-        block = self.lut[index].reshape(side, side, 4)
-        self.canvas[y0:y0 + side, x0:x0 + side] = block
-        frame = self.canvas[y0 - 1:y0 + side + 1, x0 - 1:x0 + side + 1]  # a grey 1-pixel border
+        x0, y0 = x0 + self.NET[0], y0 + self.NET[1]
+        self.overlay_pixels[y0:y0 + side, x0:x0 + side] = self.lut[self._index(values, center, scale)].reshape(
+            side, side, 4)
+        frame = self.overlay_pixels[y0 - 1:y0 + side + 1, x0 - 1:x0 + side + 1]  # a grey 1-pixel border
         frame[[0, -1], :] = (150, 150, 150, 255)
         frame[:, [0, -1]] = (150, 150, 150, 255)
 
@@ -1435,7 +1492,7 @@ class _PlaygroundView:
         from . import playground as P
 
         np, pg, s = self.np, self.pg, self.pg.settings
-        self.canvas[:] = self.labels
+        self.overlay_pixels[:] = self.labels
         outs = [o.numpy() for o in pg.layer_outputs(self.node_grid)]
         for j in range(outs[0].shape[1]):  # input features, each scaled by its own largest |value|
             self._paint(outs[0][:, j], 0, j)
@@ -1453,30 +1510,32 @@ class _PlaygroundView:
             self._paint(1 / (1 + np.exp(-np.clip(logits, -60, 60))), len(outs) - 1, 0, center=0.5, scale=0.5)
         else:
             self._paint(logits, len(outs) - 1, 0, center=self.y_mid, scale=self.y_half)
-        self.net_image.set_data(self.canvas)
         w = np.concatenate([weight.detach().reshape(-1).numpy() for weight in pg.weights])
         self.edges.set_linewidths(0.3 + np.minimum(3.2, 1.6 * np.abs(np.nan_to_num(w))))
         self.edges.set_color(self.colors01[(w > 0).astype(int)] * [1, 1, 1, 0.8])
 
-        self.out_image.set_data(pg.predict(self.out_grid).reshape(80, 80).numpy())
+        out = pg.predict(self.out_grid).numpy()
+        cells = self.light_lut[self._index(out, self.y_mid, self.y_half)].reshape(self.n_out, self.n_out, 4)
+        self.underlay.pixels = cells.repeat(self.CELL, axis=0).repeat(self.CELL, axis=1)
 
         h = pg.history
-        epochs = np.arange(len(h["train_loss"]))
-        self.train_line.set_data(epochs, h["train_loss"])
-        self.test_line.set_data(epochs, h["test_loss"])
+        self.train_line.set_data(range(len(h["train_loss"])), h["train_loss"])
+        self.test_line.set_data(range(len(h["test_loss"])), h["test_loss"])
         finite = [v for v in h["train_loss"] + h["test_loss"] if math.isfinite(v)]
         self.ax_loss.set_xlim(0, max(10, pg.epoch))
         self.ax_loss.set_ylim(0, 1.08 * max(finite) if finite else 1.0)
 
         acc = f"   test accuracy {pg.test_accuracy:.2f}" if pg.test_accuracy is not None else ""
-        state = "   (diverged: the loss is not finite)" if not math.isfinite(pg.train_loss) else ""
-        self.header.set_text(f"epoch {pg.epoch}   train loss {pg.train_loss:.3f}   test loss {pg.test_loss:.3f}"
-                             f"{acc}{state}{status}")
+        diverged = "   (diverged: the loss is not finite)" if not math.isfinite(pg.train_loss) else ""
+        self.header = (f"epoch {pg.epoch}   train loss {pg.train_loss:.3f}   test loss {pg.test_loss:.3f}"
+                       f"{acc}{diverged}{status}")
         sched = {"none": "constant lr", "step": f"StepLR (×{s.gamma:g} every {s.step_size} epochs)",
                  "cosine": f"cosine lr over {s.t_max} epochs"}[s.schedule]
         reg = "no regularization" if s.regularization == "none" else s.regularization.upper()
-        self.subheader.set_text(f"{P.OPTIMIZER_LABELS[s.optimizer]}, lr {s.lr:g}, batch {s.batch_size}, {sched} · "
-                                f"{reg} (rate {s.reg_rate:g}) · dropout {s.dropout:.2f}")
+        self.subheader = (f"{P.OPTIMIZER_LABELS[s.optimizer]}, lr {s.lr:g}, batch {s.batch_size}, {sched} · "
+                          f"{reg} (rate {s.reg_rate:g}) · dropout {s.dropout:.2f}")
+        self._blit(self.overlay_pixels, self.header, 8, self.FIG_H - 16, 12, (20, 20, 20), bold=True)
+        self._blit(self.overlay_pixels, self.subheader, 8, self.FIG_H - 40, 9, (50, 50, 50))
         return self.fig
 
 

@@ -8,6 +8,7 @@ import torch
 from torch import nn
 
 from course_utils import init
+from course_utils.checks import init as init_checks
 
 NONLINEARITIES = [
     "linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
@@ -368,3 +369,91 @@ def test_layer_stats_without_gradients_reports_none():
     stats = init.layer_stats(model, torch.randn(8, 6))
     assert all(s["grad_std"] is None for s in stats)
     assert stats[0]["std"] > 0
+
+
+# ------------------------------------------------------------------- chapter 04: its exercises and its widget
+
+
+def test_init_exercise_solutions_pass_and_typical_mistakes_fail(capsys):
+    from course_utils import checks
+
+    assert checks.check("kaiming_normal_fill", init_checks.kaiming_normal_fill)
+    assert checks.check("init_weights_with_apply", init_checks.init_weights)
+    assert checks.check("dead_relu_units", init_checks.dead_fraction)
+
+    def uniform_instead(t):  # the right std, the wrong distribution
+        with torch.no_grad():
+            return init.kaiming_uniform_(t, nonlinearity="relu")
+
+    def ignores_kernel(t):  # fan_in = in_channels only
+        with torch.no_grad():
+            return t.normal_(0.0, math.sqrt(2.0 / t.shape[1]))
+
+    def new_tensor(t):  # not in place
+        return torch.randn_like(t) * math.sqrt(2.0 / t[0].numel())
+
+    def no_grad_missing(t):
+        return t.normal_(0.0, math.sqrt(2.0 / t[0].numel()))
+
+    for wrong in (uniform_instead, ignores_kernel, new_tensor, no_grad_missing):
+        assert not checks.check("kaiming_normal_fill", wrong), wrong.__name__
+
+    def everything(m):  # also touches the BatchNorm
+        for p in m.parameters(recurse=False):
+            nn.init.zeros_(p) if p.dim() < 2 else nn.init.xavier_uniform_(p)
+
+    def bias_always(m):  # crashes on Linear(bias=False)
+        if isinstance(m, nn.Linear):
+            nn.init.xavier_uniform_(m.weight)
+            nn.init.zeros_(m.bias)
+
+    def kaiming_instead(m):
+        if isinstance(m, nn.Linear):
+            nn.init.kaiming_uniform_(m.weight, nonlinearity="relu")
+
+    for wrong in (everything, bias_always, kaiming_instead):
+        assert not checks.check("init_weights_with_apply", wrong), wrong.__name__
+    assert checks.check("init_weights_with_apply", lambda m: None).status == "not attempted"
+
+    assert not checks.check("dead_relu_units", lambda h: (h == 0).float().mean().item())  # zero entries
+    assert not checks.check("dead_relu_units", lambda h: (h == 0).all(dim=1).float().mean().item())  # rows
+    out = capsys.readouterr().out
+    assert out.count("❌") == 9 and "Traceback" not in out
+
+
+@pytest.mark.parametrize("scheme", ["PyTorch default", "Xavier (gain 1)", "Xavier × gain", "Kaiming (ReLU)"])
+@pytest.mark.parametrize("activation", ["tanh", "ReLU", "sigmoid"])
+def test_init_explorer_scales_are_torchs(scheme, activation):
+    from course_utils.widgets import init_weight_scale
+
+    width = 300
+    kind, scale = init_weight_scale(scheme, activation, width)
+    w = torch.empty(width, width)
+    if scheme == "PyTorch default":
+        w = nn.Linear(width, width).weight.detach()
+        assert kind == "uniform" and w.abs().max() <= scale and math.isclose(scale, 1 / math.sqrt(width))
+        return
+    name = {"tanh": "tanh", "ReLU": "relu", "sigmoid": "sigmoid"}[activation]
+    if scheme == "Xavier (gain 1)":
+        nn.init.xavier_normal_(w)
+    elif scheme == "Xavier × gain":
+        nn.init.xavier_normal_(w, gain=nn.init.calculate_gain(name))
+    else:
+        nn.init.kaiming_normal_(w, nonlinearity="relu")
+    assert kind == "normal" and abs(w.std().item() / scale - 1) < 0.02
+
+
+def test_init_activation_stats_show_the_chapters_claims():
+    from course_utils.widgets import init_activation_stats
+
+    kaiming = init_activation_stats("Kaiming (ReLU)", "ReLU", 256, depth=20)
+    # width 256 over 20 layers: random drift, but no trend like the other schemes' powers of 10
+    assert ((kaiming["std"] > 0.3) & (kaiming["std"] < 3)).all()
+    assert kaiming["hist"].shape == (20, 40) and kaiming["edges"].shape == (41,)
+    assert torch.allclose(kaiming["hist"].sum(1) + kaiming["zeros"], torch.ones(20))  # every value counted once
+    assert init_activation_stats("N(0, 1)", "ReLU", 256, depth=5)["std"][-1] > 1e5
+    assert init_activation_stats("N(0, 0.01²)", "tanh", 256, depth=10)["std"][-1] < 1e-5
+    tanh_big = init_activation_stats("N(0, 1)", "tanh", 256, depth=10)
+    assert (tanh_big["hist"][:, [0, -1]].sum(1) > 0.8).all()  # piled up at ±1
+    with pytest.raises(ValueError, match="scheme"):
+        init_activation_stats("zeros", "tanh", 16)

@@ -359,3 +359,91 @@ def test_beta_and_delta_errors():
         losses.smooth_l1_loss(x, y, beta=-1.0)
     with pytest.raises(ValueError, match="`delta`"):
         losses.huber_loss(x, y, delta=0.0)
+
+
+# ------------------------------------------------------------------- chapter 05: its exercises and its widgets
+
+
+def test_loss_exercise_solutions_pass_and_typical_mistakes_fail(capsys):
+    from course_utils import checks
+    from course_utils.checks import losses as loss_checks
+
+    assert checks.check("huber_from_scratch", loss_checks.huber)
+    assert checks.check("stable_cross_entropy", loss_checks.cross_entropy_from_logits)
+    assert checks.check("stable_bce_with_logits", loss_checks.bce_with_logits)
+
+    def huber_without_delta(x, y, delta=1.0):  # the linear piece lacks the factor delta
+        r = (x - y).abs()
+        return torch.where(r < delta, 0.5 * r**2, r - 0.5 * delta).mean()
+
+    def naive_cross_entropy(z, t):
+        return -torch.softmax(z, dim=1).log()[torch.arange(len(t)), t].mean()
+
+    def naive_bce(x, y):
+        p = torch.sigmoid(x)
+        return -(y * p.log() + (1 - y) * (1 - p).log()).mean()
+
+    def clamped_bce(x, y):
+        return F.binary_cross_entropy(torch.sigmoid(x), y)
+
+    wrong = [("huber_from_scratch", huber_without_delta), ("huber_from_scratch", lambda x, y, d=1.0: F.mse_loss(x, y)),
+             ("huber_from_scratch", lambda x, y, delta=1.0: F.smooth_l1_loss(x, y, beta=delta)),
+             ("stable_cross_entropy", naive_cross_entropy),
+             ("stable_cross_entropy", lambda z, t: F.nll_loss(torch.softmax(z, 1), t)),
+             ("stable_bce_with_logits", naive_bce), ("stable_bce_with_logits", clamped_bce)]
+    for name, fn in wrong:
+        assert not checks.check(name, fn), (name, fn)
+    out = capsys.readouterr().out
+    assert out.count("❌") == len(wrong) and "Traceback" not in out
+
+
+def _mean_loss(x, y, coef, kind, delta):
+    r = y - (coef[0] * x + coef[1])
+    if kind == "mse":
+        return (r**2).mean()
+    if kind == "mae":
+        return r.abs().mean()
+    return F.huber_loss(coef[0] * x + coef[1], y, delta=delta)
+
+
+@pytest.mark.parametrize("kind", ["mse", "mae", "huber"])
+@pytest.mark.parametrize("delta", [0.3, 1.0, 4.0])
+def test_outlier_fit_lines_minimize_their_loss(kind, delta):
+    from course_utils.data import make_regression
+    from course_utils.widgets import _fit_line
+
+    x, y = make_regression(n=30, noise=0.3, outliers=0.2, seed=1)
+    x, y = x[:, 0].double(), y[:, 0].double()
+    coef = _fit_line(x, y, kind, delta)
+    best = _mean_loss(x, y, coef, kind, delta)
+    for d in torch.tensor([[1e-2, 0], [-1e-2, 0], [0, 1e-2], [0, -1e-2], [1e-2, 1e-2], [1e-2, -1e-2]],
+                          dtype=torch.float64):
+        assert best <= _mean_loss(x, y, coef + d, kind, delta) + 1e-9  # no better line nearby
+    if kind == "mse":
+        A = torch.stack([x, torch.ones_like(x)], dim=1)
+        assert torch.allclose(coef, torch.linalg.lstsq(A, y.unsqueeze(1)).solution[:, 0])
+
+
+def test_loss_curves_derivatives_are_the_formulas():
+    from course_utils.widgets import _loss_curves
+
+    r = torch.linspace(-4, 4, 161)
+    curves = _loss_curves(r, 1.5, 0.5)
+    (mse, g_mse), (mae, g_mae), (huber, g_huber), (sl1, g_sl1) = curves.values()
+    assert torch.allclose(g_mse, 2 * r) and torch.allclose(g_mae, torch.sign(r))
+    assert torch.allclose(g_huber, r.clamp(-1.5, 1.5)) and torch.allclose(g_sl1, (r / 0.5).clamp(-1, 1))
+    assert torch.allclose(sl1, F.smooth_l1_loss(r, torch.zeros_like(r), reduction="none", beta=0.5))
+    assert list(curves)[2] == "Huber, δ = 1.50"
+
+
+def test_cross_entropy_explorer_shows_the_loss_of_the_true_class():
+    from course_utils.widgets import cross_entropy_explorer
+
+    widget = cross_entropy_explorer()
+    widget.controls["true_class"].value = 2
+    z = torch.tensor([[widget.controls[k].value for k in ("z0", "z1", "z2")]])
+    expected = F.cross_entropy(z, torch.tensor([2])).item()
+    fig = widget.draw(**widget.values())
+    assert f"= {expected:.3f}" in fig.axes[0].get_title()
+    heights = [bar.get_height() for bar in fig.axes[1].patches]
+    assert heights == pytest.approx((torch.softmax(z, 1) - F.one_hot(torch.tensor([2]), 3))[0].tolist(), abs=1e-6)

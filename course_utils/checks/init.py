@@ -1,0 +1,120 @@
+"""Exercises of the initialization chapter: Kaiming-normal from scratch, a ``model.apply`` initializer, dead ReLUs."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+from ._core import Mismatch, NotAttempted, call, exercise, expect, expect_close
+
+
+def kaiming_normal_fill(tensor: torch.Tensor) -> torch.Tensor:
+    """Fill a weight (out, in) or (out, in, *kernel) in place with N(0, 2 / fan_in); return the same tensor."""
+    fan_in = tensor.shape[1] * math.prod(tensor.shape[2:])
+    with torch.no_grad():
+        return tensor.normal_(0.0, math.sqrt(2.0 / fan_in))
+
+
+@exercise("kaiming_normal_fill", solution=kaiming_normal_fill,
+          hint="fan_in = tensor.shape[1] times the product of the kernel sizes tensor.shape[2:] (1 for a Linear "
+               "weight). Then, inside torch.no_grad(), call tensor.normal_(0.0, std) with std = sqrt(2 / fan_in) "
+               "and return tensor: normal_ fills it in place.")
+def _check_kaiming_normal_fill(fn) -> None:
+    for shape in [(300, 400), (256, 64, 3, 3), (500, 1000)]:
+        label = f"a weight of shape {shape}"
+        tensor = torch.zeros(shape)
+        got = call(fn, tensor)
+        expect(got is tensor, f"for {label}, return the tensor you were given, filled in place (like "
+                              f"torch.nn.init.kaiming_normal_), not a new tensor.")
+        expect(bool(tensor.ne(0).any()), f"the tensor of {label} is still all zeros: fill it in place.")
+        fan_in = shape[1] * math.prod(shape[2:])
+        want = math.sqrt(2.0 / fan_in)
+        std, mean = tensor.std().item(), tensor.mean().item()
+        expect(abs(std / want - 1) < 0.03,
+               f"for {label} (fan_in = {fan_in}) the std of your weights is {std:.4g}; expected "
+               f"sqrt(2 / fan_in) = {want:.4g}.")
+        expect(abs(mean) < 5 * want / math.sqrt(tensor.numel()),
+               f"for {label} the mean of your weights is {mean:.4g}; it should be 0.")
+        kurtosis = ((tensor - mean) ** 4).mean().item() / std**4
+        expect(abs(kurtosis - 3) < 0.3,
+               f"for {label} the weights do not look normally distributed (kurtosis {kurtosis:.2f}, a normal "
+               f"has 3; a uniform 1.8). Use normal_, not uniform_.")
+    layer = nn.Linear(4, 4)
+    try:
+        call(fn, layer.weight)  # a parameter requires grad: filling it in place needs torch.no_grad()
+    except Mismatch as exc:
+        raise Mismatch(f"filling nn.Linear(4, 4).weight failed: {exc} A parameter requires grad, so change it "
+                       f"inside `with torch.no_grad():`.") from None
+
+
+def init_weights(m: nn.Module) -> None:
+    """For ``model.apply``: Xavier-uniform weights and zero biases for every nn.Linear; other modules untouched."""
+    if isinstance(m, nn.Linear):
+        nn.init.xavier_uniform_(m.weight)
+        if m.bias is not None:
+            nn.init.zeros_(m.bias)
+
+
+def _apply(fn, model: nn.Module) -> None:
+    """model.apply(fn) where fn returns None by design: only the stub and a crash need translating."""
+    if not callable(fn):
+        raise Mismatch(f"expected a function, got {type(fn).__name__}.")
+    try:
+        model.apply(fn)
+    except NotImplementedError:
+        raise NotAttempted from None
+    except Exception as exc:
+        raise Mismatch(f"model.apply(your function) raised {type(exc).__name__}: {exc}") from None
+
+
+@exercise("init_weights_with_apply", solution=init_weights,
+          hint="model.apply calls your function once for every module (the Sequential itself, each Linear, each "
+               "ReLU, the BatchNorm). Act only when isinstance(m, nn.Linear): nn.init.xavier_uniform_(m.weight) "
+               "and, if m.bias is not None, nn.init.zeros_(m.bias).")
+def _check_init_weights(fn) -> None:
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(400, 300), nn.ReLU(), nn.Linear(300, 200, bias=False), nn.BatchNorm1d(200),
+                          nn.ReLU(), nn.Linear(200, 10))
+    bn_before = model[3].weight.detach().clone()
+    _apply(fn, model)
+    linears = [(i, m) for i, m in enumerate(model) if isinstance(m, nn.Linear)]
+    if all(m.weight.abs().max() <= 1 / math.sqrt(m.in_features) + 1e-7 for _, m in linears):
+        raise NotAttempted  # every weight still within PyTorch's default bound: the function changed nothing
+    for i, m in linears:
+        bound = math.sqrt(6.0 / (m.in_features + m.out_features))
+        where = f"model[{i}] = {m}"
+        w = m.weight.detach()
+        expect(w.abs().max().item() <= bound + 1e-6,
+               f"{where}: a weight of {w.abs().max().item():.4g} lies outside the Xavier-uniform bound "
+               f"±{bound:.4g} = ±sqrt(6 / (fan_in + fan_out)).")
+        expect(abs(w.std().item() / (bound / math.sqrt(3)) - 1) < 0.05,
+               f"{where}: the weights' std is {w.std().item():.4g}; Xavier-uniform gives "
+               f"{bound / math.sqrt(3):.4g}. Did you use xavier_uniform_?")
+        if m.bias is not None:
+            expect(bool((m.bias == 0).all()), f"{where}: the bias should be all zeros.")
+    expect(torch.equal(model[3].weight.detach(), bn_before),
+           "the BatchNorm1d's weight changed: initialize only nn.Linear modules (check isinstance).")
+
+
+def dead_fraction(h: torch.Tensor) -> float:
+    """Fraction of units (columns of ``h``, shape (batch, units)) that are 0 for every sample in the batch."""
+    return (h == 0).all(dim=0).float().mean().item()
+
+
+@exercise("dead_relu_units", solution=dead_fraction,
+          hint="A unit is a column of h. It is dead when the whole column is 0: (h == 0).all(dim=0) gives one "
+               "bool per unit; the fraction is its .float().mean().item(). Counting zero *entries* is not the "
+               "same: a healthy ReLU unit is 0 for about half the samples.")
+def _check_dead_fraction(fn) -> None:
+    g = torch.Generator().manual_seed(0)
+    cases = []
+    for batch, units, dead in [(64, 10, 3), (32, 100, 0), (16, 8, 8), (100, 50, 17)]:
+        h = torch.relu(torch.randn(batch, units, generator=g))
+        h[:, torch.randperm(units, generator=g)[:dead]] = 0
+        cases.append((h, dead / units))
+    for h, want in cases:
+        got = call(fn, h)
+        expect_close(got, dead_fraction(h), "the dead fraction",
+                     context=f"ReLU outputs of shape {tuple(h.shape)} with {round(want * h.shape[1])} dead units")
