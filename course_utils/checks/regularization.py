@@ -1,0 +1,126 @@
+"""Exercises of the regularization chapter: inverted dropout, batch norm in training, running statistics,
+clipping gradients by their global norm."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from ._core import call, exercise, expect, expect_close
+
+# ---------------------------------------------------------------------------------------------------- dropout
+
+
+def inverted_dropout(x: torch.Tensor, p: float, training: bool) -> torch.Tensor:
+    """Zero each element with probability p and scale the survivors by 1/(1 − p) in training; identity in eval."""
+    if not training or p == 0:
+        return x
+    keep = (torch.rand_like(x) >= p).to(x.dtype)
+    return x * keep / (1 - p)
+
+
+@exercise("inverted_dropout", solution=inverted_dropout,
+          hint="In eval (training=False) return x unchanged. In training draw a mask that is 1 with probability "
+               "1 − p (e.g. torch.rand_like(x) >= p), multiply x by it, and divide by (1 − p) so that the mean "
+               "stays the same.")
+def _check_inverted_dropout(fn) -> None:
+    x = torch.rand(400, 500) + 0.5  # 200,000 positive values: zeros can only come from the mask
+    got = call(fn, x.clone(), 0.3, False)
+    expect_close(got, x, "the output in eval mode (training=False)", context="p=0.3")
+    got = call(fn, x.clone(), 0.0, True)
+    expect_close(got, x, "the output with p=0", context="training=True")
+    for p in (0.2, 0.5):
+        torch.manual_seed(0)
+        got = call(fn, x.clone(), p, True)
+        expect(isinstance(got, torch.Tensor) and got.shape == x.shape,
+               f"the output should be a tensor of shape {tuple(x.shape)} (p={p}, training=True).")
+        dropped = got == 0
+        frac = dropped.float().mean().item()
+        expect(abs(frac - p) < 0.01, f"with p={p}, {frac:.3f} of the values are zero; about {p} should be "
+                                     f"(p is the probability of *dropping*).")
+        survivors_ok = torch.isclose(got[~dropped], x[~dropped] / (1 - p), rtol=1e-5)
+        expect(bool(survivors_ok.all()), f"with p={p}, the surviving values should be x/(1 − p) = x/{1 - p:g}; "
+                                         f"e.g. x={x[~dropped][0].item():.4f} gave {got[~dropped][0].item():.4f}.")
+
+
+# ------------------------------------------------------------------------------------------- batch norm, train
+
+
+def batch_norm_train(x: torch.Tensor, gamma: torch.Tensor, beta: torch.Tensor, eps: float = 1e-5) -> torch.Tensor:
+    """Batch norm of x (N, C) with the batch's mean and biased variance per feature, then γ·x̂ + β."""
+    mean = x.mean(dim=0)
+    var = x.var(dim=0, unbiased=False)
+    return gamma * (x - mean) / torch.sqrt(var + eps) + beta
+
+
+@exercise("batch_norm_train", solution=batch_norm_train,
+          hint="Per feature means over the batch: x.mean(dim=0) and x.var(dim=0, unbiased=False) (normalization "
+               "uses the biased variance); then gamma * (x - mean) / sqrt(var + eps) + beta.")
+def _check_batch_norm_train(fn) -> None:
+    g_ = torch.Generator().manual_seed(2)
+    for n, c in ((4, 3), (32, 5)):
+        x = 3 * torch.randn(n, c, generator=g_, dtype=torch.float64) + 1
+        gamma = torch.rand(c, generator=g_, dtype=torch.float64) + 0.5
+        beta = torch.randn(c, generator=g_, dtype=torch.float64)
+        got = call(fn, x.clone(), gamma.clone(), beta.clone())
+        want = F.batch_norm(x, None, None, gamma, beta, training=True, eps=1e-5)
+        expect_close(got, want, "the normalized output", context=f"a batch of shape ({n}, {c})")
+
+
+# --------------------------------------------------------------------------------------- running statistics
+
+
+def running_stats_update(running_mean: torch.Tensor, running_var: torch.Tensor, x: torch.Tensor,
+                         momentum: float = 0.1) -> tuple[torch.Tensor, torch.Tensor]:
+    """The running statistics after a training batch x (N, C), as nn.BatchNorm1d: unbiased variance."""
+    mean = x.mean(dim=0)
+    var = x.var(dim=0, unbiased=True)
+    return (1 - momentum) * running_mean + momentum * mean, (1 - momentum) * running_var + momentum * var
+
+
+@exercise("running_stats_update", solution=running_stats_update,
+          hint="new = (1 − momentum)·running + momentum·batch_statistic; PyTorch's momentum is the weight of the "
+               "*new* batch. The running variance uses the unbiased batch variance (x.var(dim=0), which divides by "
+               "N − 1), although normalization uses the biased one.")
+def _check_running_stats_update(fn) -> None:
+    g_ = torch.Generator().manual_seed(3)
+    bn = torch.nn.BatchNorm1d(4, momentum=0.1).double()
+    for _ in range(3):
+        x = 2 * torch.randn(6, 4, generator=g_, dtype=torch.float64) + 1
+        rm, rv = bn.running_mean.clone(), bn.running_var.clone()
+        got = call(fn, rm, rv, x.clone(), 0.1)
+        expect(isinstance(got, (tuple, list)) and len(got) == 2,
+               f"return a pair (new running_mean, new running_var); got {type(got).__name__}.")
+        bn.train()
+        bn(x)
+        expect_close(got[0], bn.running_mean, "the new running_mean", context="a batch of 6, momentum=0.1")
+        expect_close(got[1], bn.running_var, "the new running_var", context="a batch of 6, momentum=0.1")
+
+
+# ----------------------------------------------------------------------------------------- gradient clipping
+
+
+def clip_grad_norm(grads: list[torch.Tensor], max_norm: float) -> list[torch.Tensor]:
+    """Scale every gradient by min(1, max_norm / (total_norm + 1e-6)), total_norm over all of them together."""
+    total = torch.sqrt(sum((g**2).sum() for g in grads))
+    scale = min(1.0, max_norm / (total.item() + 1e-6))
+    return [g * scale for g in grads]
+
+
+@exercise("clip_grad_norm", solution=clip_grad_norm,
+          hint="One norm for all gradients together: total = sqrt(sum of every squared element of every "
+               "gradient). Multiply every gradient by the same min(1, max_norm / (total + 1e-6)) — never scale up.")
+def _check_clip_grad_norm(fn) -> None:
+    g_ = torch.Generator().manual_seed(4)
+    for max_norm, scale in ((1.0, 3.0), (0.5, 0.01)):  # clipped, and too small to clip
+        grads = [scale * torch.randn(3, 4, generator=g_), scale * torch.randn(4, generator=g_)]
+        got = call(fn, [g.clone() for g in grads], max_norm)
+        params = [torch.zeros_like(g, requires_grad=True) for g in grads]
+        for p, g in zip(params, grads):
+            p.grad = g.clone()
+        total = torch.nn.utils.clip_grad_norm_(params, max_norm).item()
+        expect(isinstance(got, (list, tuple)) and len(got) == len(grads),
+               f"return a list of {len(grads)} gradients; got {type(got).__name__}.")
+        for i, (mine, p) in enumerate(zip(got, params)):
+            expect_close(mine, p.grad, f"gradient {i}",
+                         context=f"max_norm={max_norm}, gradients with a total norm of {total:.3g}")

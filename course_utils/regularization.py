@@ -1,0 +1,186 @@
+"""Regularization from scratch, each piece beside its PyTorch twin: dropout, batch normalization, weight penalties,
+gradient clipping, and the conv → batch-norm → ReLU block that CNNs repeat.
+
+::
+
+    dropout          training: keep each value with probability 1 − p and scale survivors by 1 / (1 − p)
+                     (inverted dropout: the mean is unchanged, so evaluation needs no rescaling); eval: identity
+    BatchNorm1d      y = γ · (x − μ_B) / √(σ²_B + eps) + β with the batch's mean and (biased) variance in
+                     training, which also update running_mean / running_var (unbiased) with ``momentum``;
+                     in eval the running statistics replace the batch's
+    l2_penalty       Σ w²  over the given parameters  (add λ/2 · l2_penalty to the loss = weight decay λ in SGD)
+    l1_penalty       Σ |w|                             (pushes weights to exactly zero: sparsity)
+    clip_grad_norm_  scale all gradients by min(1, max_norm / (‖g‖ + 1e-6)), ‖g‖ the norm of all of them together
+
+Only ``torch`` is imported; the modules are ordinary ``nn.Module`` s with torch's parameter and buffer names, so a
+``state_dict`` moves between ``BatchNorm1d`` and ``torch.nn.BatchNorm1d``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+import torch
+from torch import nn
+
+__all__ = ["dropout", "BatchNorm1d", "l2_penalty", "l1_penalty", "clip_grad_norm_", "ConvBlock"]
+
+
+def dropout(x: torch.Tensor, p: float = 0.5, training: bool = True) -> torch.Tensor:
+    """Inverted dropout, as ``torch.nn.functional.dropout``: ``x`` any shape, returns the same shape.
+
+    In training each element is zeroed with probability ``p`` and the survivors are multiplied by 1 / (1 − p),
+    so E[output] = x. With ``training=False`` (``model.eval()``) it returns ``x`` unchanged. The mask is drawn
+    with ``bernoulli_`` exactly as torch draws it, so the same seed gives the same output as ``nn.Dropout``.
+    """
+    if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p <= 1:
+        raise ValueError(f"`p` (the probability of zeroing an element) must be in [0, 1]; got {p!r}")
+    if not training or p == 0:
+        return x
+    if p == 1:
+        return x * torch.zeros((), dtype=x.dtype, device=x.device)
+    keep = torch.empty_like(x).bernoulli_(1 - p)  # 1 with probability 1 − p, else 0
+    return x * (keep / (1 - p))
+
+
+class BatchNorm1d(nn.Module):
+    """Batch normalization (Ioffe & Szegedy, 2015) over a batch of feature vectors, as ``torch.nn.BatchNorm1d``.
+
+    Input (N, C) or (N, C, L); statistics are per feature (channel) C, over N (and L). In training mode each
+    batch is normalized with its own mean and biased variance, and the running estimates are updated as
+    ``running ← (1 − momentum)·running + momentum·batch_stat`` (the variance unbiased, ×n/(n − 1));
+    ``momentum=None`` uses the plain average of all batches so far. In eval mode the running estimates are used,
+    so a sample's output no longer depends on the rest of its batch. ``affine`` adds the learnable scale γ
+    (``weight``, ones) and shift β (``bias``, zeros).
+    """
+
+    def __init__(
+        self,
+        num_features: int,
+        eps: float = 1e-5,
+        momentum: float | None = 0.1,
+        affine: bool = True,
+        track_running_stats: bool = True,
+    ):
+        super().__init__()
+        if isinstance(num_features, bool) or not isinstance(num_features, int) or num_features <= 0:
+            raise ValueError(f"`num_features` must be a positive int; got {num_features!r}")
+        if not eps > 0:
+            raise ValueError(f"`eps` must be > 0; got {eps!r}")
+        if momentum is not None and not 0 <= momentum <= 1:
+            raise ValueError(f"`momentum` must be in [0, 1] or None; got {momentum!r}")
+        self.num_features, self.eps, self.momentum = num_features, eps, momentum
+        self.affine, self.track_running_stats = affine, track_running_stats
+        if affine:
+            self.weight = nn.Parameter(torch.ones(num_features))   # γ
+            self.bias = nn.Parameter(torch.zeros(num_features))    # β
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        if track_running_stats:
+            self.register_buffer("running_mean", torch.zeros(num_features))
+            self.register_buffer("running_var", torch.ones(num_features))
+            self.register_buffer("num_batches_tracked", torch.tensor(0, dtype=torch.long))
+        else:
+            self.register_buffer("running_mean", None)
+            self.register_buffer("running_var", None)
+            self.register_buffer("num_batches_tracked", None)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.dim() not in (2, 3) or x.shape[1] != self.num_features:
+            raise ValueError(f"`x` must have shape (N, {self.num_features}) or (N, {self.num_features}, L); "
+                             f"got {tuple(x.shape)}")
+        dims = (0,) if x.dim() == 2 else (0, 2)           # average over everything but the feature axis
+        shape = (1, -1) if x.dim() == 2 else (1, -1, 1)   # to broadcast per-feature vectors against x
+        use_batch = self.training or not self.track_running_stats
+        if use_batch:
+            n = x.numel() // self.num_features              # values per feature in this batch
+            if self.training and n <= 1:
+                raise ValueError(f"batch norm needs more than 1 value per feature in training; got `x` of "
+                                 f"shape {tuple(x.shape)} (use a batch larger than 1, or model.eval())")
+            mean = x.mean(dim=dims)
+            var = x.var(dim=dims, unbiased=False)          # normalize with the biased variance …
+            if self.training and self.track_running_stats:
+                with torch.no_grad():
+                    self.num_batches_tracked += 1
+                    factor = (1.0 / float(self.num_batches_tracked) if self.momentum is None
+                              else self.momentum)
+                    self.running_mean.mul_(1 - factor).add_(mean.detach(), alpha=factor)
+                    unbiased = var.detach() * (n / (n - 1))  # … but track the unbiased one
+                    self.running_var.mul_(1 - factor).add_(unbiased, alpha=factor)
+        else:
+            mean, var = self.running_mean, self.running_var
+        x_hat = (x - mean.reshape(shape)) / torch.sqrt(var.reshape(shape) + self.eps)
+        if self.affine:
+            return x_hat * self.weight.reshape(shape) + self.bias.reshape(shape)
+        return x_hat
+
+    def extra_repr(self) -> str:
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
+                f"track_running_stats={self.track_running_stats}")
+
+
+def _params(parameters: Iterable[torch.Tensor] | torch.Tensor) -> list[torch.Tensor]:
+    if isinstance(parameters, torch.Tensor):
+        return [parameters]
+    return list(parameters)
+
+
+def l2_penalty(parameters: Iterable[torch.Tensor] | torch.Tensor) -> torch.Tensor:
+    """Σ w² over every element of ``parameters`` (a scalar tensor, differentiable).
+
+    ``loss + (λ/2)·l2_penalty(model.parameters())`` has the gradient ``∇loss + λ·w``: exactly what
+    ``torch.optim.SGD(..., weight_decay=λ)`` adds.
+    """
+    return sum((w**2).sum() for w in _params(parameters))
+
+
+def l1_penalty(parameters: Iterable[torch.Tensor] | torch.Tensor) -> torch.Tensor:
+    """Σ |w| over every element of ``parameters`` (a scalar tensor). Its gradient λ·sign(w) has the same size
+    for small and large weights, so it pushes small weights all the way to zero (sparsity)."""
+    return sum(w.abs().sum() for w in _params(parameters))
+
+
+def clip_grad_norm_(
+    parameters: Iterable[torch.Tensor] | torch.Tensor, max_norm: float, norm_type: float = 2.0
+) -> torch.Tensor:
+    """Rescale the gradients of ``parameters`` in place so that their joint norm is at most ``max_norm``.
+
+    The norm is taken over all gradients together, as if they were one long vector; every gradient is multiplied
+    by the same ``min(1, max_norm / (total_norm + 1e-6))``, so the update keeps its direction. Returns the total
+    norm *before* clipping, as ``torch.nn.utils.clip_grad_norm_``.
+    """
+    if not max_norm > 0:
+        raise ValueError(f"`max_norm` must be > 0; got {max_norm!r}")
+    grads = [p.grad for p in _params(parameters) if p.grad is not None]
+    if not grads:
+        return torch.tensor(0.0)
+    norm_type = float(norm_type)
+    if math.isinf(norm_type):
+        total = torch.stack([g.detach().abs().max() for g in grads]).max()
+    else:
+        total = torch.stack([torch.linalg.vector_norm(g.detach(), norm_type) for g in grads])
+        total = torch.linalg.vector_norm(total, norm_type)
+    scale = torch.clamp(max_norm / (total + 1e-6), max=1.0)
+    for g in grads:
+        g.detach().mul_(scale)
+    return total
+
+
+class ConvBlock(nn.Module):
+    """conv → batch norm → ReLU: the pattern modern CNNs repeat (chapter 08). Input (N, in_channels, H, W); output
+    (N, out_channels, H, W) (``padding = kernel_size // 2`` keeps the size for odd kernels).
+
+    The convolution has no bias: batch norm subtracts each channel's mean right after it, which cancels any
+    constant the conv would add, and β (the norm's ``bias``) supplies the shift instead.
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: int = 3):
+        super().__init__()
+        self.conv = nn.Conv2d(in_channels, out_channels, kernel_size, padding=kernel_size // 2, bias=False)
+        self.bn = nn.BatchNorm2d(out_channels)
+        self.relu = nn.ReLU()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.relu(self.bn(self.conv(x)))
