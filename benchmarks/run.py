@@ -101,7 +101,10 @@ def bench_widgets(moves: int = 10) -> None:
             if not hasattr(control, "min"):
                 continue
             for i in range(moves):
-                control.value = control.min + (control.max - control.min) * (i + 1) / (moves + 1)
+                fraction = (i + 1) / (moves + 1)
+                position = control.min + (control.max - control.min) * fraction
+                # a FloatLogSlider's min and max are exponents of its base
+                control.value = control.base ** position if hasattr(control, "base") else position
                 if widget.last_error is not None:
                     raise RuntimeError(f"{name}.{label}: {widget.last_error!r}")
                 durations.append(widget.last_update_s)
