@@ -7,19 +7,21 @@ One module per concept (``data``, ``train``, ``activations``, ``autograd``, ``in
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import inspect
 import os
 import pkgutil
 import random
 import textwrap
+from collections.abc import Iterator
 from typing import Any
 
 import torch
 
 __version__ = "0.1.0"
 
-__all__ = ["set_seed", "get_device", "show_source", "__version__"]
+__all__ = ["set_seed", "get_device", "show_source", "num_threads", "__version__"]
 
 # Every module of the package, found on disk so a new concept module needs no edit here.
 _SUBMODULES = {m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")}
@@ -62,6 +64,23 @@ def get_device() -> torch.device:
     if mps is not None and mps.is_available():
         return torch.device("mps")
     return torch.device("cpu")
+
+
+@contextlib.contextmanager
+def num_threads(n: int) -> Iterator[None]:
+    """Run torch on ``n`` CPU threads inside the ``with`` block, then restore the previous count.
+
+    Networks as small as most of this course's train fastest on one thread: more threads spend longer
+    coordinating than computing (much longer on a busy machine).
+    """
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"`n` must be a positive int; got {n!r}")
+    previous = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
 
 
 def _in_notebook() -> bool:

@@ -19,7 +19,6 @@ same settings give the same curves, bit for bit, whatever else the notebook does
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import json
 import math
@@ -32,6 +31,7 @@ import torch
 from torch import nn
 
 from . import data as _data
+from . import num_threads
 
 __all__ = [
     "Settings", "Playground", "PRESETS", "export_code", "load_preset", "make_data", "expand_features",
@@ -350,18 +350,6 @@ def _make_scheduler(settings: Settings, optimizer: torch.optim.Optimizer) -> Any
 
 # ------------------------------------------------------------------------------------------------ the state
 
-@contextlib.contextmanager
-def _one_thread() -> Any:
-    """Run torch on one thread inside: a network this small is fastest so (more threads only wait on each
-    other, and on a busy machine a lot)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
-
-
 class Playground:
     """One run of the playground: data, model, optimizer and history for ``settings``, trained on demand.
 
@@ -383,7 +371,7 @@ class Playground:
 
     # -- set-up
     def _make_data(self) -> None:
-        with _one_thread():
+        with num_threads(1):
             self._make_data_now()
 
     def _make_data_now(self) -> None:
@@ -412,7 +400,7 @@ class Playground:
         self.history: dict[str, list[float]] = {"train_loss": [], "test_loss": [], "lr": []}
         if s.task == "classification":
             self.history.update(train_accuracy=[], test_accuracy=[])
-        with _one_thread():
+        with num_threads(1):
             self._record()
         return self
 
@@ -443,7 +431,7 @@ class Playground:
         outside = torch.get_rng_state()
         torch.set_rng_state(self._rng)
         try:
-            with _one_thread():
+            with num_threads(1):
                 for _ in range(epochs):
                     self._train_epoch()
                     self.epoch += 1
@@ -521,7 +509,7 @@ class Playground:
     @torch.no_grad()
     def predict(self, X: torch.Tensor) -> torch.Tensor:
         """The model's output for points X (m, 2): P(class 1) (m,) for classification, ŷ (m,) for regression."""
-        with _one_thread():
+        with num_threads(1):
             self.model.eval()
             out = self.model(expand_features(torch.as_tensor(X, dtype=torch.float32), self.settings.features))
             self.model.train()
@@ -540,7 +528,7 @@ class Playground:
     def layer_outputs(self, grid: torch.Tensor) -> list[torch.Tensor]:
         """Every layer's output at points ``grid`` (m, 2), in eval mode: the input features (m, n_features),
         each hidden layer after its activation (m, width), and the final output (m, 1) before the sigmoid."""
-        with _one_thread():
+        with num_threads(1):
             self.model.eval()
             h = expand_features(grid, self.settings.features)
             outs = [h]

@@ -17,6 +17,7 @@ from typing import Any
 import ipywidgets as W
 import torch
 
+from . import num_threads
 from .plot import fig_to_png, new_figure
 
 __all__ = ["LivePlot", "neuron_explorer", "BUILDERS"]
@@ -227,18 +228,6 @@ def init_activation_stats(
             "edges": torch.linspace(lo, hi, bins + 1)}
 
 
-def _keep_layout(fig: Any) -> None:
-    """After the first picture, skip the layout pass that savefig runs whenever a layout engine is set.
-
-    LivePlot freezes the layout with ``set_layout_engine("none")``, a placeholder engine that still makes
-    savefig draw the figure twice; ``None`` draws it once, with the axes where the first layout put them.
-    """
-    from matplotlib.layout_engine import PlaceHolderLayoutEngine
-
-    if isinstance(fig.get_layout_engine(), PlaceHolderLayoutEngine):
-        fig.set_layout_engine(None)
-
-
 def _fixed_labels(ax: Any, xlabel: str, ylabel: str, title_y: float = 1.02) -> None:
     """Axis labels at fixed places, so a redraw does not measure every tick label to place them."""
     ax.set_xlabel(xlabel)
@@ -282,7 +271,6 @@ def init_explorer() -> LivePlot:
         lambda v, _: f"{v:g}" if 1e-3 <= v <= 1e3 else f"1e{round(math.log10(v))}"))  # plain text: no mathtext
 
     def draw(scheme: str, activation: str, depth: int, width: int) -> Any:
-        _keep_layout(fig)
         s = stats(scheme, activation, width)
         edges = s["edges"]
         centers = (edges[:-1] + edges[1:]) / 2
@@ -360,7 +348,6 @@ def perceptron_playground() -> LivePlot:
     state = {"name": None}
 
     def draw(dataset: str, w1: float, w2: float, b: float) -> Any:
-        _keep_layout(fig)
         X, y = datasets[dataset]
         xlim, ylim = boxes[dataset]
         if state["name"] != dataset:  # a new data set: move the points and the frame once
@@ -643,9 +630,11 @@ def optimizer_race() -> LivePlot:
         cs = ax.contour(X.numpy(), Y.numpy(), Z.numpy(), levels=s.levels, colors="0.65", linewidths=0.7)
         (mins,) = ax.plot([m[0] for m in s.minima], [m[1] for m in s.minima], "*", color="0.3", ms=9)
         contours[name] = (cs, mins)
-    ax.set(xlim=(-2, 2), ylim=(-2, 2), xticks=[-2, -1, 0, 1, 2], yticks=[-2, -1, 0, 1, 2])
+    ax.set(xlim=(-2, 2), ylim=(-2, 2), xticks=[], yticks=[])  # few texts and lines to draw: a faster update
     ax.set_aspect("equal")
-    _fixed_labels(ax, "x", "y")
+    ax.grid(False)
+    ax.title.set_y(1.02)
+    ax._autotitlepos = False
     colors = {label: f"C{i}" for i, label in enumerate(racers)}
     paths = {label: ax.plot([], [], "-", lw=1.4, color=colors[label], label=label)[0] for label in racers}
     ends = {label: ax.plot([], [], "o", ms=4, color=colors[label])[0] for label in racers}
@@ -653,21 +642,23 @@ def optimizer_race() -> LivePlot:
     losses = {label: ax_loss.plot([], [], "-", lw=1.4, color=colors[label], label=label)[0] for label in racers}
     ax_loss.set(yscale="log", ylim=(1e-12, 1e2))
     _fixed_labels(ax_loss, "step", "f − f_min (log scale)")
-    ax_loss.yaxis.set_major_locator(mpl.ticker.FixedLocator([1e-12, 1e-8, 1e-4, 1.0]))
-    ax_loss.xaxis.set_major_locator(mpl.ticker.MaxNLocator(4, integer=True))
+    ax_loss.set_title("distance to the lowest value", fontsize=10)
+    ax_loss.yaxis.set_major_locator(mpl.ticker.LogLocator(numticks=4))
+    ax_loss.xaxis.set_major_locator(mpl.ticker.MaxNLocator(3, integer=True))
+    ax_loss.grid(False)
     ax_loss.yaxis.set_minor_locator(mpl.ticker.NullLocator())
     ax_loss.yaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: "1" if v == 1 else f"1e{round(math.log10(v))}"))
     legend = ax_loss.legend(fontsize=8, loc="lower left")
 
     def draw(surface: str, x0: float, y0: float, lr: float, momentum: float, beta1: float, beta2: float,
              steps: int) -> Any:
-        _keep_layout(fig)
         values = dict(surface=surface, x0=x0, y0=y0, lr=lr, momentum=momentum, beta1=beta1, beta2=beta2)
         s = optim.surfaces[surface]
         for name, (cs, mins) in contours.items():
             cs.set_visible(name == surface)
             mins.set_visible(name == surface)
         start_mark.set_data([x0], [y0])
+        lo, hi = 1.0, 1e-12
         for i, label in enumerate(racers):
             p = path(label, values, steps)
             diverged = len(p) < steps + 1
@@ -676,11 +667,11 @@ def optimizer_race() -> LivePlot:
             paths[label].set_data(p[:, 0], p[:, 1])
             ends[label].set_data(p[-1:, 0], p[-1:, 1])
             losses[label].set_data(range(len(p)), gap.numpy())
-            legend.get_texts()[i].set_text(f"{label}: diverged at step {len(p)}" if diverged
-                                           else f"{label}: {gap[-1].item():.1e}")
+            lo, hi = min(lo, gap.min().item()), max(hi, gap.max().item())
+            legend.get_texts()[i].set_text(f"{label}: diverged" if diverged else label)
         ax_loss.set_xlim(0, steps)
-        ax.set_title(f"{surface}: lr = {lr:.3g}, {steps} steps", fontsize=10)
-        ax_loss.set_title(f"momentum μ = {momentum:.2f}; Adam β = ({beta1:.2f}, {beta2:.4f})", fontsize=10)
+        ax_loss.set_ylim(10 ** math.floor(math.log10(lo)), 10 ** math.ceil(math.log10(min(hi, 1e6)) + 0.01))
+        ax.set_title(f"{surface}, lr {lr:.3g}", fontsize=10)
         return fig
 
     start = optim.surfaces["rosenbrock"].start
@@ -725,40 +716,32 @@ def schedule_explorer() -> LivePlot:
 
     from . import optim
 
-    fig, ax = new_figure(width=8.5, height=3.2)
-    names = ["StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "warm-up + cosine"]
+    fig, ax = new_figure(width=7.0, height=3.2)
+    names = ["StepLR", "MultiStepLR (½, ¾ of the epochs)", "ExponentialLR", "CosineAnnealingLR",
+             "LinearLR warm-up, then cosine"]
     lines = {name: ax.plot([], [], lw=1.8, drawstyle="steps-post", label=name)[0] for name in names}
-    legend = ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    legend.get_texts()[3].set_text("CosineAnnealingLR(T_max=100, eta_min=0.000)")  # widest: sizes the layout
-    ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(6, integer=True))
-    ax.yaxis.set_major_locator(mpl.ticker.MaxNLocator(5))
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(4, integer=True))
+    ax.yaxis.set_major_locator(mpl.ticker.MaxNLocator(4))
     _fixed_labels(ax, "epoch", "learning rate", title_y=1.01)
-    ax.yaxis.set_label_coords(-0.13, 0.5)
+    ax.yaxis.set_label_coords(-0.12, 0.5)
 
     def draw(epochs: int, base_lr: float, step_size: int, gamma: float, exp_gamma: float, T_max: int,
              eta_min: float, warmup: int) -> Any:
-        _keep_layout(fig)
         milestones = sorted({max(1, epochs // 2), max(2, (3 * epochs) // 4)})
         warmup = min(warmup, epochs - 1)
-        curves = {
-            "StepLR": lambda e: optim.step_lr(base_lr, e, step_size, gamma),
-            "MultiStepLR": lambda e: optim.multistep_lr(base_lr, e, milestones, gamma),
-            "ExponentialLR": lambda e: optim.exponential_lr(base_lr, e, exp_gamma),
-            "CosineAnnealingLR": lambda e: optim.cosine_lr(base_lr, e, T_max, min(eta_min, base_lr)),
-            "warm-up + cosine": lambda e: optim.warmup_cosine_lr(base_lr, e, warmup, epochs - warmup,
-                                                                 min(eta_min, base_lr)),
-        }
+        curves = [
+            lambda e: optim.step_lr(base_lr, e, step_size, gamma),
+            lambda e: optim.multistep_lr(base_lr, e, milestones, gamma),
+            lambda e: optim.exponential_lr(base_lr, e, exp_gamma),
+            lambda e: optim.cosine_lr(base_lr, e, T_max, min(eta_min, base_lr)),
+            lambda e: optim.warmup_cosine_lr(base_lr, e, warmup, epochs - warmup, min(eta_min, base_lr)),
+        ]
         xs = list(range(epochs + 1))
-        for name, fn in curves.items():
+        for name, fn in zip(names, curves):
             lines[name].set_data(xs, [fn(e) for e in xs])
-        texts = legend.get_texts()
-        texts[0].set_text(f"StepLR(step_size={step_size}, gamma={gamma:.2f})")
-        texts[1].set_text(f"MultiStepLR(milestones={milestones}, gamma={gamma:.2f})")
-        texts[2].set_text(f"ExponentialLR(gamma={exp_gamma:.3f})")
-        texts[3].set_text(f"CosineAnnealingLR(T_max={T_max}, eta_min={eta_min:.3f})")
-        texts[4].set_text(f"LinearLR for {warmup} epochs, then cosine to epoch {epochs}")
         ax.set(xlim=(0, epochs), ylim=(0, 1.05 * base_lr))
-        ax.set_title(f"learning rate per epoch, base lr {base_lr:.2f}", fontsize=10)
+        ax.set_title(f"base lr {base_lr:.2f}", fontsize=10)
         return fig
 
     controls = {
@@ -838,7 +821,6 @@ def activation_explorer() -> LivePlot:
     spans: list[Any] = []
 
     def draw(f: str, compare: str, x_range: float) -> Any:
-        _keep_layout(fig)
         y, dy, peak, slow = curves[f]
         f_main.set_ydata(y)
         d_main.set_ydata(dy)
@@ -903,9 +885,7 @@ def first_layer_gradients(max_depth: int = 30, width: int = 32, batch: int = 64,
     unit_w = [2 * torch.rand(width, width, generator=g) - 1 for _ in range(max_depth)]  # U(-1, 1)
     unit_b = [2 * torch.rand(width, generator=g) - 1 for _ in range(max_depth)]
     out = {}
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # tiny matrices: extra threads only add overhead (a lot, on a busy machine)
-    try:
+    with num_threads(1):  # tiny matrices: extra threads only add overhead (a lot, on a busy machine)
         for init in _DEPTH_INITS:
             for name, (fn, gain) in _DEPTH_ACTIVATIONS.items():
                 if init == _DEPTH_INITS[0]:
@@ -921,8 +901,6 @@ def first_layer_gradients(max_depth: int = 30, width: int = 32, batch: int = 64,
                         h = fn(h @ w.T + b)
                     grads = torch.autograd.grad((h @ readout).mean(), params)
                     out[(init, name, depth)] = [gr.norm().item() for gr in grads]
-    finally:
-        torch.set_num_threads(threads)
     return out
 
 
@@ -961,7 +939,6 @@ def vanishing_gradients() -> LivePlot:
     ax_r.grid(False, axis="x")
 
     def draw(depth: int, init: str) -> Any:
-        _keep_layout(fig)
         values = {name: [max(v, floor) for v in data[(init, name, depth)]] for name in names}
         for name in names:
             lines[name].set_data(range(1, depth + 1), values[name])
@@ -995,12 +972,8 @@ def train_regularized_mlp(
     Returns the model and per-epoch ``train_loss`` / ``val_loss`` (both measured in eval mode), ``val_acc`` and
     the data. Takes about a second (at most a few on a slow laptop) at the largest settings.
     """
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # a model this small trains fastest on one thread: more cost more to coordinate
-    try:
+    with num_threads(1):  # a model this small trains fastest on one thread
         return _train_regularized_mlp(p, weight_decay, noise, width, n_train, epochs, seed)
-    finally:
-        torch.set_num_threads(threads)
 
 
 def _train_regularized_mlp(
@@ -1054,20 +1027,22 @@ def regularization_playground() -> LivePlot:
     image = ax.imshow(torch.zeros(n_grid, n_grid).numpy(), origin="lower", extent=window, cmap=cmap, vmin=-0.5,
                       vmax=1.5, alpha=0.25, aspect="auto", interpolation="nearest", visible=False)
     points = ax.scatter([], [], s=16, edgecolors="white", linewidths=0.4)
-    ax.set(xlim=window[:2], ylim=window[2:])
+    ax.set(xlim=window[:2], ylim=window[2:], xticks=[], yticks=[])  # few texts to draw: a faster update
     ax.grid(False)
-    _fixed_labels(ax, "$x_1$", "$x_2$")
+    ax.title.set_y(1.02)
+    ax._autotitlepos = False
     (train_line,) = ax_loss.plot([], [], lw=1.5, label="train")
     (val_line,) = ax_loss.plot([], [], lw=1.5, label="validation")
     ax_loss.legend(fontsize=8, loc="upper right")
     ax_loss.set(xlim=(0, 300), ylim=(0, 1.0))
     _fixed_labels(ax_loss, "epoch", "cross-entropy loss")
+    ax_loss.xaxis.set_major_locator(mpl.ticker.MaxNLocator(3, integer=True))
+    ax_loss.yaxis.set_major_locator(mpl.ticker.MaxNLocator(4))
 
     def settings(p: float, weight_decay: float, noise: float, width: int, n_train: int) -> tuple:
         return (round(p, 4), round(weight_decay, 4), round(noise, 4), width, n_train)
 
     def draw(p: float, weight_decay: float, noise: float, width: int, n_train: int) -> Any:
-        _keep_layout(fig)
         X, y = make_moons(n=n_train, noise=noise, seed=0)
         points.set_offsets(X.numpy())
         points.set_facecolors([CLASS_COLORS[int(c)] for c in y])
@@ -1146,7 +1121,6 @@ def loss_curves() -> LivePlot:
     legend = ax_loss.legend(loss_lines, list(first), fontsize=8, loc="upper center")
 
     def draw(delta: float, beta: float) -> Any:
-        _keep_layout(fig)
         curves = _loss_curves(r, delta, beta)
         for i, (name, (value, grad)) in enumerate(curves.items()):
             loss_lines[i].set_ydata(value.numpy())  # NumPy: matplotlib unbinds tensors slowly
@@ -1202,7 +1176,6 @@ def outlier_fit() -> LivePlot:
     legend = ax.legend(fontsize=8, loc="upper left", ncol=2)
 
     def draw(outlier_shift: float, delta: float) -> Any:
-        _keep_layout(fig)
         y_out = 2 * x_out + 0.5 + outlier_shift
         xs, ys = torch.cat([x, torch.tensor([x_out])]), torch.cat([y, torch.tensor([y_out])])
         outlier.set_ydata([y_out])
@@ -1235,7 +1208,6 @@ def cross_entropy_explorer() -> LivePlot:
     def draw(z0: float, z1: float, z2: float, true_class: int) -> Any:
         from .losses import cross_entropy
 
-        _keep_layout(fig)
         z = torch.tensor([[z0, z1, z2]], requires_grad=True)
         loss = cross_entropy(z, torch.tensor([true_class]))
         loss.backward()
@@ -1633,7 +1605,6 @@ def playground(preset: str | None = None, settings: Any = None, play_epochs: int
         return out
 
     def draw(**values: Any) -> Any:
-        _keep_layout(view.fig)
         changes = changed_settings(values)
         warning = ""
         if "features" in changes and not changes["features"]:
@@ -1723,8 +1694,10 @@ def playground(preset: str | None = None, settings: Any = None, play_epochs: int
 @builder
 def cnn_explorer(model: Any = None, images: torch.Tensor | None = None, labels: torch.Tensor | None = None) -> LivePlot:
     """Look inside a CNN: pick an image (all, or only the misclassified ones), a conv layer and one of its
-    channels; see the image with its label and prediction, that channel's filter, the feature map the filter
-    makes from the image, and the predicted probabilities.
+    channels; see the image titled "true label → prediction", that channel's filter (for a layer with several
+    input channels, one row of weights per input channel), the feature map the filter makes from the image
+    (before the activation; red positive, blue negative), and the predicted probabilities (green: the true
+    class, red: a wrong prediction).
 
     ``model`` maps ``images`` (N, 1, H, W) to logits (N, classes); ``labels`` (N,). Without arguments: an
     untrained ``SimpleCNN`` on 64 of scikit-learn's digits (the chapter passes its trained model and test set).
@@ -1789,7 +1762,7 @@ def cnn_explorer(model: Any = None, images: torch.Tensor | None = None, labels: 
         ax.grid(False)
     n_classes = probs.shape[1]
     bars = ax_prob.bar(range(n_classes), torch.zeros(n_classes).numpy(), color="0.7")
-    ax_prob.set(ylim=(0, 1.05), xticks=range(n_classes))
+    ax_prob.set(ylim=(0, 1.05), xticks=range(n_classes), yticks=[0, 0.5, 1])  # few tick labels: a faster redraw
     ax_prob.tick_params(labelsize=8)
     _fixed_labels(ax_prob, "class", "probability")
 
@@ -1802,7 +1775,6 @@ def cnn_explorer(model: Any = None, images: torch.Tensor | None = None, labels: 
         ax.set(xlim=(-0.5, w - 0.5), ylim=(h - 0.5, -0.5))
 
     def draw(which: str, example: int, layer: str, channel: int) -> Any:
-        _keep_layout(fig)
         pool = wrong if which == "misclassified" and len(wrong) else torch.arange(len(images))
         k = min(example, len(pool) - 1)
         index = int(pool[k])
@@ -1811,7 +1783,7 @@ def cnn_explorer(model: Any = None, images: torch.Tensor | None = None, labels: 
         im_img.set_clim(images[index].min().item(), images[index].max().item())
         what = ("misclassified" if which == "misclassified" and len(wrong) else
                 "no mistakes: all" if which == "misclassified" else "image")
-        ax_img.set_title(f"{what} {k + 1}/{len(pool)}\ntrue {label}, predicted {pred}", fontsize=9,
+        ax_img.set_title(f"{what} {k + 1}/{len(pool)}: {label} → {pred}", fontsize=9,
                          color="black" if label == pred else "#c0392b")
         conv = convs[layer]
         c = min(channel, conv.out_channels - 1)
@@ -1819,14 +1791,13 @@ def cnn_explorer(model: Any = None, images: torch.Tensor | None = None, labels: 
         kh, kw = weight.shape[1:]
         if weight.shape[0] == 1:
             show(im_filter, ax_filter, weight[0])
-            ax_filter.set_title(f"{layer}: filter {c} ({kh}×{kw})", fontsize=9)
+            ax_filter.set_title(f"{layer} filter {c} ({kh}×{kw})", fontsize=9)
         else:
             show(im_filter, ax_filter, weight.reshape(weight.shape[0], kh * kw))
-            ax_filter.set_title(f"{layer}: filter {c}\n{weight.shape[0]} inputs (rows) × {kh}×{kw}", fontsize=9)
+            ax_filter.set_title(f"{layer} filter {c}: {weight.shape[0]} rows × {kh}·{kw}", fontsize=9)
         fmap = feature_maps(index)[layer][c]
         show(im_map, ax_map, fmap)
-        ax_map.set_title(f"feature map {c + 1}/{conv.out_channels} ({fmap.shape[0]}×{fmap.shape[1]})\n"
-                         f"red > 0 > blue", fontsize=9)
+        ax_map.set_title(f"feature map {c + 1}/{conv.out_channels} ({fmap.shape[0]}×{fmap.shape[1]})", fontsize=9)
         for j, bar in enumerate(bars):
             bar.set_height(probs[index, j].item())
             bar.set_color("#2ca02c" if j == label else "#c0392b" if j == pred else "0.7")

@@ -73,3 +73,16 @@ def test_import_is_light_and_lazy():
 def test_unknown_attribute_is_an_attribute_error():
     with pytest.raises(AttributeError, match="nonexistent"):
         cu.nonexistent  # noqa: B018
+
+
+def test_num_threads_sets_and_restores():
+    before = torch.get_num_threads()
+    with cu.num_threads(1):
+        assert torch.get_num_threads() == 1
+    assert torch.get_num_threads() == before
+    with pytest.raises(RuntimeError), cu.num_threads(1):
+        raise RuntimeError("inside")
+    assert torch.get_num_threads() == before
+    with pytest.raises(ValueError, match="`n`"):
+        with cu.num_threads(0):
+            pass
