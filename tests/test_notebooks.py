@@ -96,3 +96,14 @@ def test_chapters_link_to_the_next_one():
     for path in NOTEBOOKS[:-1]:
         for target in re.findall(r"\]\((\d\d_[\w-]+\.ipynb)\)", _markdown(_read(path))):
             assert (ROOT / "notebooks" / target).exists(), f"{path.name} links to missing {target}"
+
+
+def test_chapter_index_and_glossary_are_current():
+    for path, text in nbtools.index_pages().items():
+        assert path.exists() and path.read_text() == text, \
+            f"{path.name} is out of date: run `.venv/bin/python tools/nbtools.py index`"
+
+
+def test_every_chapter_has_key_terms():
+    for src in SOURCES:
+        assert len(nbtools.key_terms(src)) >= 3, f"{src.name}: fewer than three key terms"
