@@ -1825,3 +1825,84 @@ def cnn_explorer(model: Any = None, images: torch.Tensor | None = None, labels: 
     controls["which"].observe(on_which, names="value")  # registered before LivePlot's redraw
     controls["layer"].observe(on_layer, names="value")
     return LivePlot(draw, controls, title="Inside the CNN: filters, feature maps, predictions")
+
+
+@builder
+def cnn_trainer(train_size: int = 512, val_size: int = 256) -> LivePlot:
+    """Pick a model (MLP, SimpleCNN, ResNetSmall) and a budget of epochs, press Train: the loss and accuracy curves
+    (train and validation) are redrawn after every epoch. Moving a control is free: it only updates the plan
+    shown above the curves (the model's parameter count and the number of batches); the curves stay those of the
+    last training until Train is pressed again.
+
+    The data: ``train_size`` and ``val_size`` of scikit-learn's digits at 28×28 (no download), normalized,
+    batches of 64, Adam (lr 1e-3), seeded, so that one epoch takes well under a second for each model.
+    """
+    from torch.utils.data import DataLoader, TensorDataset
+
+    from . import set_seed
+    from .data import load_digits
+    from .models import MLP, ResNetSmall, SimpleCNN
+    from .train import fit
+
+    factories = {"MLP": MLP, "SimpleCNN": SimpleCNN, "ResNetSmall": ResNetSmall}
+    images, labels = load_digits(split="all", resize=28)
+    images = (images - images.mean()) / images.std()
+    train_set = TensorDataset(images[:train_size], labels[:train_size])
+    val_loader = DataLoader(TensorDataset(images[train_size:train_size + val_size],
+                                          labels[train_size:train_size + val_size]), batch_size=256)
+    batches = -(-train_size // 64)
+    n_params: dict[str, int] = {}
+
+    def count(name: str) -> int:
+        if name not in n_params:
+            with torch.random.fork_rng():
+                n_params[name] = sum(p.numel() for p in factories[name]().parameters())
+        return n_params[name]
+
+    state: dict[str, Any] = {"history": None, "name": None}
+    fig, (ax_loss, ax_acc) = new_figure(ncols=2, width=3.4, height=2.9)
+    lines = {}
+    for ax, key in ((ax_loss, "loss"), (ax_acc, "acc")):
+        lines[f"train_{key}"] = ax.plot([], [], "o-", ms=3, color="C0", label="train")[0]
+        lines[f"val_{key}"] = ax.plot([], [], "o-", ms=3, color="C1", label="validation")[0]
+    ax_loss.set(xlabel="epoch", ylabel="cross-entropy loss", xlim=(0.5, 6.5), ylim=(0, 2.5))
+    ax_acc.set(xlabel="epoch", ylabel="accuracy", xlim=(0.5, 6.5), ylim=(0, 1.02))
+    ax_acc.legend(fontsize=8, loc="lower right")
+    plan = fig.suptitle("", fontsize=9)
+    result = ax_loss.set_title("not trained yet: press Train", fontsize=9)
+
+    def draw(model: str, epochs: int) -> Any:
+        plan.set_text(f"next run: {model} ({count(model):,} parameters), {epochs} epoch{'s' * (epochs > 1)} × "
+                      f"{batches} batches of 64 = {epochs * batches} steps")
+        history = state["history"]
+        if history is not None:
+            x = list(range(1, history.epochs + 1))
+            for key, line in lines.items():
+                line.set_data(x, getattr(history, key))
+            top = max(history.train_loss + history.val_loss)
+            ax_loss.set_ylim(0, max(2.5, 1.05 * top))
+            result.set_text(f"last run: {state['name']}, val. acc. {history.val_acc[-1]:.0%}")
+        return fig
+
+    def train(widget: LivePlot) -> None:
+        name, epochs = widget.controls["model"].value, widget.controls["epochs"].value
+        set_seed(0)
+        model = factories[name]()
+        optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+        loader = DataLoader(train_set, batch_size=64, shuffle=True)
+        state["name"], state["history"] = name, None
+        for _ in range(epochs):  # one epoch at a time, redrawing in between: live curves
+            one = fit(model, loader, torch.nn.CrossEntropyLoss(), optimizer, 1, val_loader=val_loader,
+                      progress=False)
+            if state["history"] is None:
+                state["history"] = one
+            else:
+                for key in ("train_loss", "val_loss", "train_acc", "val_acc", "lr", "epoch_time"):
+                    getattr(state["history"], key).extend(getattr(one, key))
+            widget.update()
+
+    controls = {
+        "model": W.Dropdown(options=list(factories), value="MLP", description="model"),
+        "epochs": W.IntSlider(value=3, min=1, max=6, description="epochs", layout=W.Layout(width="260px")),
+    }
+    return LivePlot(draw, controls, title="Train a model on the digits: live curves", buttons={"Train": train})

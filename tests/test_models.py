@@ -359,3 +359,23 @@ def test_cnn_explorer_on_a_given_model_shows_mistakes_and_every_layer():
     assert widget.last_error is None and "16/16" in widget.draw(**widget.values()).axes[2].get_title()
     with pytest.raises(ValueError, match="no nn.Conv2d"):
         widgets.cnn_explorer(models.MLP(), images, labels)
+
+
+def test_cnn_trainer_plans_without_training_and_trains_on_press():
+    widget = widgets.cnn_trainer(train_size=128, val_size=64)
+    suptitle = widget.draw(**widget.values())._suptitle
+    widget.controls["model"].value = "ResNetSmall"
+    assert "14,978 parameters" in suptitle.get_text() and "not trained yet" in widget.message.value + \
+        widget.draw(**widget.values()).axes[0].get_title()
+    widget.controls["epochs"].value = 2
+    assert "2 epochs × 2 batches of 64 = 4 steps" in suptitle.get_text()
+    before, renders = widget.image.value, widget.renders
+    widget.press("Train")
+    assert widget.last_error is None
+    assert widget.renders == renders + 3  # after each of the 2 epochs (live curves), then once more
+    assert widget.image.value != before
+    fig = widget.draw(**widget.values())
+    assert "last run: ResNetSmall" in fig.axes[0].get_title()
+    assert len(fig.axes[0].lines[0].get_xdata()) == 2  # one point per epoch
+    widget.controls["model"].value = "MLP"  # moving a control does not train: the curves stay
+    assert "last run: ResNetSmall" in fig.axes[0].get_title()

@@ -18,7 +18,8 @@
 #   misclassified digits, the learned filters and the feature maps;
 # - save a checkpoint safely and resume training from it;
 # - diagnose a training run that goes wrong: tell a too-high learning rate, dead ReLUs, vanishing gradients, a
-#   label bug, a missing `zero_grad()` and a missing `model.eval()` apart by their symptoms.
+#   label bug, overfitting, an oscillating validation loss, a missing `zero_grad()` and a missing `model.eval()`
+#   apart by their symptoms.
 #
 # **Prerequisites:** 00 (the training loop and `fit`), 02 (ReLU, softmax), 04 (initialization, dead ReLUs),
 # 05 (cross-entropy), 06 (Adam, learning-rate schedules), 07 (dropout, batch normalization).
@@ -50,7 +51,7 @@ from course_utils import checks, models
 from course_utils.data import load_digits, load_mnist
 from course_utils.plot import new_figure, show_images
 from course_utils.train import evaluate, fit
-from course_utils.widgets import cnn_explorer
+from course_utils.widgets import cnn_explorer, cnn_trainer
 
 cu.set_seed(0)
 device = cu.get_device()
@@ -608,6 +609,21 @@ print("test accuracy ≥ 90% (MLP), ≥ 93% (SimpleCNN, ResNetSmall):", True)
 # ResNet's 15 thousand, and the seconds per epoch. On the small, easy stand-in data the MLP is competitive; on
 # the real MNIST, with its greater variety of handwriting, the CNNs pull ahead (run the chapter with MNIST to see
 # by how much).
+#
+# ### Train one yourself
+#
+# Pick a model and a budget of epochs and press **Train**: the model is trained from scratch (seeded) on 512 of
+# the bundled digits, and the curves are redrawn after every epoch. Moving the controls costs nothing — it only
+# shows the plan (the model's parameter count and the number of steps); the curves stay those of the last run.
+# Compare the MLP with the SimpleCNN at equal epochs, then at equal *seconds*. Below, Train was pressed once in
+# code with the smallest budget:
+
+# %%
+trainer = cnn_trainer()
+trainer.controls["epochs"].value = 1
+trainer.press("Train")  # what the button does: train 1 epoch of the MLP, redraw
+assert trainer.last_error is None and trainer.renders == 4  # built, slider moved, 1 live redraw, final redraw
+trainer
 
 # %% [markdown]
 # ## 7. What did the CNN learn?
@@ -940,8 +956,8 @@ fig
 
 # %% [markdown]
 # Overfitting looks similar — training accuracy far above validation — but the validation accuracy is well
-# *above* chance (chapter 07's dropout and weight decay fix it). Validation at chance level points to the
-# data. The fix is to **look at your data**: a grid of images with their labels makes this bug obvious at once.
+# *above* chance (section 9.8). Validation at chance level points to the data. The fix is to **look at your
+# data**: a grid of images with their labels makes this bug obvious at once.
 
 # %%
 show_images(clinic_X[:12], shuffled[:12], ncols=12)
@@ -1067,7 +1083,85 @@ for what, targets, expected in [
 #   the last layer as many outputs as there are classes.
 #
 # (Float targets of shape (N, C) are accepted: they are read as class *probabilities*, e.g. for label smoothing.)
+
+# %% [markdown]
+# ### 9.8 Train accuracy high, validation lower: overfitting
 #
+# Train the MLP's 110 thousand weights on only **100** digits, full batch, for 50 epochs. The training accuracy
+# reaches 100 %; the validation accuracy stops below it (but far above chance); and the validation *loss*,
+# after a minimum early on, climbs again: the network grows ever more confident on the training images, including
+# where it is wrong on new ones. The fix here is **weight decay** (`AdamW(..., weight_decay=2.0)`, chapter 07),
+# which keeps the weights small and the validation loss from climbing:
+
+# %%
+few = DataLoader(TensorDataset(clinic_X[:100], clinic_y[:100]), batch_size=100)
+overfit = {}
+for wd in (0.0, 2.0):
+    cu.set_seed(0)
+    model = models.MLP()
+    overfit[wd] = fit(model, few, loss_fn, torch.optim.AdamW(model.parameters(), lr=6e-3, weight_decay=wd), 50,
+                      val_loader=clinic_val, progress=False)
+plain, decayed = overfit[0.0], overfit[2.0]
+fig, (ax_loss, ax_acc) = new_figure(ncols=2, width=4.2, height=3.0)
+for wd, h in overfit.items():
+    label = "weight decay 2.0" if wd else "no regularization"
+    ax_loss.plot(h.val_loss, label=f"validation, {label}")
+    ax_acc.plot(h.train_acc, ls="--", color="C1" if wd else "C0", label=f"train, {label}")
+    ax_acc.plot(h.val_acc, color="C1" if wd else "C0", label=f"validation, {label}")
+ax_loss.set(xlabel="epoch", ylabel="validation loss", title="Validation loss")
+ax_acc.set(xlabel="epoch", ylabel="accuracy", ylim=(0, 1.02), title="Accuracy (trained on 100 images)")
+ax_acc.legend(fontsize=7)
+display(fig)
+assert plain.train_acc[-1] == 1.0 and 0.5 < plain.val_acc[-1] < plain.train_acc[-1] - 0.05  # the gap
+assert plain.val_loss[-1] > 1.25 * min(plain.val_loss)        # the validation loss climbs again ...
+assert decayed.val_loss[-1] < 1.15 * min(decayed.val_loss)    # ... and weight decay stops that
+assert decayed.val_loss[-1] < 0.85 * plain.val_loss[-1]
+print(f"no regularization: train {plain.train_acc[-1]:.0%}, validation {plain.val_acc[-1]:.0%}, validation loss "
+      f"{min(plain.val_loss):.2f} at best → {plain.val_loss[-1]:.2f}; with weight decay: "
+      f"{min(decayed.val_loss):.2f} → {decayed.val_loss[-1]:.2f}")
+
+# %% [markdown]
+# Weight decay removed the *overconfidence* (the climbing loss), but on 100 images it cannot invent what the data
+# do not show: the accuracy gap stays. The real cure is more data — and the cheap way to get more is **data
+# augmentation** (random small rotations and shifts of each image, new in every epoch), demonstrated with an image
+# grid in section 8 of [07 · Regularization](07_regularization.ipynb). Dropout (chapter 07) and early stopping
+# (`fit(..., patience=...)`, which restores the weights of the best validation loss) are the other fixes.
+#
+# ### 9.9 The validation loss oscillates: batch too small, learning rate too high
+#
+# Plain SGD on 256 images with batches of 4 and a learning rate of 0.1: each step follows the gradient of just 4
+# images — a very noisy estimate — with a large step, so the weights jump around, and the validation loss,
+# measured after every epoch, zigzags. Batches of 32 with half the learning rate average out the noise. The
+# measure: the total *rise* of the validation loss, the sum of its epoch-to-epoch increases (0 for a curve that
+# only falls).
+
+# %%
+def total_rise(values: list[float]) -> float:
+    return sum(max(b - a, 0.0) for a, b in zip(values[:-1], values[1:]))
+
+
+zigzag = {}
+for batch_size, lr in ((4, 0.1), (32, 0.05)):
+    cu.set_seed(0)
+    model = models.MLP()
+    loader = DataLoader(TensorDataset(clinic_X[:256], clinic_y[:256]), batch_size=batch_size, shuffle=True)
+    zigzag[batch_size] = fit(model, loader, loss_fn, torch.optim.SGD(model.parameters(), lr=lr), 10,
+                             val_loader=clinic_val, progress=False)
+fig, ax = new_figure(width=4.6, height=3.0)
+for (batch_size, h), lr in zip(zigzag.items(), (0.1, 0.05)):
+    ax.plot(range(1, 11), h.val_loss, "o-", ms=3, label=f"batch {batch_size}, lr {lr}: rise "
+            f"{total_rise(h.val_loss):.2f}")
+ax.set(xlabel="epoch", ylabel="validation loss", title="Noisy steps: a zigzagging validation loss")
+ax.legend(fontsize=8)
+display(fig)
+assert total_rise(zigzag[4].val_loss) > 0.5 and total_rise(zigzag[32].val_loss) < 0.15
+
+# %% [markdown]
+# A loss that zigzags from epoch to epoch means the steps are too noisy or too large: use a larger batch, a lower
+# learning rate, or a schedule that lowers it over time (chapter 06). A little wiggle is normal — the validation
+# set is a sample too — so judge the trend, not one epoch.
+
+# %% [markdown]
 # ### The table, revised
 #
 # | symptom | possible causes | how to tell | fix |
@@ -1076,10 +1170,10 @@ for what, targets, expected in [
 # | loss explodes / NaN | learning rate too high; NaN in the data | `history.diverged`; `torch.isfinite(X).all()` | lower lr; gradient clipping |
 # | outputs all the same | dead ReLUs; vanishing gradients; lr so high it killed the units | gradients exactly 0 vs tiny; dead fraction | init, lower lr, leaky ReLU; BatchNorm, ReLU, residual blocks |
 # | train ↑, validation at chance | label bug | look at images with their labels | fix the data pipeline |
-# | train ≫ validation (above chance) | overfitting | gap grows with epochs | more data, augmentation, dropout, weight decay (ch. 07) |
+# | train ≫ validation (above chance) | overfitting | gap grows with epochs; validation loss climbs again (9.8) | more data, augmentation, dropout, weight decay (ch. 07) |
 # | loss climbs after a good start | no `zero_grad()`; lr too high | read the loop | `optimizer.zero_grad()` every step |
 # | test results vary between calls | no `model.eval()` | two calls differ | `model.eval()` + `torch.no_grad()` |
-# | validation loss oscillates | batch too small; lr too high | smooth the curve; try 2× batch or ½ lr | larger batch, lower lr or a schedule (ch. 06) |
+# | validation loss oscillates | batch too small; lr too high | total rise of the curve (9.9); try a larger batch or ½ lr | larger batch, lower lr or a schedule (ch. 06) |
 
 # %% [markdown]
 # ## Pitfalls
