@@ -192,7 +192,7 @@ def fit(
                 history.val_acc.append(val["accuracy"])
             monitored = val["loss"]
         history.epoch_time.append(time.perf_counter() - start)
-        bar.set_postfix(_postfix(history))
+        bar.set_postfix(_postfix(history), refresh=False)  # redrawn at tqdm's own pace, not every epoch
 
         if not math.isfinite(train_loss):
             history.diverged = True
