@@ -18,7 +18,7 @@ import ipywidgets as W
 import torch
 
 from . import num_threads
-from .plot import fig_to_png, new_figure
+from .plot import FigureRenderer, new_figure
 
 __all__ = ["LivePlot", "neuron_explorer", "BUILDERS"]
 
@@ -49,6 +49,8 @@ class LivePlot(W.VBox):
         self.image = W.Image(format="png", layout=W.Layout(width="auto", align_self="flex-start"))
         self.message = W.HTML()
         self.renders = 0
+        self.presses = 0  # button presses so far: each may change what the figure shows anywhere
+        self.renderer: FigureRenderer | None = None
         self.last_error: Exception | None = None
         self.last_update_s: float | None = None
         header = [W.HTML(f"<b>{html.escape(title)}</b>")] if title else []
@@ -77,6 +79,7 @@ class LivePlot(W.VBox):
         except Exception as exc:
             self._show_error("Could not run", exc)
             return
+        self.presses += 1
         self.update()
 
     def _show_error(self, doing: str, exc: Exception) -> None:
@@ -94,10 +97,15 @@ class LivePlot(W.VBox):
         """Redraw the picture from the controls' current values; show any error as a message."""
         start = time.perf_counter()
         try:
-            fig = self.draw(**self.values())
-            png = fig_to_png(fig)
+            values = self.values()
+            fig = self.draw(**values)
+            if self.renderer is None or self.renderer.fig is not fig:
+                self.renderer = FigureRenderer(fig)
+            # The kept static layer is redrawn when a choice (not a slider) changes or a button was pressed.
+            png = self.renderer.render(key=(self.presses, tuple(
+                (name, value) for name, value in values.items() if not hasattr(self.controls[name], "min"))))
             # Lay the figure out once: a builder that reuses its figure then skips the costly layout pass.
-            # (None, not "none": "none" leaves a placeholder engine, and savefig then draws the figure twice.)
+            # (None, not "none": "none" leaves a placeholder engine, and a draw then lays it out twice.)
             fig.set_layout_engine(None)
         except Exception as exc:  # shown to the learner, never raised into the notebook
             self._show_error("Could not draw", exc)
@@ -129,9 +137,11 @@ def neuron_explorer() -> LivePlot:
     """One neuron y = σ(w·x + b): move w and b and watch the curve steepen, flip and shift."""
     x = torch.linspace(-6, 6, 200)
     fig, ax = new_figure(width=5, height=3)
-    (curve,) = ax.plot(x, torch.sigmoid(x), lw=2)
+    # animated: redrawn at every update over a kept picture of the rest (see plot.FigureRenderer)
+    (curve,) = ax.plot(x, torch.sigmoid(x), lw=2, animated=True)
     ax.axhline(0.5, color="0.6", lw=0.8, ls="--")
-    middle = ax.axvline(0.0, color="C3", lw=1, ls=":")
+    middle = ax.axvline(0.0, color="C3", lw=1, ls=":", animated=True)
+    ax.title.set_animated(True)
     ax.set(xlim=(-6, 6), ylim=(-0.05, 1.05), xlabel="x", ylabel="σ(w·x + b)")
 
     def draw(w: float, b: float) -> Any:
@@ -257,12 +267,17 @@ def init_explorer() -> LivePlot:
     fig, (ax_hist, ax_std) = new_figure(ncols=2, width=4.2, height=3.2)
     colors = mpl.colormaps["viridis"]
     palette = [colors(i / (shown - 1)) for i in range(shown)]
-    lines = [ax_hist.plot([], [], drawstyle="steps-mid", lw=1.5, color=palette[i])[0] for i in range(shown)]
+    # animated: redrawn at every update over a kept picture of the rest (see plot.FigureRenderer)
+    lines = [ax_hist.plot([], [], drawstyle="steps-mid", lw=1.5, color=palette[i], animated=True)[0]
+             for i in range(shown)]
     _fixed_labels(ax_hist, "activation value (beyond the axis: in the end bin)", "fraction of values")
     ax_hist.yaxis.set_major_locator(mpl.ticker.MaxNLocator(4))  # few ticks: less text to draw
-    (std_line,) = ax_std.plot([], [], "o-", ms=3, color="0.45")
+    (std_line,) = ax_std.plot([], [], "o-", ms=3, color="0.45", animated=True)
     # the layers drawn on the left, in their colours: a legend without text, which is slow to draw
-    marks = ax_std.scatter([1] * shown, [1.0] * shown, s=45, c=palette, zorder=3, edgecolors="k", linewidths=0.5)
+    marks = ax_std.scatter([1] * shown, [1.0] * shown, s=45, c=palette, zorder=3, edgecolors="k", linewidths=0.5,
+                           animated=True)
+    for ax in (ax_hist, ax_std):
+        ax.title.set_animated(True)
     ax_std.axhline(1.0, color="0.6", lw=0.8, ls="--")
     ax_std.set(yscale="log", xlim=(0.5, max_depth + 0.5))
     _fixed_labels(ax_std, "layer", "std of the activations")
@@ -275,14 +290,14 @@ def init_explorer() -> LivePlot:
         edges = s["edges"]
         centers = (edges[:-1] + edges[1:]) / 2
         layers = sorted({round(1 + (depth - 1) * i / (shown - 1)) for i in range(shown)})
-        top = 0.0
         for i, line in enumerate(lines):
             used = i < len(layers)
             line.set_visible(used)
-            if used:
-                heights = s["hist"][layers[i] - 1]
-                line.set_data(centers.numpy(), heights.numpy())  # NumPy: matplotlib unbinds tensors slowly
-                top = max(top, heights.max().item())
+            if used:  # NumPy: matplotlib unbinds tensors slowly
+                line.set_data(centers.numpy(), s["hist"][layers[i] - 1].numpy())
+        # Axes ranges over all the layers, not just the shown ones: they stay put while the depth slider moves,
+        # so the histograms compare across depths (and only the curves are redrawn).
+        top = s["hist"].max().item()
         ax_hist.set_xlim(edges[0].item(), edges[-1].item())
         ax_hist.set_ylim(0, 1.1 * top if top > 0 else 1)
         zeros = f"; {100 * s['zeros'][depth - 1]:.0f}% zeros not drawn" if activation == "ReLU" else ""
@@ -291,7 +306,8 @@ def init_explorer() -> LivePlot:
         std_line.set_data(range(1, depth + 1), std.numpy())
         marks.set_offsets([[layer, std[layer - 1].item()] for layer in layers])
         marks.set_facecolor(palette[: len(layers)])
-        ax_std.set_ylim(min(1e-3, std.min().item() / 2), max(10.0, std.max().item() * 2))
+        every = s["std"].clamp_min(1e-30)
+        ax_std.set_ylim(min(1e-3, every.min().item() / 2), max(10.0, every.max().item() * 2))
         ax_std.set_title(f"width {width}; layer {depth}: std {s['std'][depth - 1].item():.2g} (dots: the histograms)",
                          fontsize=9)
         return fig
@@ -338,10 +354,12 @@ def perceptron_playground() -> LivePlot:
     res = 80
 
     fig, ax = new_figure(width=4.6, height=4.0)
+    # animated: redrawn at every update over a kept picture of the rest (see plot.FigureRenderer)
     shade = ax.imshow(torch.zeros(res, res).numpy(), origin="lower", cmap=ListedColormap(CLASS_COLORS[:2]),
-                      vmin=0, vmax=1, alpha=0.18, aspect="auto", interpolation="nearest")
-    points = ax.scatter([0.0], [0.0], s=22, linewidths=1.2)
-    (line,) = ax.plot([], [], color="k", lw=2)
+                      vmin=0, vmax=1, alpha=0.18, aspect="auto", interpolation="nearest", animated=True)
+    points = ax.scatter([0.0], [0.0], s=22, linewidths=1.2, animated=True)
+    (line,) = ax.plot([], [], color="k", lw=2, animated=True)
+    ax.title.set_animated(True)
     _fixed_labels(ax, "x₁", "x₂")
     ax.locator_params(nbins=5)
     ax.grid(False)
@@ -561,7 +579,7 @@ def backprop_stepper(output: Any = None) -> LivePlot:
         frames.append(np.asarray(canvas.buffer_rgba()).copy())  # RGBA uint8: the fastest to paste back
 
     shown = Figure(figsize=fig.get_size_inches(), dpi=DPI)
-    image = shown.figimage(frames[0], interpolation="none")  # pixel for pixel, no resampling
+    image = shown.figimage(frames[0], interpolation="none", animated=True)  # pixel for pixel, no resampling
 
     def draw(step: int) -> Any:
         image.set_data(frames[step - 1])
@@ -636,19 +654,24 @@ def optimizer_race() -> LivePlot:
     ax.title.set_y(1.02)
     ax._autotitlepos = False
     colors = {label: f"C{i}" for i, label in enumerate(racers)}
-    paths = {label: ax.plot([], [], "-", lw=1.4, color=colors[label], label=label)[0] for label in racers}
-    ends = {label: ax.plot([], [], "o", ms=4, color=colors[label])[0] for label in racers}
-    (start_mark,) = ax.plot([], [], "kx", ms=8, mew=2)
-    losses = {label: ax_loss.plot([], [], "-", lw=1.4, color=colors[label], label=label)[0] for label in racers}
-    ax_loss.set(yscale="log", ylim=(1e-12, 1e2))
+    # animated: redrawn at every update over a kept picture of the rest (see plot.FigureRenderer)
+    paths = {label: ax.plot([], [], "-", lw=1.4, color=colors[label], label=label, animated=True)[0]
+             for label in racers}
+    ends = {label: ax.plot([], [], "o", ms=4, color=colors[label], animated=True)[0] for label in racers}
+    (start_mark,) = ax.plot([], [], "kx", ms=8, mew=2, animated=True)
+    losses = {label: ax_loss.plot([], [], "-", lw=1.4, color=colors[label], label=label, animated=True)[0]
+              for label in racers}
+    floor, ceiling = 1e-12, 1e4  # a fixed range, so moving a slider redraws only the curves
+    ax_loss.set(yscale="log", ylim=(floor, ceiling))
     _fixed_labels(ax_loss, "step", "f − f_min (log scale)")
-    ax_loss.set_title("distance to the lowest value", fontsize=10)
+    for a in (ax, ax_loss):
+        a.title.set_animated(True)
     ax_loss.yaxis.set_major_locator(mpl.ticker.LogLocator(numticks=4))
     ax_loss.xaxis.set_major_locator(mpl.ticker.MaxNLocator(3, integer=True))
     ax_loss.grid(False)
     ax_loss.yaxis.set_minor_locator(mpl.ticker.NullLocator())
     ax_loss.yaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: "1" if v == 1 else f"1e{round(math.log10(v))}"))
-    legend = ax_loss.legend(fontsize=8, loc="lower left")
+    ax_loss.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))  # beside the curves: never under them
 
     def draw(surface: str, x0: float, y0: float, lr: float, momentum: float, beta1: float, beta2: float,
              steps: int) -> Any:
@@ -658,20 +681,20 @@ def optimizer_race() -> LivePlot:
             cs.set_visible(name == surface)
             mins.set_visible(name == surface)
         start_mark.set_data([x0], [y0])
-        lo, hi = 1.0, 1e-12
-        for i, label in enumerate(racers):
+        diverged = []
+        for label in racers:
             p = path(label, values, steps)
-            diverged = len(p) < steps + 1
-            gap = (s(p[:, 0], p[:, 1]) - s.f_min).clamp_min(1e-12)
+            if len(p) < steps + 1:
+                diverged.append(label)
+            gap = (s(p[:, 0], p[:, 1]) - s.f_min).clamp(floor, ceiling)  # beyond the axis: on its edge
             p = p.numpy()
             paths[label].set_data(p[:, 0], p[:, 1])
             ends[label].set_data(p[-1:, 0], p[-1:, 1])
             losses[label].set_data(range(len(p)), gap.numpy())
-            lo, hi = min(lo, gap.min().item()), max(hi, gap.max().item())
-            legend.get_texts()[i].set_text(f"{label}: diverged" if diverged else label)
         ax_loss.set_xlim(0, steps)
-        ax_loss.set_ylim(10 ** math.floor(math.log10(lo)), 10 ** math.ceil(math.log10(min(hi, 1e6)) + 0.01))
         ax.set_title(f"{surface}, lr {lr:.3g}", fontsize=10)
+        ax_loss.set_title("diverged: " + ", ".join(diverged) if diverged else "distance to the lowest value",
+                          fontsize=10, color="#b00020" if diverged else "black")
         return fig
 
     start = optim.surfaces["rosenbrock"].start
@@ -719,7 +742,9 @@ def schedule_explorer() -> LivePlot:
     fig, ax = new_figure(width=7.0, height=3.2)
     names = ["StepLR", "MultiStepLR (½, ¾ of the epochs)", "ExponentialLR", "CosineAnnealingLR",
              "LinearLR warm-up, then cosine"]
-    lines = {name: ax.plot([], [], lw=1.8, drawstyle="steps-post", label=name)[0] for name in names}
+    # animated: redrawn at every update over a kept picture of the rest (see plot.FigureRenderer)
+    lines = {name: ax.plot([], [], lw=1.8, drawstyle="steps-post", label=name, animated=True)[0] for name in names}
+    ax.title.set_animated(True)
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(4, integer=True))
     ax.yaxis.set_major_locator(mpl.ticker.MaxNLocator(4))
@@ -809,34 +834,35 @@ def activation_explorer() -> LivePlot:
         curves[name] = (y.detach(), dy, peak, _saturated_spans(x, dy.abs() < 0.1 * peak))
 
     fig, (ax_f, ax_d) = new_figure(ncols=2, width=4.0, height=3.1)
-    (f_main,) = ax_f.plot(x, curves["sigmoid"][0], lw=2, color="C0")
-    (f_other,) = ax_f.plot(x, curves["sigmoid"][0], lw=1.5, ls="--", color="C1")
-    (d_main,) = ax_d.plot(x, curves["sigmoid"][1], lw=2, color="C0")
-    (d_other,) = ax_d.plot(x, curves["sigmoid"][1], lw=1.5, ls="--", color="C1")
+    # animated: redrawn at every update over a kept picture of the rest (see plot.FigureRenderer)
+    (f_main,) = ax_f.plot(x, curves["sigmoid"][0], lw=2, color="C0", animated=True)
+    (f_other,) = ax_f.plot(x, curves["sigmoid"][0], lw=1.5, ls="--", color="C1", animated=True)
+    (d_main,) = ax_d.plot(x, curves["sigmoid"][1], lw=2, color="C0", animated=True)
+    (d_other,) = ax_d.plot(x, curves["sigmoid"][1], lw=1.5, ls="--", color="C1", animated=True)
     for ax, label in ((ax_f, "f(x)"), (ax_d, "f′(x)")):
         ax.axhline(0, color="0.5", lw=0.6)
         ax.axvline(0, color="0.5", lw=0.6)
-        ax.locator_params(nbins=6)
+        ax.locator_params(nbins=5)  # few tick labels: text is the costliest part of a redraw
         _fixed_labels(ax, "x", label)
     spans: list[Any] = []
 
     def draw(f: str, compare: str, x_range: float) -> Any:
         y, dy, peak, slow = curves[f]
-        f_main.set_ydata(y)
-        d_main.set_ydata(dy)
+        f_main.set_ydata(y.numpy())  # NumPy: matplotlib unbinds tensors slowly
+        d_main.set_ydata(dy.numpy())
         f_main.set_label(f)
         show_other = compare != "none"
         f_other.set_visible(show_other)
         d_other.set_visible(show_other)
         if show_other:
-            f_other.set_ydata(curves[compare][0])
-            d_other.set_ydata(curves[compare][1])
+            f_other.set_ydata(curves[compare][0].numpy())
+            d_other.set_ydata(curves[compare][1].numpy())
             f_other.set_label(compare)
         while spans:
             spans.pop().remove()
         for lo, hi in slow:
             for ax in (ax_f, ax_d):
-                spans.append(ax.axvspan(lo, hi, color="0.6", alpha=0.25, lw=0))
+                spans.append(ax.axvspan(lo, hi, color="0.6", alpha=0.25, lw=0, zorder=0.5, animated=True))
         visible = x.abs() <= x_range
         for ax, main, other in ((ax_f, y, curves[compare][0] if show_other else y),
                                 (ax_d, dy, curves[compare][1] if show_other else dy)):
@@ -850,7 +876,7 @@ def activation_explorer() -> LivePlot:
         if show_other:  # without a comparison, the title names the function
             ax_f.legend(handles=[f_main, f_other], loc="upper left", fontsize=8)
         where = f"f′ peaks at {peak:.3g}" + ("; shaded: |f′| < 10% of that" if slow else "; never below 10% of it")
-        fig.suptitle(f"{f}: {where}", fontsize=10)
+        fig.suptitle(f"{f}: {where}", fontsize=10, animated=True)
         return fig
 
     names = list(table)
@@ -920,9 +946,12 @@ def vanishing_gradients() -> LivePlot:
         limits[init] = (max(min(everything), floor), max(everything))
     colors = {name: f"C{i}" for i, name in enumerate(names)}
     fig, (ax_l, ax_r) = new_figure(ncols=2, width=4.2, height=3.2)
-    lines = {name: ax_l.plot([], [], "o-", ms=3, color=colors[name], label=name)[0] for name in names}
-    bars = ax_r.bar(names, [1.0] * len(names), color=[colors[n] for n in names])
-    labels = [ax_r.text(i, 1.0, "", ha="center", va="bottom", fontsize=8) for i in range(len(names))]
+    # animated: redrawn at every update over a kept picture of the rest (see plot.FigureRenderer)
+    lines = {name: ax_l.plot([], [], "o-", ms=3, color=colors[name], label=name, animated=True)[0]
+             for name in names}
+    bars = ax_r.bar(names, [1.0] * len(names), color=[colors[n] for n in names], animated=True)
+    labels = [ax_r.text(i, 1.0, "", ha="center", va="bottom", fontsize=8, animated=True) for i in range(len(names))]
+    suptitle = fig.suptitle("", fontsize=10, animated=True)
     from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
     for ax in (ax_l, ax_r):  # plain "1e-06" tick labels: mathtext's 10⁻⁶ costs more to draw than the plot
@@ -943,14 +972,15 @@ def vanishing_gradients() -> LivePlot:
         for name in names:
             lines[name].set_data(range(1, depth + 1), values[name])
         lo, hi = limits[init]
-        ax_l.set(xlim=(0.5, max(depth, 2) + 0.5), ylim=(lo / 3, hi * 3))
+        # the x-axis spans the deepest network: moving the depth slider then redraws only the data
+        ax_l.set(xlim=(0.5, max_depth + 0.5), ylim=(lo / 3, hi * 3))
         ax_r.set(ylim=(lo / 3, hi * 30))
         for i, name in enumerate(names):
             first = values[name][0]
             bars[i].set_height(first)
             labels[i].set_position((i, first))
             labels[i].set_text(f"{first:.0e}" if first > floor else "0 (underflow)")
-        fig.suptitle(f"depth {depth}, init: {init}", fontsize=10)
+        suptitle.set_text(f"depth {depth}, init: {init}")
         return fig
 
     controls = {
@@ -1026,7 +1056,9 @@ def regularization_playground() -> LivePlot:
     cmap = mpl.colors.ListedColormap(CLASS_COLORS[:2])
     image = ax.imshow(torch.zeros(n_grid, n_grid).numpy(), origin="lower", extent=window, cmap=cmap, vmin=-0.5,
                       vmax=1.5, alpha=0.25, aspect="auto", interpolation="nearest", visible=False)
-    points = ax.scatter([], [], s=16, edgecolors="white", linewidths=0.4)
+    # animated: redrawn at every update over a kept picture of the rest (see plot.FigureRenderer); the
+    # decision boundary and the curves change only when Train is pressed, which redraws everything
+    points = ax.scatter([], [], s=16, edgecolors="white", linewidths=0.4, animated=True)
     ax.set(xlim=window[:2], ylim=window[2:], xticks=[], yticks=[])  # few texts to draw: a faster update
     ax.grid(False)
     ax.title.set_y(1.02)
@@ -1035,6 +1067,8 @@ def regularization_playground() -> LivePlot:
     (val_line,) = ax_loss.plot([], [], lw=1.5, label="validation")
     ax_loss.legend(fontsize=8, loc="upper right")
     ax_loss.set(xlim=(0, 300), ylim=(0, 1.0))
+    for a in (ax, ax_loss):
+        a.title.set_animated(True)
     _fixed_labels(ax_loss, "epoch", "cross-entropy loss")
     ax_loss.xaxis.set_major_locator(mpl.ticker.MaxNLocator(3, integer=True))
     ax_loss.yaxis.set_major_locator(mpl.ticker.MaxNLocator(4))
@@ -1111,24 +1145,28 @@ def loss_curves() -> LivePlot:
     r = torch.linspace(-4, 4, 161)
     fig, (ax_loss, ax_grad) = new_figure(ncols=2, width=4.0, height=3.0)
     first = _loss_curves(r, 1.0, 1.0)
-    loss_lines = [ax_loss.plot(r, v, lw=2, ls=ls)[0] for (v, _), ls in zip(first.values(), ["-", "-", "-", "--"])]
-    grad_lines = [ax_grad.plot(r, g, lw=2, ls=ls)[0] for (_, g), ls in zip(first.values(), ["-", "-", "-", "--"])]
-    marks = [ax.axvline(0, color="0.5", lw=0.8, ls=":") for ax in (ax_loss, ax_loss, ax_grad, ax_grad)]
+    # animated: redrawn at every update over a kept picture of the rest (see plot.FigureRenderer)
+    styles = ["-", "-", "-", "--"]
+    loss_lines = [ax_loss.plot(r, v, lw=2, ls=ls, animated=True)[0] for (v, _), ls in zip(first.values(), styles)]
+    grad_lines = [ax_grad.plot(r, g, lw=2, ls=ls, animated=True)[0] for (_, g), ls in zip(first.values(), styles)]
+    marks = [ax.axvline(0, color="0.5", lw=0.8, ls=":", animated=True) for ax in (ax_loss, ax_loss, ax_grad, ax_grad)]
     _fixed_labels(ax_loss, "residual r = prediction − target", "loss")
     _fixed_labels(ax_grad, "residual r", "derivative dloss/dr")
     ax_loss.set(xlim=(-4, 4), ylim=(0, 6), xticks=[-4, -2, 0, 2, 4], yticks=[0, 2, 4, 6])  # few ticks: less text
     ax_grad.set(xlim=(-4, 4), ylim=(-3, 3), xticks=[-4, -2, 0, 2, 4], yticks=[-2, 0, 2])
-    legend = ax_loss.legend(loss_lines, list(first), fontsize=8, loc="upper center")
+    # a fixed legend (text is slow to draw); the values of δ and β are in the titles
+    ax_loss.legend(loss_lines, ["MSE", "MAE (L1)", "Huber (δ)", "Smooth L1 (β)"], fontsize=8, loc="upper center")
+    for ax in (ax_loss, ax_grad):
+        ax.title.set_animated(True)
 
     def draw(delta: float, beta: float) -> Any:
         curves = _loss_curves(r, delta, beta)
-        for i, (name, (value, grad)) in enumerate(curves.items()):
+        for i, (value, grad) in enumerate(curves.values()):
             loss_lines[i].set_ydata(value.numpy())  # NumPy: matplotlib unbinds tensors slowly
             grad_lines[i].set_ydata(grad.numpy())
-            legend.get_texts()[i].set_text(name)
         for mark, x in zip(marks, (-delta, delta, -beta, beta)):
             mark.set_xdata([x, x])
-        ax_loss.set_title("quadratic inside ±δ (Huber), ±β (Smooth L1)", fontsize=9)
+        ax_loss.set_title(f"quadratic inside ±δ = ±{delta:.2f} (Huber), ±β = ±{beta:.2f} (Smooth L1)", fontsize=9)
         ax_grad.set_title(f"capped at ±δ = ±{delta:.2f} (Huber), ±1 (Smooth L1)", fontsize=9)
         return fig
 
@@ -1167,23 +1205,27 @@ def outlier_fit() -> LivePlot:
     grid = torch.tensor([-1.1, 1.1])
     fig, ax = new_figure(width=5.0, height=3.4)
     ax.scatter(x, y, s=18, color="0.3", label="data")
-    (outlier,) = ax.plot([x_out], [0.0], "o", ms=8, color="C3", label="the outlier")
+    # animated: redrawn at every update over a kept picture of the rest (see plot.FigureRenderer)
+    (outlier,) = ax.plot([x_out], [0.0], "o", ms=8, color="C3", label="the outlier", animated=True)
     ax.plot(grid, 2 * grid + 0.5, color="0.6", lw=1, ls="--", label="true line y = 2x + 0.5")
     names = {"mse": "MSE", "mae": "MAE", "huber": "Huber"}
-    lines = {k: ax.plot(grid, grid, lw=2, label=v)[0] for k, v in names.items()}
+    lines = {k: ax.plot(grid, grid, lw=2, label=v, animated=True)[0] for k, v in names.items()}
     ax.set(xlim=(-1.1, 1.1), ylim=(-13, 16))
     _fixed_labels(ax, "x", "y")
-    legend = ax.legend(fontsize=8, loc="upper left", ncol=2)
+    ax.legend(fontsize=8, loc="upper left", ncol=2)  # fixed: the slopes are in the title (text is slow to draw)
+    ax.title.set_animated(True)
 
     def draw(outlier_shift: float, delta: float) -> Any:
         y_out = 2 * x_out + 0.5 + outlier_shift
         xs, ys = torch.cat([x, torch.tensor([x_out])]), torch.cat([y, torch.tensor([y_out])])
         outlier.set_ydata([y_out])
-        for i, (key, line) in enumerate(lines.items()):
+        slopes = []
+        for key, line in lines.items():
             slope, intercept = _fit_line(xs, ys, key, delta)
             line.set_ydata((slope * grid + intercept).numpy())
-            legend.get_texts()[3 + i].set_text(f"{names[key]}: slope {slope.item():.2f}")
-        ax.set_title(f"the outlier is {outlier_shift:+.1f} off the line; Huber δ = {delta:.2f}", fontsize=9)
+            slopes.append(f"{names[key]} {slope.item():.2f}")
+        ax.set_title(f"the outlier is {outlier_shift:+.1f} off the line; Huber δ = {delta:.2f}\n"
+                     f"slopes (true: 2): {', '.join(slopes)}", fontsize=9)
         return fig
 
     controls = {"outlier_shift": _slider(10.0, -12.0, 12.0, 0.5, "outlier"),
@@ -1196,9 +1238,12 @@ def cross_entropy_explorer() -> LivePlot:
     """Three logits → softmax probabilities, the cross-entropy of the true class and its gradient p − y."""
     fig, (ax_p, ax_g) = new_figure(ncols=2, width=3.6, height=3.0)
     classes = torch.arange(3)
-    p_bars = ax_p.bar(classes, [1 / 3] * 3, color="0.7")
-    g_bars = ax_g.bar(classes, [0.0] * 3, color="0.7")
-    p_text = [ax_p.text(c, 0, "", ha="center", va="bottom", fontsize=8) for c in range(3)]
+    # animated: redrawn at every update over a kept picture of the rest (see plot.FigureRenderer)
+    p_bars = ax_p.bar(classes, [1 / 3] * 3, color="0.7", animated=True)
+    g_bars = ax_g.bar(classes, [0.0] * 3, color="0.7", animated=True)
+    p_text = [ax_p.text(c, 0, "", ha="center", va="bottom", fontsize=8, animated=True) for c in range(3)]
+    for ax in (ax_p, ax_g):
+        ax.title.set_animated(True)
     ax_p.set(ylim=(0, 1.12), xticks=[0, 1, 2])
     ax_g.set(ylim=(-1.05, 1.05), xticks=[0, 1, 2])
     ax_g.axhline(0, color="0.3", lw=0.8)
@@ -1754,14 +1799,17 @@ def cnn_explorer(model: Any = None, images: torch.Tensor | None = None, labels: 
         return cache[index]
 
     fig, (ax_img, ax_filter, ax_map, ax_prob) = new_figure(ncols=4, width=2.4, height=2.5)
-    im_img = ax_img.imshow(images[0, 0].numpy(), cmap="gray", interpolation="nearest")
-    im_filter = ax_filter.imshow(torch.zeros(5, 5).numpy(), cmap="RdBu_r", aspect="auto", interpolation="nearest")
-    im_map = ax_map.imshow(torch.zeros(28, 28).numpy(), cmap="RdBu_r", interpolation="nearest")
-    for ax in (ax_img, ax_filter, ax_map):
+    # animated: redrawn at every update over a kept picture of the rest (see plot.FigureRenderer)
+    im_img = ax_img.imshow(images[0, 0].numpy(), cmap="gray", interpolation="nearest", animated=True)
+    im_filter = ax_filter.imshow(torch.zeros(5, 5).numpy(), cmap="RdBu_r", aspect="auto", interpolation="nearest",
+                                 animated=True)
+    im_map = ax_map.imshow(torch.zeros(28, 28).numpy(), cmap="RdBu_r", interpolation="nearest", animated=True)
+    for ax in (ax_img, ax_filter, ax_map, ax_prob):
         ax.set(xticks=[], yticks=[])
         ax.grid(False)
+        ax.title.set_animated(True)
     n_classes = probs.shape[1]
-    bars = ax_prob.bar(range(n_classes), torch.zeros(n_classes).numpy(), color="0.7")
+    bars = ax_prob.bar(range(n_classes), torch.zeros(n_classes).numpy(), color="0.7", animated=True)
     ax_prob.set(ylim=(0, 1.05), xticks=range(n_classes), yticks=[0, 0.5, 1])  # few tick labels: a faster redraw
     ax_prob.tick_params(labelsize=8)
     _fixed_labels(ax_prob, "class", "probability")
@@ -1863,13 +1911,15 @@ def cnn_trainer(train_size: int = 512, val_size: int = 256) -> LivePlot:
     fig, (ax_loss, ax_acc) = new_figure(ncols=2, width=3.4, height=2.9)
     lines = {}
     for ax, key in ((ax_loss, "loss"), (ax_acc, "acc")):
-        lines[f"train_{key}"] = ax.plot([], [], "o-", ms=3, color="C0", label="train")[0]
-        lines[f"val_{key}"] = ax.plot([], [], "o-", ms=3, color="C1", label="validation")[0]
+        # animated: redrawn at every update over a kept picture of the rest (see plot.FigureRenderer)
+        lines[f"train_{key}"] = ax.plot([], [], "o-", ms=3, color="C0", label="train", animated=True)[0]
+        lines[f"val_{key}"] = ax.plot([], [], "o-", ms=3, color="C1", label="validation", animated=True)[0]
     ax_loss.set(xlabel="epoch", ylabel="cross-entropy loss", xlim=(0.5, 6.5), ylim=(0, 2.5))
     ax_acc.set(xlabel="epoch", ylabel="accuracy", xlim=(0.5, 6.5), ylim=(0, 1.02))
     ax_acc.legend(fontsize=8, loc="lower right")
-    plan = fig.suptitle("", fontsize=9)
+    plan = fig.suptitle("", fontsize=9, animated=True)
     result = ax_loss.set_title("not trained yet: press Train", fontsize=9)
+    result.set_animated(True)
 
     def draw(model: str, epochs: int) -> Any:
         plan.set_text(f"next run: {model} ({count(model):,} parameters), {epochs} epoch{'s' * (epochs > 1)} × "

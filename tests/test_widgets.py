@@ -8,7 +8,10 @@ from course_utils import widgets
 
 def _other_value(control):
     """A valid value different from the control's current one."""
-    if isinstance(control, (W.FloatSlider, W.IntSlider, W.FloatLogSlider)):
+    if isinstance(control, W.FloatLogSlider):  # its min and max are exponents
+        top = control.base**control.max
+        return top if control.value != top else control.base**control.min
+    if isinstance(control, (W.FloatSlider, W.IntSlider)):
         return control.max if control.value != control.max else control.min
     if isinstance(control, (W.Dropdown, W.ToggleButtons, W.RadioButtons, W.SelectionSlider)):
         values = [o[1] if isinstance(o, tuple) else o for o in control.options]
@@ -16,6 +19,68 @@ def _other_value(control):
     if isinstance(control, (W.Checkbox, W.ToggleButton)):
         return not control.value
     raise TypeError(f"no rule for {type(control).__name__}")
+
+
+def _positions(control, n=4):
+    """A few valid values of a control: ``n`` spread over a slider's range, or every option of a choice."""
+    if isinstance(control, (W.FloatSlider, W.IntSlider, W.FloatLogSlider)):
+        spots = [control.min + (control.max - control.min) * (i + 0.5) / n for i in range(n)]
+        if isinstance(control, W.FloatLogSlider):
+            return [control.base**s for s in spots]
+        return [round(s) for s in spots] if isinstance(control, W.IntSlider) else spots
+    if isinstance(control, (W.Checkbox, W.ToggleButton)):
+        return [not control.value, control.value]
+    return [o[1] if isinstance(o, tuple) else o for o in control.options]
+
+
+def _differing_pixels(png_a, png_b):
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    a, b = (np.asarray(Image.open(io.BytesIO(png))) for png in (png_a, png_b))
+    return int((a != b).any(axis=-1).sum()) if a.shape == b.shape else f"shapes {a.shape} != {b.shape}"
+
+
+def _assert_fresh(widget, what):
+    shown = widget.image.value
+    widget.renderer.invalidate()
+    fresh = widget.renderer.render(key=widget.renderer.key)
+    assert shown == fresh, (f"{what}: the kept picture is stale, "
+                            f"{_differing_pixels(shown, fresh)} pixels differ from a full redraw")
+
+
+# buttons quick enough to press in a test (the playground's Play runs on an event loop: tested elsewhere)
+_QUICK_BUTTONS = {"regularization_playground": ["Train"], "cnn_trainer": ["Train"], "playground": ["Step", "Reset"]}
+
+
+@pytest.mark.parametrize("name", sorted(widgets.BUILDERS))
+def test_a_fast_redraw_equals_a_full_one(name):
+    """Widgets redraw only their animated artists over a kept picture of the rest (plot.FigureRenderer): after
+    every move of every control, and after a button press, that picture must equal the figure drawn from
+    scratch, pixel for pixel."""
+    widget = widgets.BUILDERS[name]()
+    if name == "cnn_trainer":
+        widget.controls["epochs"].value = 1  # a quick Train below
+    fast = 0
+    for label, control in widget.controls.items():
+        for value in _positions(control):
+            draws = widget.renderer.full_draws
+            control.value = value
+            assert widget.last_error is None, f"{name}.{label}={value!r}: {widget.last_error!r}"
+            fast += widget.renderer.full_draws == draws
+            _assert_fresh(widget, f"{name}.{label}={value!r}")
+    if name != "playground":  # draws its own pixels, not matplotlib artists: every redraw is a full one
+        assert fast > 0, f"{name}: no control move was a fast redraw"
+    for button in _QUICK_BUTTONS.get(name, []):
+        widget.press(button)
+        assert widget.last_error is None, f"{name} {button}: {widget.last_error!r}"
+        _assert_fresh(widget, f"{name} after {button}")
+        for label, control in widget.controls.items():
+            control.value = _positions(control)[0]
+            _assert_fresh(widget, f"{name} after {button}, then {label}")
+    assert set(_QUICK_BUTTONS.get(name, [])) <= set(widget.buttons)
 
 
 @pytest.mark.parametrize("name", sorted(widgets.BUILDERS))
