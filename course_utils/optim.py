@@ -535,15 +535,20 @@ def walk(
     # on a 2-number problem (about 30 µs a call); call the update underneath it when there is one.
     update = getattr(type(optimizer).step, "__wrapped__", None)
     step = (lambda: update(optimizer)) if update is not None else optimizer.step
+    # NumPy views of the point and of its gradient: reading and writing two numbers through them costs far less
+    # than making a new tensor at every step
+    grad = torch.zeros(2, dtype=torch.float64)
+    grad_np, point_np = grad.numpy(), point.detach().numpy()
     yield x, y
     while True:
         if surface.grad is not None:
-            point.grad = torch.tensor(surface.grad(x, y), dtype=torch.float64)
+            grad_np[0], grad_np[1] = surface.grad(x, y)
+            point.grad = grad
         else:
             optimizer.zero_grad()
             surface.f(point[0], point[1]).backward()
         step()
-        x, y = point.tolist()
+        x, y = float(point_np[0]), float(point_np[1])
         if not (math.isfinite(x) and math.isfinite(y)) or max(abs(x), abs(y)) > 1e6:
             return  # diverged
         yield x, y
