@@ -484,7 +484,7 @@ print("quadratic at lr 1: SGD bounces, Nesterov diverges, the adaptive methods c
 # %% [markdown]
 # Now race them yourself. Pick a surface (the start moves to its suggested point; then drag it), the learning rate
 # shared by all, momentum for the SGD variants, β₁/β₂ for Adam, and the number of steps. The right panel shows how
-# far each is from the lowest value, $f - f_\min$, on a log scale; the legend marks an optimizer that diverged.
+# far each is from the lowest value, $f - f_\min$, on a log scale; its title names any optimizer that diverged.
 # Things to try: on the quadratic, set the learning rate to 1 — plain SGD then bounces across the steep direction
 # forever (its step is exactly 2 / curvature there: checked in the cell above), Nesterov diverges, and the adaptive
 # methods don't mind. Set Adam's β₁ to 0: what is left is RMSProp with bias correction. Start the saddle at y = 0.
