@@ -8,6 +8,7 @@ In a notebook the figure shows when it is the last expression of a cell; elsewhe
 from __future__ import annotations
 
 import io
+import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -16,7 +17,7 @@ import torch
 from matplotlib.figure import Figure
 
 __all__ = [
-    "new_figure", "fig_to_png", "FigureRenderer", "plot_history", "plot_decision_boundary", "show_images", "plot_skeleton",
+    "new_figure", "fig_to_png", "FigureRenderer", "freeze", "plot_history", "plot_decision_boundary", "show_images", "plot_skeleton",
     "DPI", "CLASS_COLORS",
 ]
 
@@ -50,6 +51,17 @@ def _encode_png(rgba: Any, width: int, height: int) -> bytes:
     return buf.getvalue()
 
 
+_FROZEN: weakref.WeakSet = weakref.WeakSet()
+
+
+def freeze(artist: Any) -> Any:
+    """Mark ``artist`` as never changing, with nothing but the figure's background beneath it (a legend beside
+    the axes): a :class:`FigureRenderer` then draws it once and, at every later full redraw, pastes its pixels
+    instead of drawing it again. Returns the artist."""
+    _FROZEN.add(artist)
+    return artist
+
+
 class FigureRenderer:
     """Renders one figure to PNG again and again, fast, by matplotlib's *blitting*.
 
@@ -70,13 +82,15 @@ class FigureRenderer:
         self.fig = fig
         self.canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
         self._background: Any = None
+        self._frozen: dict[Any, Any] = {}  # frozen artist → its pixels, once drawn (see freeze())
         self._key: Any = None
         self.key: Any = None  # the last render's key
         self.full_draws = 0  # how often the static layer was drawn (the benchmark and tests read it)
 
     def invalidate(self) -> None:
-        """Forget the kept static layer: the next render draws the whole figure."""
+        """Forget the kept static layer and frozen pixels: the next render draws the whole figure."""
         self._background = None
+        self._frozen = {}
 
     def _state(self, key: Any) -> tuple:
         fig = self.fig
@@ -93,13 +107,33 @@ class FigureRenderer:
         found += sorted((a for a in self.fig.get_children() if a.get_animated()), key=lambda a: a.get_zorder())
         return found
 
+    def _draw_static(self) -> None:
+        """Draw everything not animated (and run the layout engine, if any); paste frozen artists' pixels."""
+        children = [a for ax in self.fig.axes for a in ax.get_children()] + self.fig.get_children()
+        pasted = [a for a in children if a in _FROZEN and self._frozen.get(a) is not None and a.get_visible()]
+        for artist in pasted:
+            artist.set_visible(False)
+        try:
+            self.canvas.draw()
+        finally:
+            for artist in pasted:
+                artist.set_visible(True)
+        for artist in pasted:
+            self.canvas.restore_region(self._frozen[artist])
+        if self.fig.get_layout_engine() is not None:
+            return  # a layout engine may still move things at the next draw: keep drawing them until it is off
+        renderer = self.canvas.get_renderer()
+        for artist in children:
+            if artist in _FROZEN and artist not in self._frozen and artist.get_visible():
+                self._frozen[artist] = self.canvas.copy_from_bbox(artist.get_window_extent(renderer).padded(4))
+
     def render(self, key: Any = None) -> bytes:
         """The figure as PNG bytes, redrawing only its animated artists when the rest is unchanged."""
         animated = self.animated_artists()
         self.key = key
         state = self._state(key)
         if self._background is None or state != self._key or not animated:
-            self.canvas.draw()  # everything not animated (and the layout engine, if any)
+            self._draw_static()
             self._background = self.canvas.copy_from_bbox(self.fig.bbox)
             self._key = self._state(key)  # again: a layout engine may have moved the axes
             self.full_draws += 1

@@ -18,7 +18,7 @@ import ipywidgets as W
 import torch
 
 from . import num_threads
-from .plot import FigureRenderer, new_figure
+from .plot import FigureRenderer, freeze, new_figure
 
 __all__ = ["LivePlot", "neuron_explorer", "BUILDERS"]
 
@@ -671,7 +671,7 @@ def optimizer_race() -> LivePlot:
     ax_loss.grid(False)
     ax_loss.yaxis.set_minor_locator(mpl.ticker.NullLocator())
     ax_loss.yaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _: "1" if v == 1 else f"1e{round(math.log10(v))}"))
-    ax_loss.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))  # beside the curves: never under them
+    freeze(ax_loss.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0)))  # beside the curves
 
     def draw(surface: str, x0: float, y0: float, lr: float, momentum: float, beta1: float, beta2: float,
              steps: int) -> Any:
@@ -745,7 +745,8 @@ def schedule_explorer() -> LivePlot:
     # animated: redrawn at every update over a kept picture of the rest (see plot.FigureRenderer)
     lines = {name: ax.plot([], [], lw=1.8, drawstyle="steps-post", label=name, animated=True)[0] for name in names}
     ax.title.set_animated(True)
-    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    # beside the axes, never changing: drawn once, then pasted (a legend is the costliest text to redraw)
+    freeze(ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0)))
     ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(4, integer=True))
     ax.yaxis.set_major_locator(mpl.ticker.MaxNLocator(4))
     _fixed_labels(ax, "epoch", "learning rate", title_y=1.01)
