@@ -4,9 +4,10 @@ Measures, against the budgets of the course guide:
 - `import course_utils` time beyond `import torch`                      budget ≤ 0.3 s
 - `fit` throughput against a bare PyTorch loop, same model and data      budget ≥ 0.95× the bare loop
 - each widget's update: control change → new PNG, in the kernel's code   budget ≤ 100 ms
+- the same in JupyterLab in Chromium: key press on a slider → new picture  budget ≤ 100 ms (benchmarks/browser.py)
 - each chapter's execution time, top to bottom in a fresh kernel         budget ≤ 60 s on 2 cores
 
-    python benchmarks/run.py [--no-notebooks] [--repeat N]
+    python benchmarks/run.py [--no-notebooks] [--no-browser] [--repeat N]
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from torch.utils.data import DataLoader, TensorDataset
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 ROWS: list[tuple[str, str, str, str]] = []  # (what, measured, budget, verdict)
 
@@ -147,6 +149,7 @@ def bench_notebooks() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-notebooks", action="store_true", help="skip executing the chapters")
+    parser.add_argument("--no-browser", action="store_true", help="skip the widgets' round trip in Chromium")
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     os.environ.setdefault("MPLBACKEND", "Agg")
@@ -154,12 +157,23 @@ def main() -> None:
     bench_import(args.repeat)
     bench_fit(args.repeat)
     bench_widgets()
+    skipped = []
+    if not args.no_browser:
+        import browser
+
+        reason = browser.unavailable()
+        if reason:
+            skipped.append(f"the widgets in the browser ({reason})")
+        else:
+            browser.bench_browser(row)
     if not args.no_notebooks:
         bench_notebooks()
     width = max(len(r[0]) for r in ROWS)
     print(f"\n| {'what':<{width}} | measured | budget | |\n|{'-' * (width + 2)}|---|---|---|")
     for what, value, budget, verdict in ROWS:
         print(f"| {what:<{width}} | {value} | {budget} | {verdict} |")
+    for what in skipped:
+        print(f"not measured: {what}")
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ Run it with ``pytest -s tests/test_browser.py`` to see how many widgets each not
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -94,12 +95,14 @@ def _wait_for_server(url: str, proc: subprocess.Popen, log: Path) -> None:
     raise RuntimeError(f"JupyterLab did not answer within {SERVER_START_TIMEOUT_S} s:\n{log.read_text()[-3000:]}")
 
 
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory):
-    """A JupyterLab server over a temporary copy of the notebooks. Yields (base URL, served folder)."""
-    base = tmp_path_factory.mktemp("lab")
+@contextlib.contextmanager
+def jupyterlab(base: Path, notebooks: Path = NOTEBOOK_DIR):
+    """A JupyterLab server over a copy of ``notebooks`` in the folder ``base``. Yields (base URL, served folder).
+
+    Also used by ``benchmarks/browser.py``.
+    """
     root = base / "notebooks"
-    shutil.copytree(NOTEBOOK_DIR, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    shutil.copytree(notebooks, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     settings = base / "settings"
     for name, values in LAB_SETTINGS.items():
         path = settings / name
@@ -128,6 +131,13 @@ def lab(tmp_path_factory):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=15)
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """A JupyterLab server over a temporary copy of the notebooks. Yields (base URL, served folder)."""
+    with jupyterlab(tmp_path_factory.mktemp("lab")) as served:
+        yield served
 
 
 @pytest.fixture(scope="module")
