@@ -544,11 +544,13 @@ print(counts)
 # after every epoch (`fit(..., val_loader=...)`), and a **cosine learning-rate schedule** (chapter 06) that lowers
 # the rate smoothly to 0 over the run: $\eta_e = \tfrac{\eta_0}{2}\,(1 + \cos(\pi e / E))$ after epoch $e$ of
 # $E$. The stand-in data have only 18 batches per epoch, so the models get several epochs; the 750 batches of a
-# MNIST epoch are worth more, so fewer epochs suffice there.
+# MNIST epoch are worth more, so fewer epochs suffice there: two for each CNN, five for the MLP, whose epochs
+# cost seconds. (On a 2-core laptop, one MNIST epoch of the SimpleCNN takes about a minute: its 3.2 million
+# parameters and the 5×5 convolution over 32 channels make it the slowest of the three.)
 
 # %%
 assert len(train_loader) == (750 if real_mnist else 18)  # batches per epoch
-EPOCHS = ({"MLP": 3, "SimpleCNN": 1, "ResNetSmall": 2} if real_mnist else
+EPOCHS = ({"MLP": 5, "SimpleCNN": 2, "ResNetSmall": 2} if real_mnist else
           {"MLP": 10, "SimpleCNN": 2, "ResNetSmall": 4})
 LEARNING_RATES = {"MLP": 1e-3, "SimpleCNN": 1e-3, "ResNetSmall": 3e-3}
 loss_fn = nn.CrossEntropyLoss()
@@ -599,14 +601,20 @@ for name, r in results.items():
 
 # %%
 # NBVAL_CHECK_OUTPUT
-assert results["MLP"]["test"] >= 0.90 and results["SimpleCNN"]["test"] >= 0.93
-assert results["ResNetSmall"]["test"] >= 0.93
-print("test accuracy ≥ 90% (MLP), ≥ 93% (SimpleCNN, ResNetSmall):", True)
+best_cnn = max(results["SimpleCNN"]["test"], results["ResNetSmall"]["test"])
+if real_mnist:  # the course's targets on MNIST, with the epochs above (2 for each CNN)
+    assert results["MLP"]["test"] >= 0.975 and best_cnn >= 0.99
+else:           # on the stand-in digits
+    assert max(best_cnn, results["MLP"]["test"]) >= 0.97
+    assert results["MLP"]["test"] >= 0.90
+    assert results["SimpleCNN"]["test"] >= 0.93 and results["ResNetSmall"]["test"] >= 0.93
+print("test accuracy targets met:", True)
 
 # %% [markdown]
-# All three pass 90 % (the MLP) and 93 % (the two CNNs) on the test set; the table above has the exact numbers
-# of this run. Note the price of each: the SimpleCNN's 3.2 million parameters (almost all in `fc1`) against the
-# ResNet's 15 thousand, and the seconds per epoch. On the small, easy stand-in data the MLP is competitive; on
+# On the stand-in digits the best model passes 97 %, the MLP 90 % and each CNN 93 % on the test set; on the real
+# MNIST the cell asserts the course's targets instead: the best CNN at 99 % or more after two epochs, the MLP at
+# 97.5 %. The table above has the exact numbers of this run. Note the price of each: the SimpleCNN's 3.2 million
+# parameters (almost all in `fc1`) against the ResNet's 15 thousand, and the seconds per epoch. On the small, easy stand-in data the MLP is competitive; on
 # the real MNIST, with its greater variety of handwriting, the CNNs pull ahead (run the chapter with MNIST to see
 # by how much).
 #
@@ -757,9 +765,13 @@ except pickle.UnpicklingError as err:
 # **Resuming training.** To continue a run later — after a crash, or on another machine — save everything that
 # changes during training: the model, the optimizer (Adam's moment estimates), the scheduler, the epoch, and the
 # random state (which decides the shuffling). Then a resumed run is *identical* to one that never stopped. With
-# the MLP (fast), three epochs in one go against two epochs, a checkpoint, and one more:
+# the MLP on (at most) the first 2,048 training images, to be quick: three epochs in one go against two epochs, a
+# checkpoint, and one more:
 
 # %%
+demo_loader = DataLoader(TensorDataset(*train_t[:2048]), batch_size=64, shuffle=True)
+
+
 def mlp_run():
     cu.set_seed(0)
     model = models.MLP()
@@ -768,11 +780,11 @@ def mlp_run():
 
 
 model, optimizer, scheduler = mlp_run()
-fit(model, train_loader, loss_fn, optimizer, 3, scheduler=scheduler, progress=False)
+fit(model, demo_loader, loss_fn, optimizer, 3, scheduler=scheduler, progress=False)
 uninterrupted = model.state_dict()
 
 model, optimizer, scheduler = mlp_run()
-fit(model, train_loader, loss_fn, optimizer, 2, scheduler=scheduler, progress=False)
+fit(model, demo_loader, loss_fn, optimizer, 2, scheduler=scheduler, progress=False)
 torch.save({"epoch": 2, "model": model.state_dict(), "optimizer": optimizer.state_dict(),
             "scheduler": scheduler.state_dict(), "rng": torch.get_rng_state()}, os.path.join(folder, "ckpt.pt"))
 
@@ -782,7 +794,7 @@ model.load_state_dict(checkpoint["model"])
 optimizer.load_state_dict(checkpoint["optimizer"])
 scheduler.load_state_dict(checkpoint["scheduler"])
 torch.set_rng_state(checkpoint["rng"])
-history = fit(model, train_loader, loss_fn, optimizer, 1, scheduler=scheduler, progress=False)
+history = fit(model, demo_loader, loss_fn, optimizer, 1, scheduler=scheduler, progress=False)
 assert history.lr == [1e-3 * 0.5**2]  # the schedule continued where it stopped
 assert all(torch.equal(model.state_dict()[k], uninterrupted[k]) for k in uninterrupted)
 print("resumed at epoch", checkpoint["epoch"] + 1, "→ the same weights as the uninterrupted run")
