@@ -97,8 +97,10 @@ def _run_epoch(
     device: torch.device,
     optimizer: torch.optim.Optimizer | None = None,
     clip_grad_norm: float | None = None,
+    batch_scheduler: Any = None,
 ) -> tuple[float, float | None]:
-    """One pass over ``loader``; trains when an optimizer is given. Returns (mean loss, accuracy or None)."""
+    """One pass over ``loader``; trains when an optimizer is given (stepping ``batch_scheduler`` after each
+    update, if given). Returns (mean loss, accuracy or None)."""
     total_loss = torch.zeros((), device=device)
     correct = torch.zeros((), device=device, dtype=torch.long)
     n_seen = 0
@@ -113,6 +115,8 @@ def _run_epoch(
             if clip_grad_norm is not None:
                 nn.utils.clip_grad_norm_(model.parameters(), clip_grad_norm)
             optimizer.step()
+            if batch_scheduler is not None:
+                batch_scheduler.step()
         batch = targets.shape[0]
         total_loss += loss.detach() * batch  # stays on the device: no sync per batch
         if classification is None:
@@ -158,16 +162,24 @@ def fit(
     device: Any = None,
     progress: bool = True,
     patience: int | None = None,
+    scheduler_step: str = "epoch",
 ) -> History:
     """Train ``model`` for ``epochs`` passes over ``train_loader`` and return the per-epoch ``History``.
 
     Each batch ``(inputs, targets)`` is moved to ``device`` (default: where the model's parameters are; the model
-    is moved there too). ``scheduler`` is stepped once per epoch (``ReduceLROnPlateau`` gets the monitored loss).
+    is moved there too). ``scheduler`` is stepped once per epoch (``ReduceLROnPlateau`` gets the monitored loss),
+    or after every batch with ``scheduler_step="batch"`` (for schedules counted in steps, such as ``OneCycleLR``);
+    ``History.lr`` holds the learning rate each epoch started with.
     ``clip_grad_norm`` clips the global gradient norm before each step. With ``patience``, training stops when the
     monitored loss (validation if given, else training) has not improved for that many epochs, and the best
     weights are restored. Training also stops, with a message, if the loss becomes NaN or infinite.
     """
     _check_args(epochs, patience, clip_grad_norm)
+    if scheduler_step not in ("epoch", "batch"):
+        raise ValueError(f'`scheduler_step` must be "epoch" or "batch"; got {scheduler_step!r}')
+    if scheduler_step == "batch" and isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
+        raise ValueError('ReduceLROnPlateau watches a loss once per epoch: use scheduler_step="epoch"')
+    per_batch = scheduler if scheduler_step == "batch" else None
     device = _resolve_device(model, device)
     model.to(device)
     history = History()
@@ -179,11 +191,11 @@ def fit(
     for epoch in bar:
         start = time.perf_counter()
         model.train()
-        train_loss, train_acc = _run_epoch(model, train_loader, loss_fn, device, optimizer, clip_grad_norm)
+        history.lr.append(optimizer.param_groups[0]["lr"])
+        train_loss, train_acc = _run_epoch(model, train_loader, loss_fn, device, optimizer, clip_grad_norm, per_batch)
         history.train_loss.append(train_loss)
         if train_acc is not None:
             history.train_acc.append(train_acc)
-        history.lr.append(optimizer.param_groups[0]["lr"])
         monitored = train_loss
         if val_loader is not None:
             val = evaluate(model, val_loader, loss_fn, device)
@@ -199,7 +211,7 @@ def fit(
             print(f"Training stopped at epoch {epoch}: the loss became {train_loss}. "
                   "The learning rate is probably too high (or the data contains NaN/inf).")
             break
-        if scheduler is not None:
+        if scheduler is not None and per_batch is None:
             if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
                 scheduler.step(monitored)
             else:

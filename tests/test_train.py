@@ -104,6 +104,37 @@ def test_scheduler_is_stepped_once_per_epoch():
     assert h.lr == pytest.approx([1.0, 1.0, 0.1, 0.1, 0.01])
 
 
+def test_a_per_batch_scheduler_steps_after_every_update_like_a_bare_loop():
+    train, _ = _moons_loaders()  # 100 points in batches of 32: 4 steps per epoch
+    a, b = _mlp(), _mlp()
+    opt_a, opt_b = (torch.optim.SGD(m.parameters(), lr=0.5, momentum=0.9) for m in (a, b))
+    sched_a, sched_b = (torch.optim.lr_scheduler.OneCycleLR(o, max_lr=0.5, total_steps=12) for o in (opt_a, opt_b))
+    h = fit(a, train, nn.CrossEntropyLoss(), opt_a, 3, scheduler=sched_a, scheduler_step="batch", progress=False)
+    lrs = []
+    for _ in range(3):
+        lrs.append(opt_b.param_groups[0]["lr"])
+        for xb, yb in train:
+            loss = nn.CrossEntropyLoss()(b(xb), yb)
+            opt_b.zero_grad()
+            loss.backward()
+            opt_b.step()
+            sched_b.step()
+    assert h.lr == pytest.approx(lrs) and sched_a.last_epoch == 12  # the lr each epoch started with; 12 steps
+    for pa, pb in zip(a.parameters(), b.parameters()):
+        assert torch.equal(pa, pb)
+
+
+def test_a_per_batch_plateau_scheduler_or_an_unknown_step_is_refused():
+    train, _ = _moons_loaders()
+    model = _mlp()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    with pytest.raises(ValueError, match="scheduler_step"):
+        fit(model, train, nn.CrossEntropyLoss(), opt, 1, scheduler_step="step", progress=False)
+    plateau = torch.optim.lr_scheduler.ReduceLROnPlateau(opt)
+    with pytest.raises(ValueError, match="ReduceLROnPlateau"):
+        fit(model, train, nn.CrossEntropyLoss(), opt, 1, scheduler=plateau, scheduler_step="batch", progress=False)
+
+
 def test_plateau_scheduler_receives_the_monitored_loss():
     train, val = _moons_loaders()
     model = _mlp()
