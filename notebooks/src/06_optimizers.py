@@ -575,7 +575,8 @@ print("learning rate per epoch:", [round(lr, 5) for lr in history.lr])
 
 # %% [markdown]
 # **Pitfall:** call `scheduler.step()` once per *epoch* (after that epoch's `optimizer.step()` calls). Called per
-# batch, `T_max=100` means 100 batches, not 100 epochs.
+# batch, `T_max=100` means 100 batches, not 100 epochs. Stepping per batch is fine when you mean it — count
+# `T_max` in batches then: `fit(..., scheduler_step="batch")` does that, and chapter 08 uses it.
 #
 # ## 9. Which optimizer? Evidence from a real task
 #
@@ -662,8 +663,8 @@ print("Adam reaches >= 93% at every lr of its 10x range:", forgiving)
 #   `lr=0.001` (Adam's default) makes plain SGD crawl.
 # - **"Adam is best for 90% of tasks" (source):** folklore. The curves above show Adam is a fast, forgiving start
 #   on this task; they also show tuned SGD + momentum nearly matching it.
-# - **Scheduler steps:** one `scheduler.step()` per epoch, after the epoch's `optimizer.step()` calls; and
-#   `CosineAnnealingLR` rises again after `T_max`.
+# - **Scheduler steps:** one `scheduler.step()` per epoch, after the epoch's `optimizer.step()` calls (or one
+#   per batch, with `T_max` counted in batches); and `CosineAnnealingLR` rises again after `T_max`.
 # - **RMSprop's first steps are large** (no bias correction: 10× at step 1 with α = 0.99). If early training is
 #   unstable with RMSprop, that is a suspect.
 
