@@ -17,8 +17,8 @@ import torch
 from matplotlib.figure import Figure
 
 __all__ = [
-    "new_figure", "fig_to_png", "FigureRenderer", "freeze", "plot_history", "plot_decision_boundary", "show_images", "plot_skeleton",
-    "DPI", "CLASS_COLORS",
+    "new_figure", "fig_to_png", "FigureRenderer", "freeze", "plot_history", "plot_decision_boundary",
+    "show_images", "plot_skeleton", "DPI", "CLASS_COLORS",
 ]
 
 DPI = 80
