@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import math
+import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -173,6 +174,8 @@ def fit(
     ``clip_grad_norm`` clips the global gradient norm before each step. With ``patience``, training stops when the
     monitored loss (validation if given, else training) has not improved for that many epochs, and the best
     weights are restored. Training also stops, with a message, if the loss becomes NaN or infinite.
+    ``progress`` shows a bar over the epochs: live while training, and in a notebook its saved output is the
+    final state (epochs done, last losses), so a notebook read without a kernel shows what was trained.
     """
     _check_args(epochs, patience, clip_grad_norm)
     if scheduler_step not in ("epoch", "batch"):
@@ -185,50 +188,94 @@ def fit(
     history = History()
     best_loss, best_state, since_best = math.inf, None, 0
 
-    from tqdm.auto import tqdm  # imported here: tqdm.auto pulls in ipywidgets inside a notebook
+    bar = _EpochBar(epochs, enabled=progress)
+    try:
+        for epoch in range(1, epochs + 1):
+            start = time.perf_counter()
+            model.train()
+            history.lr.append(optimizer.param_groups[0]["lr"])
+            train_loss, train_acc = _run_epoch(model, train_loader, loss_fn, device, optimizer, clip_grad_norm,
+                                               per_batch)
+            history.train_loss.append(train_loss)
+            if train_acc is not None:
+                history.train_acc.append(train_acc)
+            monitored = train_loss
+            if val_loader is not None:
+                val = evaluate(model, val_loader, loss_fn, device)
+                history.val_loss.append(val["loss"])
+                if "accuracy" in val:
+                    history.val_acc.append(val["accuracy"])
+                monitored = val["loss"]
+            history.epoch_time.append(time.perf_counter() - start)
+            bar.advance(_postfix(history))
 
-    bar = tqdm(range(1, epochs + 1), desc="epochs", unit="epoch", disable=not progress, leave=True)
-    for epoch in bar:
-        start = time.perf_counter()
-        model.train()
-        history.lr.append(optimizer.param_groups[0]["lr"])
-        train_loss, train_acc = _run_epoch(model, train_loader, loss_fn, device, optimizer, clip_grad_norm, per_batch)
-        history.train_loss.append(train_loss)
-        if train_acc is not None:
-            history.train_acc.append(train_acc)
-        monitored = train_loss
-        if val_loader is not None:
-            val = evaluate(model, val_loader, loss_fn, device)
-            history.val_loss.append(val["loss"])
-            if "accuracy" in val:
-                history.val_acc.append(val["accuracy"])
-            monitored = val["loss"]
-        history.epoch_time.append(time.perf_counter() - start)
-        bar.set_postfix(_postfix(history), refresh=False)  # redrawn at tqdm's own pace, not every epoch
-
-        if not math.isfinite(train_loss):
-            history.diverged = True
-            print(f"Training stopped at epoch {epoch}: the loss became {train_loss}. "
-                  "The learning rate is probably too high (or the data contains NaN/inf).")
-            break
-        if scheduler is not None and per_batch is None:
-            if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
-                scheduler.step(monitored)
-            else:
-                scheduler.step()
-        if monitored < best_loss:
-            best_loss, since_best, history.best_epoch = monitored, 0, epoch
-            if patience is not None:
-                best_state = copy.deepcopy(model.state_dict())
-        else:
-            since_best += 1
-            if patience is not None and since_best >= patience:
-                history.stopped_early = True
+            if not math.isfinite(train_loss):
+                history.diverged = True
+                print(f"Training stopped at epoch {epoch}: the loss became {train_loss}. "
+                      "The learning rate is probably too high (or the data contains NaN/inf).")
                 break
-    bar.close()
+            if scheduler is not None and per_batch is None:
+                if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
+                    scheduler.step(monitored)
+                else:
+                    scheduler.step()
+            if monitored < best_loss:
+                best_loss, since_best, history.best_epoch = monitored, 0, epoch
+                if patience is not None:
+                    best_state = copy.deepcopy(model.state_dict())
+            else:
+                since_best += 1
+                if patience is not None and since_best >= patience:
+                    history.stopped_early = True
+                    break
+    finally:
+        bar.close()  # also on an error or an interrupt: the bar then shows where it stopped
     if history.stopped_early and best_state is not None:
         model.load_state_dict(best_state)
     return history
+
+
+class _EpochBar:
+    """The epoch progress bar of ``fit``: live while it trains; its final state is what a saved notebook keeps.
+
+    Outside a notebook it is tqdm's text bar. Inside one, tqdm draws a widget, and a notebook file keeps only the
+    text the widget was first displayed with, "epochs: 0%| | 0/40": a page that shows the saved notebook without a
+    kernel (a code host, a website) would look as if nothing had trained. So the widget is displayed under a
+    display id, and :meth:`close` replaces that output with the same widget whose text is the final line
+    ("epochs: 100%|██████████| 40/40 [..., loss=...]"). A learner in JupyterLab sees the live bar throughout.
+    """
+
+    def __init__(self, epochs: int, enabled: bool = True):
+        from tqdm.auto import tqdm  # imported here: tqdm.auto pulls in ipywidgets inside a notebook
+
+        options: dict[str, Any] = dict(total=epochs, desc="epochs", unit="epoch", disable=not enabled, leave=True)
+        notebook = sys.modules.get("tqdm.notebook")  # imported by tqdm.auto only inside a notebook
+        self._handle: Any = None
+        if enabled and notebook is not None and issubclass(tqdm, notebook.tqdm_notebook):
+            from IPython.display import display
+
+            self.bar = tqdm(display=False, **options)
+            self._handle = display(self.bar.container, display_id=True)
+        else:
+            self.bar = tqdm(**options)
+
+    def advance(self, postfix: dict[str, str]) -> None:
+        """Count one finished epoch and show its numbers (redrawn at tqdm's own pace, not every epoch)."""
+        self.bar.set_postfix(postfix, refresh=False)
+        self.bar.update(1)
+
+    def close(self) -> None:
+        """Close the bar; in a notebook, make its saved output text the final state."""
+        self.bar.close()
+        if self._handle is None:
+            return
+        container = self.bar.container
+        bundle = container._repr_mimebundle_() if hasattr(container, "_repr_mimebundle_") else None
+        if isinstance(bundle, dict):
+            bundle["text/plain"] = str(self.bar)  # the whole final line: the widget's own text is cut at 110
+            self._handle.update(bundle, raw=True)
+        else:
+            self._handle.update(container)
 
 
 def _postfix(history: History) -> dict[str, str]:

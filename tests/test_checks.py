@@ -28,11 +28,24 @@ def _stub(x):
     raise NotImplementedError
 
 
-@pytest.mark.parametrize("answer", [None, _stub, lambda x: None])
+@pytest.mark.parametrize("answer", [None, _stub])
 def test_stubs_read_not_attempted(square_exercise, answer, capsys):
     result = checks.check(square_exercise, answer)
     assert result.status == "not attempted" and not result
     assert "not attempted yet" in capsys.readouterr().out
+
+
+def _forgot_return(x):
+    x**2  # noqa: B018 - computed, never returned: the learner's typical slip
+
+
+@pytest.mark.parametrize("answer", [_forgot_return, lambda x: None])
+def test_a_function_that_returns_none_hears_about_a_missing_return(square_exercise, answer, capsys):
+    result = checks.check(square_exercise, answer)
+    out = capsys.readouterr().out
+    assert result.status == "not attempted" and not result
+    assert "your function returned None (a missing `return`?)" in out, out
+    assert "NotImplementedError" not in out and "Traceback" not in out
 
 
 @pytest.mark.parametrize(

@@ -172,7 +172,31 @@ def test_progress_bar_can_be_turned_off(capsys):
     fit(model, train, nn.CrossEntropyLoss(), torch.optim.SGD(model.parameters(), lr=0.1), 2, progress=False)
     assert capsys.readouterr().err == ""
     fit(model, train, nn.CrossEntropyLoss(), torch.optim.SGD(model.parameters(), lr=0.1), 2, progress=True)
-    assert "epochs" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "epochs" in err and "2/2" in err  # outside a notebook: tqdm's text bar, ending at the last epoch
+
+
+def test_an_executed_notebook_saves_the_finished_bar():
+    """A notebook read without a kernel (a code host, a website) shows the bar's saved text: it must be the end."""
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    code = (
+        "import torch\n"
+        "from torch import nn\n"
+        "from torch.utils.data import DataLoader, TensorDataset\n"
+        "from course_utils.train import fit\n"
+        "torch.manual_seed(0)\n"
+        "X = torch.randn(64, 2); y = (X[:, 0] > 0).long()\n"
+        "model = nn.Linear(2, 2)\n"
+        "loader = DataLoader(TensorDataset(X, y), batch_size=16)\n"
+        "h = fit(model, loader, nn.CrossEntropyLoss(), torch.optim.SGD(model.parameters(), lr=0.1), epochs=7)\n"
+    )
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3").execute()
+    bars = [o for o in nb.cells[0].outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    assert len(bars) == 1, nb.cells[0].outputs  # one live widget bar for JupyterLab ...
+    text = bars[0]["data"]["text/plain"]
+    assert "100%" in text and "7/7" in text and "loss=" in text, text  # ... saved in its final state
 
 
 def test_device_argument_moves_model_and_batches():

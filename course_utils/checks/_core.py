@@ -4,6 +4,10 @@ A checker is a function ``answer -> None`` registered under a name with :func:`e
 code only through :func:`call` and compares with :func:`expect_close`/:func:`expect`; they raise the internal
 signals below, which :func:`check` turns into one printed line (✅, ❌ with a hint and the first mismatch, or
 "not attempted yet"). A wrong answer never raises: no traceback reaches the learner.
+
+"Not attempted" means the stub as committed: the answer ``None`` itself, a function that raises
+``NotImplementedError``, or a function that returns ``None``. The last is also what a forgotten ``return`` looks
+like, so its message says so instead of pointing at a ``raise`` the learner may already have replaced.
 """
 
 from __future__ import annotations
@@ -24,7 +28,10 @@ __all__ = [
 
 
 class NotAttempted(Exception):
-    """The answer is still the stub: ``None``, or the function raised ``NotImplementedError`` / returned None."""
+    """The answer is still the stub: ``None``, a function that raises ``NotImplementedError`` or returns None.
+
+    ``NotAttempted(reason)`` replaces the usual "replace the `raise NotImplementedError`" advice with ``reason``.
+    """
 
 
 class Mismatch(Exception):
@@ -92,10 +99,9 @@ def check(name: str, answer: Any) -> Result:
     else:
         try:
             ex.checker(answer)
-        except NotAttempted:
-            result = Result(name, "not attempted",
-                            f"⏳ {name}: not attempted yet — replace the `raise NotImplementedError` (or the "
-                            f"`None`) with your code, then run this cell again.")
+        except NotAttempted as stub:
+            why = str(stub) or "replace the `raise NotImplementedError` (or the `None`) with your code"
+            result = Result(name, "not attempted", f"⏳ {name}: not attempted yet — {why}, then run this cell again.")
         except Mismatch as wrong:
             why = str(wrong)
             why = why[:1].upper() + why[1:]
@@ -127,7 +133,11 @@ def solution(name: str) -> Any:
 
 
 def call(fn: Any, *args: Any, **kwargs: Any) -> Any:
-    """Call the learner's ``fn``; a stub becomes NotAttempted, any other exception a readable Mismatch."""
+    """Call the learner's ``fn`` and return its result.
+
+    A stub (``NotImplementedError``, or a result of ``None``: the stub, or a forgotten ``return``) becomes
+    NotAttempted; any other exception a readable Mismatch.
+    """
     if not callable(fn):
         raise Mismatch(f"expected a function, got {type(fn).__name__} {_short(fn)}.")
     try:
@@ -138,7 +148,7 @@ def call(fn: Any, *args: Any, **kwargs: Any) -> Any:
         shown = ", ".join([_short(a) for a in args] + [f"{k}={_short(v)}" for k, v in kwargs.items()])
         raise Mismatch(f"calling your function with ({shown}) raised {type(exc).__name__}: {exc}") from None
     if out is None:
-        raise NotAttempted
+        raise NotAttempted("your function returned None (a missing `return`?); return your answer")
     return out
 
 

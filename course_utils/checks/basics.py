@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ._core import call, exercise, expect, expect_close
+from ._core import _short, call, exercise, expect, expect_close
 
 
 def count_parameters(model: nn.Module) -> int:
@@ -34,21 +34,34 @@ def _check_count_parameters(fn) -> None:
 TRAINING_STEP = ["forward", "loss", "zero_grad", "backward", "step"]
 
 
-@exercise("training_step_order", solution="answer = ['forward', 'loss', 'zero_grad', 'backward', 'step']\n"
-          "# zero_grad may come anywhere before backward, e.g. ['zero_grad', 'forward', 'loss', 'backward', 'step']",
+@exercise("training_step_order",
+          solution="answer = ['forward', 'loss', 'zero_grad', 'backward', 'step']\n"
+                   "# zero_grad may come anywhere except between 'backward' and 'step', e.g.\n"
+                   "# ['zero_grad', 'forward', 'loss', 'backward', 'step'], or after the update:\n"
+                   "# ['forward', 'loss', 'backward', 'step', 'zero_grad']",
           hint="You need a prediction before a loss, a loss before gradients, and gradients before the update. "
-               "Old gradients must be cleared before new ones are computed.")
+               "PyTorch adds new gradients to the old ones, so clear them once per step: anywhere except "
+               "between computing them (backward) and using them (step).")
 def _check_training_step_order(answer) -> None:
     expect(isinstance(answer, (list, tuple)), f"the answer should be a list of strings; got {type(answer).__name__}.")
-    expect(sorted(answer) == sorted(TRAINING_STEP),
-           f"use each of {TRAINING_STEP} exactly once; got {list(answer)}.")
-    pos = {step: i for i, step in enumerate(answer)}
+    for item in answer:
+        expect(isinstance(item, str), f"every entry should be one of the strings {TRAINING_STEP}; got "
+                                      f"{_short(item)} ({type(item).__name__}).")
+    steps = list(answer)
+    unknown = [s for s in steps if s not in TRAINING_STEP]
+    expect(not unknown, f"{unknown[0]!r} is not a step: use only {TRAINING_STEP}." if unknown else "")
+    missing = [s for s in TRAINING_STEP if s not in steps]
+    expect(not missing, f"some steps are missing ({', '.join(missing)}): use each of {TRAINING_STEP} exactly "
+                        f"once; got {steps}." if missing else "")
+    expect(len(steps) == len(TRAINING_STEP), f"use each of {TRAINING_STEP} exactly once; got {steps}.")
+    pos = {step: i for i, step in enumerate(steps)}
     expect(pos["forward"] < pos["loss"], "the loss needs the model's output: 'forward' comes before 'loss'.")
-    expect(pos["loss"] < pos["backward"], "backward() is called on the loss: 'loss' comes before 'backward'.")
-    expect(pos["backward"] < pos["step"], "step() uses the gradients: 'backward' comes before 'step'.")
-    expect(pos["zero_grad"] < pos["backward"],
-           "'zero_grad' after 'backward' would wipe the gradients you just computed (or, after 'step', leave "
-           "them to pile up into the next iteration): clear them before backward().")
+    expect(pos["loss"] < pos["backward"], "`loss.backward()` needs the loss: 'loss' comes before 'backward'.")
+    expect(pos["backward"] < pos["step"], "`optimizer.step()` uses the gradients that `backward()` computes: "
+                                          "'backward' comes before 'step'.")
+    expect(not pos["backward"] < pos["zero_grad"] < pos["step"],
+           "'zero_grad' between 'backward' and 'step' clears the gradients `backward()` has just computed, so "
+           "`step()` has no gradient to follow. Clear them before `backward()` or after `step()`.")
 
 
 def accuracy(logits: torch.Tensor, labels: torch.Tensor) -> float:

@@ -8,12 +8,12 @@ from torch import nn
 from ._core import Mismatch, call, exercise, expect, expect_close
 
 
-def neuron(X: torch.Tensor, w: torch.Tensor, b: float) -> torch.Tensor:
+def my_neuron(X: torch.Tensor, w: torch.Tensor, b: float) -> torch.Tensor:
     """sigmoid(x . w + b) for every row x of X (n, d), with w (d,) and a number b -> (n,)."""
     return torch.sigmoid(X @ w + b)
 
 
-@exercise("neuron", solution=neuron,
+@exercise("neuron", solution=my_neuron,
           hint="X @ w gives one weighted sum per row (shape (n,)); add b, then apply torch.sigmoid "
                "(or 1 / (1 + torch.exp(-z))).")
 def _check_neuron(fn) -> None:
@@ -29,7 +29,7 @@ def _check_neuron(fn) -> None:
         if isinstance(got, torch.Tensor) and got.shape == (X.shape[0], 1):
             raise Mismatch(f"for {label} the output has shape {tuple(got.shape)}; return one number per row, "
                            f"shape ({X.shape[0]},): X @ w with a 1-D w already gives that.")
-        expect_close(got, neuron(X, w, b), "the neurons' outputs", atol=1e-6, context=label)
+        expect_close(got, my_neuron(X, w, b), "your output", atol=1e-6, context=label)
 
 
 def perceptron_update(w: torch.Tensor, b: float, x: torch.Tensor, y: int, lr: float) -> tuple[torch.Tensor, float]:
@@ -56,7 +56,7 @@ def _check_perceptron_update(fn) -> None:
     for label, w, b, x, y, lr in cases:
         got = call(fn, w.clone(), b, x.clone(), y, lr)
         expect(isinstance(got, (tuple, list)) and len(got) == 2,
-               f"return the pair (new_w, new_b); for {label} you returned {type(got).__name__}.")
+               f"return the pair (new_w, new_b); for {label} you returned a {type(got).__name__}.")
         new_w, new_b = got
         ref_w, ref_b = perceptron_update(w, b, x, y, lr)
         context = f"{label}, w = {w.tolist()}, b = {b}, x = {x.tolist()}, lr = {lr}"
@@ -104,8 +104,12 @@ def _check_make_mlp(fn) -> None:
                f"for sizes {sizes} expected {2 * len(want) - 1} modules (Linear, ReLU, …, Linear); "
                f"got {len(modules)}.")
         x = torch.randn(5, sizes[0], generator=torch.Generator().manual_seed(0))
-        with torch.no_grad():
-            out = model(x)
+        try:
+            with torch.no_grad():
+                out = model(x)
+        except Exception as exc:  # e.g. a layer made with dtype=torch.float64: describe it, never raise
+            raise Mismatch(f"for sizes {sizes} your model raised {type(exc).__name__} on a float32 batch of shape "
+                           f"(5, {sizes[0]}): {exc}") from None
         expect(out.shape == (5, sizes[-1]), f"for sizes {sizes} a batch of 5 gives shape {tuple(out.shape)}; "
                                             f"expected {(5, sizes[-1])}.")
 
@@ -136,10 +140,11 @@ def _check_xor_weights(answer) -> None:
     shapes = ((2, 2), (2,), (1, 2), (1,))
     tensors = []
     for name, shape, t in zip(names, shapes, got):
-        expect(isinstance(t, torch.Tensor), f"{name} should be a torch.Tensor; got {type(t).__name__}.")
-        expect(tuple(t.shape) == shape, f"{name} should have shape {shape} (nn.Linear's layout); "
+        expect(isinstance(t, torch.Tensor), f"`{name}` should be a torch.Tensor; got {type(t).__name__}.")
+        expect(tuple(t.shape) == shape, f"`{name}` should have shape {shape} (nn.Linear's layout); "
                                         f"got {tuple(t.shape)}.")
-        tensors.append(t.float())
+        expect(not t.is_complex(), f"`{name}` should hold real numbers; got dtype {t.dtype}.")
+        tensors.append(t.detach().float())
     X = torch.tensor([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
     out = _step_net(X, *tensors)
     for x, o, want in zip(X.tolist(), out.tolist(), [0, 1, 1, 0]):

@@ -26,8 +26,9 @@
 #   *Run → Run All Cells*.
 # - **Widgets:** sliders and buttons under a plot change it. Moving a slider redraws at once; anything that trains
 #   waits for a button.
-# - **Exercises:** a cell defines a function with `raise NotImplementedError`. Replace that line with your code and
-#   run the cell: `checks.check(...)` prints ✅, ❌ with a hint and the first wrong value, or "not attempted yet".
+# - **Exercises:** a cell defines a function whose body is `raise NotImplementedError` (or sets an answer to
+#   `None`). Replace that line with your code and run the cell: `checks.check(...)` prints ✅, ❌ with a hint and
+#   the first wrong value, or "not attempted yet".
 #   `checks.solution("name")` reveals a solution — after you have tried.
 # - Every number the text claims is checked by an `assert` in a code cell next to it: if the text were wrong, the
 #   chapter would not run.
@@ -55,12 +56,62 @@ print("device:", device)
 # ## 1. Is this machine ready?
 #
 # The report lists what the course uses and ends with a verdict. "device" is where tensors are computed:
-# `cuda` (an NVIDIA GPU), `mps` (an Apple-silicon GPU) or `cpu`. Everything in this course runs on a CPU in under a
-# minute per chapter; a GPU is welcome but never needed. `cu.get_device()` picks the best one available.
+# `cuda` (an NVIDIA GPU), `mps` (an Apple-silicon GPU) or `cpu`. Every chapter runs on a CPU, in under a minute
+# (chapter 08 takes a few minutes if it downloads the real MNIST); a GPU is welcome but never needed.
+# `cu.get_device()` picks the best one available.
 
 # %%
 report = cu.env.environment_report()
 assert report["problems"] == [], report["problems"]
+
+# %% [markdown]
+# ### Setting up an environment yourself
+#
+# `python3 course.py lab` builds the course's environment for you (see the README). For your own projects, or to
+# do it by hand, make one isolated environment per project. With conda:
+#
+# ```bash
+# conda create -n nn-course python=3.12   # the course needs Python 3.10 or newer
+# conda activate nn-course
+# pip install torch torchvision           # better: the exact line pytorch.org gives for your system and GPU
+# pip install -e .                        # in the course folder: the course's helpers and its requirements
+# ```
+#
+# Inside a conda environment, install PyTorch with `pip`: PyTorch no longer publishes conda packages on its own
+# `pytorch` channel (conda-forge's `pytorch` package is the conda alternative, and the course's `environment.yml`
+# uses it: `conda env create -f environment.yml`). Without conda, `python3 -m venv .venv` does the same job.
+#
+# ### Is the GPU visible?
+#
+# PyTorch answers in a few lines. `torch.version.cuda` is the CUDA version the installed build was made for
+# (`None` for a CPU-only build); `torch.cuda.is_available()` is `True` only when that build also finds an NVIDIA
+# GPU and a driver new enough for it.
+
+# %%
+print("PyTorch", torch.__version__, "| built for CUDA:", torch.version.cuda)
+print("NVIDIA GPU visible:", torch.cuda.is_available())
+if torch.cuda.is_available():
+    print("  GPU 0:", torch.cuda.get_device_name(0))
+print("Apple-silicon GPU (MPS) visible:", torch.backends.mps.is_available())
+assert (device.type == "cuda") == torch.cuda.is_available()  # get_device() takes a CUDA GPU whenever there is one
+
+# %% [markdown]
+# If a machine with an NVIDIA GPU prints `False`: `nvidia-smi` in a terminal must list the GPU (if not, install
+# or update the NVIDIA driver), and `torch.version.cuda` must not be `None` (if it is, you installed the CPU-only
+# build: take the CUDA line from pytorch.org). PyTorch's CUDA builds bring their own CUDA libraries, so no
+# separate CUDA toolkit is needed; the driver only has to be new enough (`nvidia-smi` shows the newest CUDA
+# version it supports).
+#
+# TensorFlow is not needed in this course. If you install it for other work, its GPU check is one line:
+#
+# ```bash
+# pip install "tensorflow[and-cuda]"   # Linux (or WSL2 on Windows) with an NVIDIA GPU: installs the CUDA libraries too
+# pip install tensorflow               # without an NVIDIA GPU; also macOS (no official TensorFlow GPU support)
+# python -c "import tensorflow as tf; print(tf.config.list_physical_devices('GPU'))"
+# ```
+#
+# A list such as `[PhysicalDevice(name='/physical_device:GPU:0', device_type='GPU')]` means TensorFlow sees the GPU;
+# `[]` means it does not. On native Windows, TensorFlow's GPU support ended with version 2.10: use WSL2.
 
 # %% [markdown]
 # ## 2. Do widgets render?
@@ -72,7 +123,7 @@ assert report["problems"] == [], report["problems"]
 # **If you see text like `LivePlot(...)` or "Error displaying widget" instead of sliders:** the Python package
 # `ipywidgets` and JupyterLab's front-end `jupyterlab_widgets` do not match (ipywidgets 8 needs jupyterlab_widgets
 # 3). Close JupyterLab, run `python3 course.py setup` (or `pip install -U ipywidgets jupyterlab_widgets` in your own
-# environment), start JupyterLab again and reload the page. The report above checks this pair for you.
+# environment), start JupyterLab again and reload the page. The report of section 1 checks this pair for you.
 
 # %%
 explorer = neuron_explorer()
@@ -100,10 +151,18 @@ explorer.controls["w"].value = 1.0  # back to where it was
 # | activation | adds non-linearity; without it, stacked layers collapse into one linear map | `nn.ReLU()` … |
 # | output layer | one number per class (or one for regression) | `nn.Linear(hidden, classes)` |
 # | loss | one number that says how wrong the predictions are | `nn.CrossEntropyLoss()`, `nn.MSELoss()` |
-# | optimizer | changes the weights to make the loss smaller, using its gradient | `torch.optim.Adam` |
+# | optimizer | changes the weights to make the loss smaller, using its gradient | `torch.optim.SGD`, `torch.optim.Adam` |
 #
 # Data flows forward through the layers to the loss; the gradient of the loss flows backward to every weight
 # (`loss.backward()`), and the optimizer updates the weights (`optimizer.step()`). Then the loop starts again.
+# The picture shows the simplest update, plain gradient descent (SGD) with learning rate $\eta$; Adam, used below,
+# follows the same gradient with a step size adapted to each weight (chapter 06).
+#
+# **Parameters and hyperparameters.** The weights and biases are the model's **parameters**: the optimizer learns
+# them from the data (`model.parameters()` is what you hand to it). Everything you choose *before* training is a
+# **hyperparameter**: the learning rate, the batch size, the number of epochs, the width (neurons per hidden
+# layer) and depth (number of layers), the activation, the loss, the optimizer itself. Training never changes a
+# hyperparameter; you choose them by trying values and comparing the results on validation data.
 
 # %%
 plot_skeleton()
@@ -113,7 +172,8 @@ plot_skeleton()
 #
 # Two interleaving half-moons: no straight line separates them, so a network needs a hidden layer. In PyTorch a
 # network is a class derived from `nn.Module`: `__init__` creates the layers, `forward` says how data flows
-# through them. `nn.Linear(a, b)` computes $y = xW^\top + b$ with a weight $W$ of shape `(b, a)`; PyTorch gives it
+# through them. `nn.Linear(in_features, out_features)` computes $y = xW^\top + \mathbf{b}$ with a weight $W$ of
+# shape `(out_features, in_features)` and a bias $\mathbf{b}$ of shape `(out_features,)`; PyTorch gives both
 # random initial values.
 
 # %%
@@ -132,22 +192,26 @@ model = TwoLayerNet(input_size=2, hidden_size=16, output_size=2)
 model
 
 # %% [markdown]
-# Each `nn.Linear(a, b)` holds $a \cdot b$ weights and $b$ biases, so this network has
-# $2\cdot16 + 16 + 16\cdot2 + 2 = 82$ parameters:
+# Each `nn.Linear(in_features, out_features)` holds `in_features · out_features` weights and `out_features`
+# biases, so this network has $2\cdot16 + 16 + 16\cdot2 + 2 = 82$ parameters. The 16 is a hyperparameter (you
+# chose the width); the 82 numbers it leads to are parameters (the optimizer will learn them):
 
 # %%
 # NBVAL_CHECK_OUTPUT
 n_params = sum(p.numel() for p in model.parameters())
 assert n_params == 2 * 16 + 16 + 16 * 2 + 2 == 82
-print("parameters:", n_params)
+assert all(p.requires_grad for p in model.parameters())  # every parameter gets a gradient, so it can be learned
+print("hidden_size (a hyperparameter):", model.layer1.out_features, "| parameters:", n_params)
+initial = [p.detach().clone() for p in model.parameters()]  # to compare after training
 
 # %% [markdown]
 # ### The training loop, written out
 #
 # One training step is always the same five lines: **forward** (predict), **loss** (measure), **zero_grad**
 # (clear the old gradients — PyTorch *adds* new gradients to `.grad`), **backward** (compute the gradient of the
-# loss for every weight), **step** (update the weights). A pass over the whole training set in mini-batches is one
-# **epoch**.
+# loss for every weight), **step** (update the weights). `zero_grad` may also come first, or last (after `step`),
+# but never between `backward` and `step`: there it would wipe the gradients the step needs. A pass over the
+# whole training set, here in mini-batches of 32, is one **epoch**.
 
 # %%
 X, y = make_moons(n=400, noise=0.15, seed=0)
@@ -167,6 +231,13 @@ for epoch in range(5):
         loss.backward()                    # backward
         optimizer.step()                   # update
     print(f"epoch {epoch + 1}: loss on the last batch {loss.item():.3f}")
+
+# %% [markdown]
+# The loop changed every parameter and no hyperparameter: the learning rate is still the 0.01 you chose.
+
+# %%
+assert all(not torch.equal(before, after) for before, after in zip(initial, model.parameters()))
+assert optimizer.param_groups[0]["lr"] == 0.01
 
 # %% [markdown]
 # ### The same loop with `fit`
@@ -213,12 +284,16 @@ plot_decision_boundary(model, X, y, title="A 2-16-2 network on the moons")
 # %% [markdown]
 # ## Pitfalls
 #
-# - **Installing PyTorch:** use the command from pytorch.org for your system (CPU-only builds are much smaller).
-#   Old instructions such as `pip install tensorflow-gpu` or a fixed `cu117` index are outdated: `tensorflow-gpu`
-#   no longer exists (plain `tensorflow` includes GPU support on Linux), and the CUDA version in a wheel's name must
-#   match what your driver supports. This course pins nothing: `python3 course.py setup` installs current versions.
-# - **Training on one batch:** a loop like `for epoch in range(100): outputs = model(inputs) ...` over a single
-#   fixed batch is a sanity check, not training; real training iterates over a `DataLoader` of mini-batches.
+# - **Installing from old instructions.** `pip install tensorflow-gpu` fails today: that package was retired in
+#   2022 and now only stops with an error; GPU TensorFlow on Linux is `pip install "tensorflow[and-cuda]"`. A
+#   fixed PyTorch index such as `.../whl/cu117` installs an old build: take the current line from pytorch.org
+#   (CPU-only builds are much smaller). `python=3.9` in an old `conda create` line is too old for this course
+#   (3.10 or newer). The course pins nothing: `python3 course.py setup` installs current versions.
+# - **One fixed batch of a large data set is not training on it.** Full-batch gradient descent — every step on the
+#   whole training set, as chapters 01, 02 and 04 do on up to a few hundred points — is training. But a loop like
+#   `for epoch in range(100): outputs = model(inputs) ...` over one fixed batch taken from a large data set only
+#   fits that batch: the model never sees the rest. It is a good sanity check (a working model drives the loss on
+#   one batch close to zero); to train, iterate over the whole training set, e.g. a `DataLoader` of mini-batches.
 # - **Forgetting `optimizer.zero_grad()`:** gradients add up across steps (chapter 03 shows it), and the updates grow
 #   wrong.
 # - **Forgetting `model.eval()` when measuring:** dropout and batch-norm behave differently in training mode
@@ -244,7 +319,7 @@ checks.check("count_parameters", count_parameters)
 # %% [markdown]
 # ### Exercise 2 — the order of a training step
 # Put the five steps `"forward"`, `"loss"`, `"zero_grad"`, `"backward"`, `"step"` in a list, in an order that
-# trains correctly.
+# trains correctly (more than one order is right).
 
 # %%
 answer = None  # e.g. ["loss", "forward", ...]
@@ -275,8 +350,10 @@ checks.solution("training_step_order")
 # - `python3 course.py lab` opens the course; `python3 course.py test` checks all of it.
 # - Every network is input → (hidden layer → activation) × k → output → loss, trained by an optimizer that follows
 #   the gradient of the loss, which `loss.backward()` computes.
-# - A training step is forward, loss, zero_grad, backward, step; an epoch is one pass over the training data in
-#   mini-batches; validation uses `model.eval()` and `torch.no_grad()`.
+# - Parameters (weights and biases) are learned by the optimizer; hyperparameters (learning rate, batch size,
+#   epochs, width, depth …) are chosen by you.
+# - A training step is forward, loss, zero_grad, backward, step (`zero_grad` anywhere except between backward and
+#   step); an epoch is one pass over the training data; validation uses `model.eval()` and `torch.no_grad()`.
 # - PyTorch and TensorFlow 2 both run eagerly by default and both deploy to servers and phones.
 #
 # ## Key terms
@@ -290,8 +367,11 @@ checks.solution("training_step_order")
 # | optimizer | 优化器 |
 # | forward pass / backward pass | 前向传播 / 反向传播 |
 # | gradient | 梯度 |
-# | epoch / mini-batch | 轮次 / 小批量 |
+# | parameter / hyperparameter | 参数 / 超参数 |
+# | epoch | 轮次（迭代周期） |
+# | mini-batch | 小批量 |
 # | learning rate | 学习率 |
-# | eager execution / static graph | 即时执行 / 静态图 |
+# | eager execution | 即时执行 |
+# | dynamic graph / static graph | 动态图 / 静态图 |
 #
 # **Next:** [01 · The perceptron](01_perceptron.ipynb)

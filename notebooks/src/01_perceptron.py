@@ -90,7 +90,7 @@ print(f"z = {z:.4f}, sigmoid(z) = {y:.4f}, relu(z) = {max(0.0, z):.4f}")
 # In PyTorch the weighted sum is a dot product, `w @ x` (or `torch.dot(w, x)`), and it works just the same on a
 # whole **batch**: stack $n$ inputs as the rows of a matrix $X$ of shape `(n, 3)`, and `X @ w` gives the $n$ sums
 # at once. `course_utils.perceptron.neuron(x, w, b, activation)` is that one line plus a choice of activation
-# (exercise 1 asks you to write it):
+# (exercise 1 asks you to write its sigmoid version for a batch):
 
 # %%
 x_t, w_t = torch.tensor(x), torch.tensor(w)
@@ -143,8 +143,9 @@ assert torch.equal(step(torch.tensor([-2.0, 0.0, 3.0])), torch.heaviside(torch.t
 # for a wrong 0 (add $\mathbf{x}$: the line moves towards putting the point on the 1 side) and $-1$ for a wrong 1
 # (subtract it). No gradients, no loss function: just "fix the mistakes". One pass over the data is an epoch.
 #
-# `PerceptronRule` implements it (you write its `update` yourself in exercise 2). Here is the rule at work on the
-# first epoch of AND, point by point:
+# `PerceptronRule` implements it: its `update(x, y)` applies the rule to one point (exercise 2 asks you to write
+# the same step as a function that returns the new weights). Here is the rule at work on the first epoch of AND,
+# point by point:
 
 # %%
 trace = PerceptronRule(input_dim=2, lr=1.0)
@@ -316,15 +317,16 @@ print(model)
 
 # %% [markdown]
 # Note the difference from Rosenblatt's perceptron: the sigmoid is *smooth*, so this model is trained by gradient
-# descent on a loss (binary cross-entropy), like logistic regression; the step's slope is 0 everywhere, which
-# gives gradient descent nothing to follow. Trained on noisy clouds around the four corners, it learns AND and
+# descent on a loss (binary cross-entropy), like logistic regression; the step's slope is 0 wherever it is
+# defined, which gives gradient descent nothing to follow. Trained on noisy clouds around the four corners, it learns AND and
 # fails on XOR just like the perceptron, because its decision boundary ($\sigma(z) = 0.5$, i.e. $z = 0$) is
-# still one straight line:
+# still one straight line. With only 80 points, every step can use the whole training set (**full-batch**
+# gradient descent): that is training, the loop of chapter 00 with one batch that holds all the data.
 
 # %%
 def train(model: nn.Module, X: torch.Tensor, y: torch.Tensor, loss_fn: nn.Module, steps: int = 100,
           lr: float = 0.05) -> nn.Module:
-    """Full-batch training: forward, loss, zero_grad, backward, step (chapter 00's loop on one batch)."""
+    """Full-batch training: every step is forward, loss, zero_grad, backward, step on all of X (n, d)."""
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     targets = y.float().unsqueeze(1)  # (n,) labels -> (n, 1), the shape of the model's output
     for _ in range(steps):
@@ -429,7 +431,7 @@ except RuntimeError as error:
 # %% [markdown]
 # ## Pitfalls
 #
-# - **"Perceptron" means two things.** Tutorials (including the ones this course grew from) call a sigmoid neuron
+# - **"Perceptron" means two things.** Many tutorials call a sigmoid neuron
 #   `nn.Linear(d, 1)` + `nn.Sigmoid()` a perceptron. Rosenblatt's perceptron uses a step and the perceptron
 #   rule; the sigmoid unit is logistic regression, trained by gradient descent. Both draw one straight line.
 # - **`max(0, z)` is for one number.** A tutorial's NumPy neuron writes ReLU as Python's `max(0, z)`: fine for a
@@ -460,15 +462,16 @@ assert torch.equal(torch.relu(torch.tensor([-1.0, 2.0])), torch.tensor([0.0, 2.0
 # ## Exercises
 #
 # ### Exercise 1 — a batch of neurons
-# Write `neuron(X, w, b)`: `X` has shape `(n, d)` (one input per row), `w` shape `(d,)`, `b` is a number. Return
-# the sigmoid neuron's output for every row, shape `(n,)`. (The worked example must give 0.6225.)
+# Write `my_neuron(X, w, b)`: `X` has shape `(n, d)` (one input per row), `w` shape `(d,)`, `b` is a number.
+# Return the sigmoid neuron's output for every row, shape `(n,)`. (The worked example must give 0.6225.) It has
+# its own name so that it does not replace the imported `neuron`, which the cells above use.
 
 # %%
-def neuron(X: torch.Tensor, w: torch.Tensor, b: float) -> torch.Tensor:
+def my_neuron(X: torch.Tensor, w: torch.Tensor, b: float) -> torch.Tensor:
     raise NotImplementedError  # replace this line with your code
 
 
-checks.check("neuron", neuron)
+checks.check("neuron", my_neuron)
 
 # %% [markdown]
 # ### Exercise 2 — one step of the perceptron rule
@@ -529,17 +532,18 @@ checks.check("xor_weights", xor_weights)
 #
 # | English | 中文 |
 # |---|---|
-# | (artificial) neuron | (人工)神经元 |
+# | (artificial) neuron | （人工）神经元 |
 # | weight / bias | 权重 / 偏置 |
 # | weighted sum | 加权和 |
 # | activation function | 激活函数 |
 # | step function | 阶跃函数 |
 # | perceptron | 感知机 |
 # | perceptron learning rule | 感知机学习规则 |
+# | epoch | 轮次（迭代周期） |
 # | decision boundary | 决策边界 |
 # | linearly separable | 线性可分 |
-# | exclusive or (XOR) | 异或 |
-# | multilayer perceptron (MLP) | 多层感知机 |
+# | exclusive or (XOR) | 异或（XOR） |
+# | multilayer perceptron (MLP) | 多层感知机（MLP） |
 # | hidden layer | 隐藏层 |
 # | fully connected layer | 全连接层 |
 # | logistic regression | 逻辑回归 |
