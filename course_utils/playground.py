@@ -242,8 +242,8 @@ PRESETS: dict[str, dict[str, Any]] = {
              "(or the input feature x₁x₂)."),
     "circles-with-features": dict(
         dataset="circles", features=["x1^2", "x2^2"], hidden=[], optimizer="adam", lr=0.1,
-        note="No hidden layer, but the inputs are x₁² and x₂²: a straight line in those is a circle in the "
-             "plane. Switch back to x₁, x₂ and it fails."),
+        note="No hidden layer, but the inputs are x₁² and x₂²: a straight line in those is an ellipse in the "
+             "plane (when the signs fit; a hyperbola when they do not). Switch back to x₁, x₂ and it fails."),
     "spiral-needs-depth": dict(
         dataset="spirals", n=400, noise=0.05, hidden=[8, 8], activation="tanh", init="default", optimizer="adam",
         lr=0.03, batch_size=20,
@@ -494,9 +494,16 @@ class Playground:
 
     @property
     def diverged(self) -> bool:
-        """True when the training loss is NaN/inf, or no lower than before training (epoch 0)."""
+        """True when the training loss has become NaN or infinite (as ``course_utils.train.History.diverged``)."""
+        return not math.isfinite(self.train_loss)
+
+    @property
+    def learned(self) -> bool:
+        """True when the training loss is finite and lower now than before training (epoch 0). A learning
+        rate far too high can leave it higher without ever making it NaN: then ``learned`` is False but
+        ``diverged`` is False too."""
         loss = self.train_loss
-        return not math.isfinite(loss) or loss >= self.history["train_loss"][0]
+        return math.isfinite(loss) and loss < self.history["train_loss"][0]
 
     @property
     def n_hidden_units(self) -> int:

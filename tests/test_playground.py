@@ -107,7 +107,7 @@ def test_history_reset_regenerate_and_configure():
     pg.step(4)
     assert pg.epoch == 4 and all(len(v) == 5 for v in pg.history.values())
     assert pg.history["lr"][0] == 0.03 and pg.history["lr"][4] < 1e-9  # cosine annealed to 0 at t_max
-    assert pg.train_loss < first and not pg.diverged and 0 <= pg.test_accuracy <= 1
+    assert pg.train_loss < first and pg.learned and not pg.diverged and 0 <= pg.test_accuracy <= 1
     pg.reset()
     assert pg.epoch == 0 and pg.history["train_loss"] == [first]
     X = pg.X_raw
@@ -120,10 +120,18 @@ def test_history_reset_regenerate_and_configure():
     assert pg.settings.lr == 0.1  # a refused change changes nothing
 
 
-def test_divergence_is_reported():
+def test_a_loss_that_ends_higher_did_not_learn_but_did_not_diverge():
+    """"learned": the loss ends below epoch 0's; "diverged" is kept for NaN/inf, as History.diverged."""
     pg = Playground(preset="adam-too-high-lr", lr=10.0).step(20)
-    assert pg.diverged
-    assert not Playground(preset="adam-too-high-lr", lr=0.03).step(20).diverged
+    assert not pg.learned and pg.train_loss > pg.history["train_loss"][0] and not pg.diverged
+    fine = Playground(preset="adam-too-high-lr", lr=0.03).step(20)
+    assert fine.learned and not fine.diverged
+    assert not Playground().learned  # at epoch 0 nothing is learned yet
+
+
+def test_a_nan_loss_is_diverged_and_not_learned():
+    pg = Playground(preset="regression-plane", hidden=[8, 8, 8], activation="linear", init="normal", lr=1.0).step(2)
+    assert math.isnan(pg.train_loss) and pg.diverged and not pg.learned
 
 
 @pytest.mark.parametrize("seed", [1, 2])
@@ -336,10 +344,11 @@ def test_exercise_solutions_pass_and_typical_mistakes_fail(capsys):
          "`noise`"),
         ("spiral_fewest_units", Playground(preset="spiral-needs-depth", hidden=[6]).step(5), "test accuracy"),
         ("spiral_fewest_units", Playground(preset="spiral-needs-depth", dataset="blobs"), "`dataset`"),
-        ("adam_diverging_lr", 3.0, "so does the next smaller value 1"),
-        ("adam_diverging_lr", 0.3, "still learns"),
-        ("adam_diverging_lr", 0.5, "not one of the slider's"),
-        ("adam_diverging_lr", Playground(preset="adam-too-high-lr", lr=1.0, hidden=[8]), "`hidden`"),
+        ("adam_breaking_lr", 3.0, "neither does it at the next smaller value 1"),
+        ("adam_breaking_lr", 0.3, "still learns"),
+        ("adam_breaking_lr", 0.5, "not one of the slider's"),
+        ("adam_breaking_lr", Playground(preset="adam-too-high-lr", lr=1.0, hidden=[8]), "`hidden`"),
+        ("spiral_fewest_units", Playground(preset="spiral-needs-depth"), "call `.step(epochs)`"),
     ]
     capsys.readouterr()
     for name, answer, says in mistakes:
@@ -347,9 +356,8 @@ def test_exercise_solutions_pass_and_typical_mistakes_fail(capsys):
         out = capsys.readouterr().out
         assert result.status == "wrong", (name, says, out)
         assert says in out and "Hint:" in out, (name, says, out)
-    assert checks.check("spiral_fewest_units", Playground(preset="spiral-needs-depth")).status == "not attempted"
-    assert checks.check("adam_diverging_lr", 1.0)
-    assert checks.check("adam_diverging_lr", Playground(preset="adam-too-high-lr", lr=1.0, note="mine"))
+    assert checks.check("adam_breaking_lr", 1.0)
+    assert checks.check("adam_breaking_lr", Playground(preset="adam-too-high-lr", lr=1.0, note="mine"))
 
 
 def test_exercises_accept_the_widget_and_a_saved_dict():
