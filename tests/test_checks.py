@@ -120,3 +120,9 @@ def test_basics_checkers_catch_typical_mistakes(capsys):
     assert out.count("❌") == 6 and "Traceback" not in out
     assert checks.check("count_parameters", lambda m: sum(p.numel() for p in m.parameters() if p.requires_grad))
     assert nn  # the checkers build their own models
+
+
+def test_a_renamed_exercise_still_answers_to_its_released_name(capsys):
+    result = checks.check("adam_diverging_lr", None)
+    assert result.status == "not attempted"
+    assert "adam_diverging_lr" not in checks.exercises() and "adam_breaking_lr" in checks.exercises()

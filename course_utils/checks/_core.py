@@ -65,21 +65,27 @@ class Exercise:
 
 
 _REGISTRY: dict[str, Exercise] = {}
+_RENAMED: dict[str, str] = {}  # a released exercise name -> its name now: old notebooks keep working
 
 
-def exercise(name: str, hint: str, solution: Callable | str) -> Callable:
-    """Register the decorated checker under ``name``. ``solution`` is a function (its source is shown) or text."""
+def exercise(name: str, hint: str, solution: Callable | str, formerly: tuple[str, ...] = ()) -> Callable:
+    """Register the decorated checker under ``name``. ``solution`` is a function (its source is shown) or text.
+
+    ``formerly`` lists names the exercise was released under; ``check`` still answers to them.
+    """
 
     def register(checker: Callable[[Any], None]) -> Callable[[Any], None]:
-        if name in _REGISTRY:
+        if name in _REGISTRY or name in _RENAMED or any(old in _REGISTRY for old in formerly):
             raise ValueError(f"exercise {name!r} is registered twice")
         _REGISTRY[name] = Exercise(name, checker, hint, solution)
+        _RENAMED.update(dict.fromkeys(formerly, name))
         return checker
 
     return register
 
 
 def _get(name: str) -> Exercise:
+    name = _RENAMED.get(name, name)
     if name not in _REGISTRY:
         known = ", ".join(sorted(_REGISTRY))
         raise KeyError(f"no exercise named {name!r}; known exercises: {known}")

@@ -132,7 +132,7 @@ def adam_breaking_lr() -> float:
             return lr
 
 
-@exercise("adam_breaking_lr", solution=adam_breaking_lr,
+@exercise("adam_breaking_lr", formerly=("adam_diverging_lr",), solution=adam_breaking_lr,
           hint="Load the preset 'adam-too-high-lr' and change only the learning rate. For each value of the "
                "slider, train 50 epochs: does the training loss end below where it started (pg.learned)? "
                "The answer is the smallest learning rate where it does not.")
