@@ -207,8 +207,14 @@ class ResBlock(nn.Module):
 
     Input and output (N, channels, H, W). The convolutions are 3×3 with padding 1 and no bias (batch norm
     subtracts each channel's mean right after, cancelling any bias). The source's version called ``F.relu``
-    without ``import torch.nn.functional as F``; here the ReLUs are modules. At initialization the block is
-    close to the identity plus a small correction, which is why deep stacks of them still train.
+    without ``import torch.nn.functional as F``; here the ReLUs are modules.
+
+    With BatchNorm's default initialization (γ = 1, β = 0) the correction F(x) = bn2(…) starts with mean 0 and
+    variance 1 per channel, as large as a normalized x: the block is *not* close to the identity at the start.
+    It is when bn2's γ is set to 0 (torchvision's ``resnet18(zero_init_residual=True)``): then F(x) = 0 and the
+    block computes relu(x), which is x itself for the non-negative inputs a preceding ReLU produces, as in
+    ``ResNetSmall``. Chapter 08 (section 5.3) checks both. Either way the gradient reaches x through the "+ x"
+    path unchanged (up to the final ReLU), which is why deep stacks of blocks train.
     """
 
     def __init__(self, channels: int):
@@ -223,7 +229,7 @@ class ResBlock(nn.Module):
         residual = x
         out = self.relu(self.bn1(self.conv1(x)))
         out = self.bn2(self.conv2(out))
-        return self.relu(out + residual)  # out-of-place: `x += residual` would modify the input tensor
+        return self.relu(out + residual)  # `out += residual` would work too: `out` is bn2's output, not x
 
 
 class ResNetSmall(nn.Module):

@@ -156,8 +156,11 @@ def plot_history(history: Any, ax: Any = None) -> Figure:
     """Training (and validation) loss per epoch; accuracy on a second axes when the history has it.
 
     ``history`` is a ``course_utils.train.History`` (or anything with ``train_loss``, ``val_loss``,
-    ``train_acc``, ``val_acc`` lists). With ``ax`` given, only the loss is drawn into it.
+    ``train_acc``, ``val_acc`` lists). With ``ax`` given, only the loss is drawn into it. The epoch axis has
+    whole-number ticks only (no "epoch 1.5").
     """
+    from matplotlib.ticker import MaxNLocator
+
     has_acc = bool(getattr(history, "train_acc", None) or getattr(history, "val_acc", None))
     if ax is None:
         fig, axes = new_figure(ncols=2 if has_acc else 1)
@@ -169,8 +172,10 @@ def plot_history(history: Any, ax: Any = None) -> Figure:
     if history.val_loss:
         loss_ax.plot(epochs[: len(history.val_loss)], history.val_loss, "o-", ms=3, label="validation")
     loss_ax.set(xlabel="epoch", ylabel="loss", title="Loss")
+    loss_ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     loss_ax.legend()
     if acc_ax is not None:
+        acc_ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         if history.train_acc:
             acc_ax.plot(epochs[: len(history.train_acc)], history.train_acc, "o-", ms=3, label="train")
         if history.val_acc:
@@ -280,34 +285,43 @@ def show_images(
 
 
 def plot_skeleton(ax: Any = None) -> Figure:
-    """The skeleton every network shares: data flows forward to a loss; gradients flow back to the weights."""
+    """The skeleton every network shares: data flows forward to a loss; gradients flow back to the weights.
+
+    The optimizer box names two optimizers and the update shown is plain SGD's, the simplest rule; every arrow
+    stops at the edge of the box it points to.
+    """
     fig, ax = _figure_of(ax, width=10, height=3.4)
     boxes = [("input\n(features)", "#dbe9f6"), ("hidden layer\nnn.Linear", "#fde9d9"),
              ("activation\nnn.ReLU", "#e2f0d9"), ("· · ·", None), ("output layer\n(logits)", "#fde9d9"),
              ("loss\nnn.CrossEntropyLoss", "#f8d7da")]
     xs = [i * 1.6 for i in range(len(boxes))]
     top, bottom = 1.2, 0.25
-    for x, (text, color) in zip(xs, boxes):
-        style = dict(boxstyle="round,pad=0.45", fc=color, ec="0.3") if color else None
-        ax.text(x, top, text, ha="center", va="center", fontsize=9, bbox=style)
-    for a, b in zip(xs[:-1], xs[1:]):
-        ax.annotate("", xy=(b - 0.55, top), xytext=(a + 0.55, top), arrowprops=dict(arrowstyle="->", color="0.2"))
+    layers = []
+    for x, (text, color) in zip(xs, boxes):  # an invisible box around "· · ·" keeps the arrows off it too
+        style = dict(boxstyle="round,pad=0.45", fc=color or "none", ec="0.3" if color else "none")
+        layers.append(ax.text(x, top, text, ha="center", va="center", fontsize=9, bbox=style))
+
+    def arrow(start: Any, end: Any, **style: Any) -> None:
+        """An arrow from box ``start`` to box ``end``, clipped at both boxes' edges (drawn after the boxes)."""
+        ax.annotate("", xy=end.get_position(), xytext=start.get_position(),
+                    arrowprops=dict(arrowstyle="->", patchA=start.get_bbox_patch(), patchB=end.get_bbox_patch(),
+                                    shrinkA=2, shrinkB=2, **style))
+
+    for a, b in zip(layers[:-1], layers[1:]):
+        arrow(a, b, color="0.2")
     ax.text((xs[0] + xs[-1]) / 2, top + 0.38, "forward pass:  prediction = model(x),  loss = loss_fn(prediction, y)",
             ha="center", fontsize=9, color="0.2")
     opt_x = (xs[1] + xs[-1]) / 2
-    ax.text(opt_x, bottom, "optimizer\ntorch.optim.Adam", ha="center", va="center", fontsize=9,
-            bbox=dict(boxstyle="round,pad=0.45", fc="#e4dff0", ec="0.3"))
+    optimizer = ax.text(opt_x, bottom, "optimizer\ntorch.optim.SGD, Adam …", ha="center", va="center", fontsize=9,
+                        bbox=dict(boxstyle="round,pad=0.45", fc="#e4dff0", ec="0.3"))
     red = "#c0392b"
-    ax.annotate("", xy=(opt_x + 0.75, bottom + 0.05), xytext=(xs[-1], top - 0.25),
-                arrowprops=dict(arrowstyle="->", color=red, ls="--", connectionstyle="arc3,rad=-0.2"))
+    arrow(layers[-1], optimizer, color=red, ls="--", connectionstyle="arc3,rad=-0.2")
     ax.text(xs[-1] - 0.15, (top + bottom) / 2 - 0.05, "loss.backward():\n∂loss/∂w for every weight",
             ha="left", va="center", fontsize=8, color=red)
-    for target in (xs[1], xs[4]):
-        ax.annotate("", xy=(target, top - 0.25), xytext=(opt_x - 0.75 if target < opt_x else opt_x + 0.2,
-                                                          bottom + 0.15),
-                    arrowprops=dict(arrowstyle="->", color=red, connectionstyle="arc3,rad=-0.15"))
-    ax.text(xs[1] - 0.9, (top + bottom) / 2 - 0.05, "optimizer.step():\nw ← w − η·∂loss/∂w",
-            ha="left", va="center", fontsize=8, color=red)
+    for target in (layers[1], layers[4]):
+        arrow(optimizer, target, color=red, connectionstyle="arc3,rad=-0.15")
+    ax.text(xs[1] - 0.35, (top + bottom) / 2 - 0.05, "optimizer.step():\nupdates every w;\n"
+            "plain SGD: w ← w − η·∂loss/∂w", ha="right", va="center", fontsize=8, color=red)
     ax.set(xlim=(-0.8, xs[-1] + 1.0), ylim=(-0.1, top + 0.55))
     ax.axis("off")
     return fig

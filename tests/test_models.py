@@ -197,6 +197,17 @@ def test_resblock_keeps_the_shape_and_is_the_identity_path_when_its_last_bn_is_z
     torch.testing.assert_close(block(x), torch.relu(x))
 
 
+def test_resblock_is_the_identity_only_with_zero_init_residual():
+    torch.manual_seed(0)
+    block = models.ResBlock(3)
+    x = torch.relu(torch.randn(8, 3, 6, 6))  # a block's input follows a ReLU: non-negative
+    correction = block.bn2(block.conv2(block.relu(block.bn1(block.conv1(x)))))
+    torch.testing.assert_close(correction.transpose(0, 1).flatten(1).std(dim=1), torch.ones(3), atol=0.02, rtol=0)
+    assert not torch.allclose(block(x), x, atol=0.1)  # γ = 1 (the default): far from the identity
+    nn.init.zeros_(block.bn2.weight)                  # zero_init_residual
+    assert torch.equal(block(x), x)
+
+
 def test_a_short_training_run_lowers_the_loss():
     torch.manual_seed(0)
     x = torch.randn(64, 1, 28, 28)

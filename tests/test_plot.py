@@ -71,3 +71,12 @@ def test_skeleton_names_every_part():
 def test_fig_to_png_is_a_png():
     fig, _ = plot.new_figure()
     assert plot.fig_to_png(fig)[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_history_plot_ticks_whole_epochs_only():
+    h = History(train_loss=[1.06, 0.4], val_loss=[0.24, 0.2], train_acc=[0.7, 0.9], val_acc=[0.9, 0.95])
+    fig = plot.plot_history(h)
+    fig.canvas.draw()  # tick locations are computed at draw time
+    for ax in fig.axes:
+        ticks = [t for t in ax.get_xticks() if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]]
+        assert ticks and all(float(t).is_integer() for t in ticks), ticks

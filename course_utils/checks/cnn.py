@@ -7,7 +7,7 @@ import torch
 from torch import nn
 
 from ..models import conv_output_size as _conv_output_size
-from ._core import call, exercise, expect, expect_close
+from ._core import Mismatch, call, exercise, expect, expect_close
 
 
 def conv_output_size(size: int, kernel_size: int, stride: int = 1, padding: int = 0) -> int:
@@ -99,10 +99,25 @@ def _check_merge_linear_layers(fn) -> None:
         expect((got.in_features, got.out_features) == (n_in, n_out),
                f"for {context}, the merged layer should map {n_in} → {n_out} features; yours maps "
                f"{got.in_features} → {got.out_features}.")
+        weight = got.weight
+        expect(isinstance(weight, torch.Tensor) and tuple(weight.shape) == (n_out, n_in),
+               f"for {context}, the merged weight should have shape ({n_out}, {n_in}) — nn.Linear stores "
+               f"(out_features, in_features), so W = W₂ @ W₁ — but yours is "
+               f"{_shape_of(weight)}{' (transposed?)' if _shape_of(weight) == (n_in, n_out) else ''}.")
         x = torch.randn(6, n_in, generator=g)
         with torch.no_grad():
-            expect_close(got(x), fc2(fc1(x)), "merged(x)", atol=1e-4, rtol=1e-4,
+            try:  # the learner's module runs only inside call(): any error becomes one readable line
+                out = call(got, x)
+            except Mismatch as err:
+                raise Mismatch(str(err).replace("calling your function", f"for {context}, calling your merged "
+                                                                         f"layer", 1)) from None
+            expect_close(out, fc2(fc1(x)), "merged(x)", atol=1e-4, rtol=1e-4,
                          context=f"{context} (compared with fc2(fc1(x)))")
+
+
+def _shape_of(value: object) -> object:
+    """A tensor's shape as a tuple, else the value's type name (for messages)."""
+    return tuple(value.shape) if isinstance(value, torch.Tensor) else type(value).__name__
 
 
 def test(model: nn.Module, loader, loss_fn) -> tuple[float, float]:

@@ -15,7 +15,8 @@
 # - load MNIST with torchvision transforms, compute the `Normalize` constants yourself, and split off a
 #   validation set;
 # - build, train and test an MLP, a CNN and a small residual network, and read a confusion matrix, the
-#   misclassified digits, the learned filters and the feature maps;
+#   misclassified digits, the learned filters and the feature maps; say which architecture suits tabular, image
+#   and sequence data;
 # - save a checkpoint safely and resume training from it;
 # - diagnose a training run that goes wrong: tell a too-high learning rate, dead ReLUs, vanishing gradients, a
 #   label bug, overfitting, an oscillating validation loss, a missing `zero_grad()` and a missing `model.eval()`
@@ -140,9 +141,10 @@ for stride, padding in [(1, 0), (1, 1), (2, 1), (3, 2)]:
 #
 # $$H_\text{out} = \left\lfloor \frac{H + 2p - k}{s} \right\rfloor + 1 .$$
 #
-# Two cases to remember: with stride 1, padding $p = (k-1)/2$ keeps the size ("same" padding: 5×5 with padding 2
-# maps 28 → 28); a 2×2 max-pool with stride 2 halves it (28 → 14). `models.conv_output_size` is the formula (it
-# also takes a dilation); we check it against the shape `nn.Conv2d` really produces, for every combination below:
+# Two cases to remember: with stride 1 and an odd $k$, padding $p = (k-1)/2$ keeps the size ("same" padding:
+# 5×5 with padding 2 maps 28 → 28); a 2×2 max-pool with stride 2 halves it (28 → 14). `models.conv_output_size`
+# is the formula (it also takes a dilation); we check it against the shape `nn.Conv2d` really produces, for
+# every combination below:
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -195,8 +197,11 @@ def seconds(fn, repeat: int) -> float:
 
 
 x, w = torch.randn(1, 1, 28, 28), torch.randn(8, 1, 5, 5)
+threads = torch.get_num_threads()
+torch.set_num_threads(1)  # one core for both: a fair race, and no waiting for a core another program holds
 t_loops = seconds(lambda: conv2d_loops(x[0], w, padding=2), repeat=1)
 t_windows = seconds(lambda: models.conv2d(x, w, padding=2), repeat=5)
+torch.set_num_threads(threads)
 assert t_loops > 10 * t_windows
 print(f"loops: {1000 * t_loops:.0f} ms; all windows at once: {1000 * t_windows:.2f} ms")
 
@@ -465,10 +470,11 @@ cu.show_source(models.SimpleCNN)
 # %% [markdown]
 # ### 5.3 A residual block and a small ResNet
 #
-# Stacking more layers should never hurt — the extra layers could learn the identity — yet plain deep networks
-# train worse than shallow ones. ResNet (He et al., 2015) makes the identity the default: a block computes
-# $y = \text{ReLU}(x + F(x))$ with $F$ = conv → BN → ReLU → conv → BN, so it only has to learn a *correction*
-# $F(x)$, and the gradient flows back through the "$+\,x$" unchanged. The source's block:
+# Stacking more layers should never hurt — the extra layers could learn the identity — yet very deep plain
+# networks reach a higher *training* error than shallower ones. ResNet (He et al., 2015) makes the identity
+# the default: a block computes $y = \text{ReLU}(x + F(x))$ with $F$ = conv → BN → ReLU → conv → BN, so it
+# only has to learn a *correction* $F(x)$, and the gradient flows back through the "$+\,x$" unchanged. The
+# source's block:
 #
 # ```python
 # def forward(self, x):
@@ -508,20 +514,65 @@ except NameError as err:
     assert "'F' is not defined" in str(err)
 
 # %% [markdown]
-# `models.ResBlock` fixes it, drops the convolutions' biases (batch norm subtracts each channel's mean right
-# after, cancelling any bias), and adds out of place (`x += residual` would overwrite the tensor that was
-# passed in). If the last batch norm's scale $\gamma$ is 0, $F(x) = 0$ and the block is exactly
-# $\text{ReLU}(x)$ — the identity path:
+# `models.ResBlock` fixes it and drops the convolutions' biases (batch norm subtracts each channel's mean right
+# after, cancelling any bias). It writes `out + residual` where the source wrote `x += residual`; that is a
+# matter of style. The source's in-place add is correct too: by then the name `x` no longer refers to the
+# block's input but to bn2's output, so only that intermediate tensor is changed, and batch norm's backward
+# pass does not need its own output.
 
 # %%
 cu.show_source(models.ResBlock)
 
 # %%
+namespace["F"] = F  # the source's block with its missing import added
+source_fixed = namespace["ResBlock"](4)
+x = torch.randn(2, 4, 8, 8, requires_grad=True)
+x_before = x.detach().clone()
+source_fixed(x).sum().backward()                 # the in-place `x += residual` and backward both work ...
+assert torch.equal(x.detach(), x_before)         # ... and the block's input is unchanged
+assert x.grad is not None
+
+# %% [markdown]
+# In-place operations do matter for autograd when they overwrite a tensor that the backward pass still needs.
+# `torch.sigmoid` keeps its output to compute $\sigma' = \sigma(1 - \sigma)$; change that output in place and
+# `backward()` refuses, because the saved value is gone:
+
+# %%
+z = torch.randn(3, requires_grad=True)
+s = torch.sigmoid(z)
+s += 1  # overwrites what sigmoid saved for its backward pass
+try:
+    s.sum().backward()
+except RuntimeError as err:
+    print("RuntimeError:", str(err).split(":")[0])
+    assert "modified by an inplace operation" in str(err)
+
+# %% [markdown]
+# **Is a residual block close to the identity when it is created?** Not with batch norm's default scale
+# $\gamma = 1$: then $F(x)$, the output of bn2, has mean 0 and standard deviation 1 in every channel — as large
+# as a normalized input. Set bn2's $\gamma$ to 0, as torchvision's `resnet18(zero_init_residual=True)` does,
+# and $F(x) = 0$: the block computes exactly $\text{ReLU}(x)$. Inside a network a block follows a ReLU, so its
+# input is already non-negative and $\text{ReLU}(x) = x$: every block then starts as the identity, and the
+# network as a shallower one.
+
+# %%
+def branch(block: models.ResBlock, x: torch.Tensor) -> torch.Tensor:
+    """F(x) = bn2(conv2(relu(bn1(conv1(x))))): the block's output before "+ x" and the last ReLU."""
+    return block.bn2(block.conv2(block.relu(block.bn1(block.conv1(x)))))
+
+
 block = models.ResBlock(4)
-x = torch.randn(2, 4, 8, 8)
+x = torch.randn(8, 4, 8, 8)
 assert block(x).shape == x.shape
-nn.init.zeros_(block.bn2.weight)
-assert torch.allclose(block(x), torch.relu(x))
+with torch.no_grad():
+    std_default = branch(block, x).transpose(0, 1).flatten(1).std(dim=1)  # per channel, training mode
+    assert torch.allclose(std_default, torch.ones(4), atol=0.01)         # γ = 1: F(x) is as large as x
+    nn.init.zeros_(block.bn2.weight)                                       # γ = 0: zero_init_residual
+    assert torch.count_nonzero(branch(block, x)) == 0                      # F(x) = 0 ...
+    assert torch.equal(block(x), torch.relu(x))                            # ... so the block is ReLU(x),
+    x_after_relu = torch.relu(x)
+    assert torch.equal(block(x_after_relu), x_after_relu)                  # the identity on a ReLU's output
+print(f"std of F(x) per channel: {std_default.mean():.2f} with γ = 1; 0 with γ = 0")
 
 # %% [markdown]
 # `models.ResNetSmall` stacks a conv–BN–ReLU stem, a residual block and a max-pool, twice (8 then 16 channels,
@@ -536,6 +587,47 @@ counts = {name: sum(p.numel() for p in m.parameters())
           for name, m in [("MLP", mlp), ("SimpleCNN", cnn), ("ResNetSmall", resnet)]}
 assert counts == {"MLP": 109_386, "SimpleCNN": 3_199_106, "ResNetSmall": 14_978}
 print(counts)
+
+# %% [markdown]
+# ### 5.4 Which architecture for which data
+#
+# The right architecture follows the structure of the data: build into the network what you know about the
+# input, and it needs fewer weights and less data.
+#
+# | data | its structure | usual architecture | PyTorch layers |
+# |---|---|---|---|
+# | tabular: one row of features per sample (age, price, …) | no order or neighbourhood among the columns | MLP (gradient-boosted trees are a strong rival) | `nn.Linear` |
+# | images (and spectrograms) | a grid: neighbours belong together, a pattern can appear anywhere | CNN, e.g. a ResNet; Vision Transformer | `nn.Conv2d`, `nn.MaxPool2d` |
+# | sequences: text, audio, time series | an order: each element is read in the context of the others | RNN, LSTM, GRU; today mostly the Transformer | `nn.RNN`, `nn.LSTM`, `nn.GRU`, `nn.TransformerEncoderLayer` |
+#
+# A **recurrent neural network (RNN)** reads a sequence one step at a time and carries a hidden state from step
+# to step, $h_t = \tanh(W_{ih} x_t + b_{ih} + W_{hh} h_{t-1} + b_{hh})$, with the *same* weights at every step —
+# weight sharing along time, as a convolution shares its weights along space. An **LSTM** (long short-term
+# memory) adds a second state, the cell $c_t$, and gates that decide what to keep, which lets it carry
+# information over many more steps. Their shapes, for 4 sequences of 5 steps with 8 features each
+# (`batch_first=True`: the batch comes first):
+
+# %%
+x = torch.randn(4, 5, 8)                                   # (batch, steps, features)
+rnn = nn.RNN(input_size=8, hidden_size=16, batch_first=True)
+output, h_n = rnn(x)
+assert output.shape == (4, 5, 16) and h_n.shape == (1, 4, 16)  # every step's h_t; the last h per layer
+h = torch.zeros(4, 16)
+for t in range(5):                                         # the formula above, step by step
+    h = torch.tanh(x[:, t] @ rnn.weight_ih_l0.T + rnn.bias_ih_l0 + h @ rnn.weight_hh_l0.T + rnn.bias_hh_l0)
+    assert torch.allclose(output[:, t], h, atol=1e-6)
+
+lstm = nn.LSTM(input_size=8, hidden_size=16, batch_first=True)
+output, (h_n, c_n) = lstm(x)
+assert output.shape == (4, 5, 16) and h_n.shape == c_n.shape == (1, 4, 16)
+assert torch.allclose(output[:, -1], h_n[0])               # the last step's output is the final hidden state
+logits = nn.Linear(16, 10)(h_n[-1])                        # classify each sequence from its final state
+assert logits.shape == (4, 10)
+
+encoder = nn.TransformerEncoderLayer(d_model=8, nhead=2, batch_first=True)
+assert encoder(x).shape == (4, 5, 8)                       # attention: every step looks at all the others
+print(f"RNN output {tuple(output.shape)}, h_n {tuple(h_n.shape)}; LSTM adds c_n {tuple(c_n.shape)}; "
+      f"logits {tuple(logits.shape)}")
 
 # %% [markdown]
 # ## 6. Training and testing
@@ -576,7 +668,18 @@ mlp, mlp_history = train("MLP")
 
 # %%
 cnn, cnn_history = train("SimpleCNN")
+first = {k: getattr(cnn_history, k)[0] for k in ("train_loss", "val_loss", "train_acc", "val_acc")}
+assert first["train_loss"] > first["val_loss"] and first["train_acc"] < first["val_acc"]
+if cnn_history.epochs > 1:
+    assert abs(cnn_history.train_loss[1] - cnn_history.val_loss[1]) < 0.05
 cnn_history.plot()
+
+# %% [markdown]
+# After the first epoch the training loss lies far *above* the validation loss, and the training accuracy
+# below the validation accuracy. That is not a bug: a training value is the average over the epoch's batches,
+# each measured while the weights were still moving (the first ones with an untrained network) and with dropout
+# switched on; the validation value is measured once, at the end of the epoch, with dropout off. In the second
+# epoch, with the weights moving less, the two losses nearly meet.
 
 # %%
 resnet, resnet_history = train("ResNetSmall")
@@ -730,8 +833,8 @@ show_images(feature_maps, ncols=11)
 #
 # Pick any test image — or only the misclassified ones — a convolution layer and a channel: you see the image
 # (titled "true label → prediction"), the filter, the feature map it makes from that image (before the ReLU: red
-# positive, blue negative) and the probabilities the network assigns (green: the true class). In `layer2.0` each filter reads all 32 maps of the first layer (one row of 5×5 weights per
-# input map).
+# positive, blue negative) and the probabilities the network assigns (green: the true class). In `layer2.0` each
+# filter reads all 32 maps of the first layer (one row of 5×5 weights per input map).
 
 # %%
 cnn_explorer(cnn, X_test, y_test)
@@ -885,7 +988,7 @@ assert good.train_loss[-1] < 0.5 * good.train_loss[0]         # about right: it 
 assert max(high.train_loss) > high.train_loss[0]                # 10× too high: the loss goes up ...
 assert high.val_acc[-1] < 0.5 * good.val_acc[-1]                # ... and the model ends far worse
 assert huge.diverged and huge.epochs < 5                      # far too high: NaN, fit stopped the run
-assert dead_fraction(high_model) > dead_fraction(good_model)
+assert dead_fraction(high_model) > max(0.5, dead_fraction(good_model))  # most units of the first layer died
 print(f"dead first-layer ReLUs after lr = 0.05: {dead_fraction(good_model):.0%}; "
       f"after lr = 0.5: {dead_fraction(high_model):.0%}")
 
@@ -923,9 +1026,14 @@ print(f"dead units: {dead_fraction(dead):.0%}; output spread: {output_spread(dea
 # Fix: initialize properly (PyTorch's default or Kaiming, biases at 0, chapter 04), lower the learning rate, or
 # use a leaky ReLU, whose gradient is never exactly zero.
 #
-# **Vanishing gradients.** A deep stack of sigmoids: each layer multiplies the gradient by at most 0.25
-# (chapter 02), so after 8 layers the first layer hardly learns, and the output hardly depends on the input. Here
-# the source's fix, **BatchNorm**, is the right one:
+# **Vanishing gradients.** A deep stack of sigmoids. Going back through one layer $h = \sigma(Wx + b)$
+# multiplies the gradient by $\sigma'$, which is at most 0.25 (chapter 02), *and* by $W^\top$, which can
+# stretch a vector by at most $\lVert W \rVert_2$, the largest singular value of $W$. So the gradient's norm
+# shrinks by a factor of at most $0.25\,\lVert W \rVert_2$ per layer. With PyTorch's default initialization the
+# 64×64 layers below have $\lVert W \rVert_2 < 1.2$, so each layer multiplies the gradient by less than 0.3:
+# after 8 layers the first layer hardly learns, and the output hardly depends on the input. (Larger weights
+# could offset the 0.25, but they push the sigmoids into saturation, where $\sigma'$ is far smaller.) Here the
+# source's fix, **BatchNorm**, is the right one:
 
 # %%
 def deep_sigmoid_net(batch_norm: bool) -> nn.Sequential:
@@ -940,6 +1048,10 @@ deep = {}
 for batch_norm in (False, True):
     cu.set_seed(0)
     model = deep_sigmoid_net(batch_norm)
+    if not batch_norm:  # the bound 0.25·‖W‖₂ per layer, at initialization
+        hidden_norms = [torch.linalg.matrix_norm(layer.weight, ord=2).item() for layer in model
+                        if isinstance(layer, nn.Linear) and layer.weight.shape == (64, 64)]
+        assert len(hidden_norms) == 7 and 0.25 * max(hidden_norms) < 0.3
     history = clinic_fit(model, torch.optim.SGD(model.parameters(), lr=0.1))
     model.train()
     model.zero_grad()
@@ -988,8 +1100,9 @@ show_images(clinic_X[:12], shuffled[:12], ncols=12)
 # %% [markdown]
 # ### 9.4 Forgetting `optimizer.zero_grad()`
 #
-# `backward()` *adds* to `.grad`. Without `zero_grad()` every step uses the sum of all gradients so far, and
-# Adam keeps pushing in old directions: the loss stops falling and climbs.
+# `backward()` *adds* to `.grad`. (Used on purpose, this is **gradient accumulation**: summing the gradients of
+# several small batches before one step, to imitate a larger batch.) Without `zero_grad()` every step uses the
+# sum of all gradients so far, and Adam keeps pushing in old directions: the loss stops falling and climbs.
 
 # %%
 w = torch.tensor(1.0, requires_grad=True)
@@ -1027,9 +1140,12 @@ print("loss per epoch, without zero_grad:", [round(v, 2) for v in without_zero])
 #
 # In training mode **dropout** zeroes half of the SimpleCNN's 3136 features at random: the same image gets
 # different predictions every time. **Batch norm** normalizes with the statistics of the current batch — so a
-# prediction depends on which other images share the batch — and overwrites its running statistics as a side
-# effect. Here the ResNet sees a test batch that holds only one digit class; in training mode the batch
-# statistics are far from the usual ones:
+# prediction depends on which other images share the batch — and, as a side effect, moves its running
+# statistics towards this batch's: with the default momentum 0.1,
+# $\text{running} \leftarrow 0.9 \cdot \text{running} + 0.1 \cdot \text{batch}$ (for the variance, the batch's
+# unbiased variance). A few such predictions in training mode drag the statistics used at test time away from
+# those of the training data. Here the ResNet sees a test batch that holds only one digit class; in training
+# mode the batch statistics are far from the usual ones:
 
 # %%
 X_batch = X_test[:256].to(device)
@@ -1046,12 +1162,16 @@ with torch.no_grad():
     acc_eval = (resnet(ones).argmax(1) == 1).float().mean().item()
     resnet.train()
     acc_train_mode = (resnet(ones).argmax(1) == 1).float().mean().item()
-changed = not torch.equal(resnet.state_dict()["features.0.1.running_mean"], state["features.0.1.running_mean"])
-resnet.load_state_dict(state)  # undo the damage to the running statistics
+    stem_bn = resnet.features[0][1]                              # the first batch norm, and the batch it saw
+    batch_mean = resnet.features[0][0](ones).mean(dim=(0, 2, 3))
+old_mean = state["features.0.1.running_mean"]
+assert stem_bn.momentum == 0.1
+assert torch.allclose(stem_bn.running_mean, 0.9 * old_mean + 0.1 * batch_mean, atol=1e-6)
+resnet.load_state_dict(state)  # undo the change to the running statistics
 resnet.eval()
-assert changed and acc_train_mode < acc_eval
+assert acc_train_mode < acc_eval
 print(f"ResNetSmall on a batch of only 1s: accuracy {acc_eval:.0%} in eval mode, {acc_train_mode:.0%} in "
-      f"training mode (and its running statistics were overwritten)")
+      f"training mode (and its running statistics moved 10% of the way to this batch's)")
 
 # %% [markdown]
 # Fix: `model.eval()` before predicting and `model.train()` before training again, with `torch.no_grad()` (or
@@ -1062,7 +1182,8 @@ print(f"ResNetSmall on a batch of only 1s: accuracy {acc_eval:.0%} in eval mode,
 # `nn.CrossEntropyLoss` applies log-softmax itself. Give it probabilities (a softmax at the end of the model)
 # and it applies a second softmax to numbers between 0 and 1: even a perfectly confident prediction
 # $(1, 0, \dots, 0)$ then costs $-\log\frac{e^1}{e^1 + 9e^0} = \log(9 + e) - 1 \approx 1.461$. The loss can never go
-# below it, and the gradients are weak — yet the accuracy can look fine, which hides the bug.
+# below it: it falls at first, then levels off above the floor. The gradients are weak — yet the accuracy
+# climbs far above chance, which hides the bug.
 
 # %%
 floor = math.log(9 + math.e) - 1
@@ -1071,9 +1192,12 @@ cu.set_seed(0)
 softmax_net = nn.Sequential(models.MLP(), nn.Softmax(dim=1))  # the bug
 softmax_history = clinic_fit(softmax_net, torch.optim.Adam(softmax_net.parameters(), lr=1e-3))
 assert min(softmax_history.train_loss) > floor
+assert softmax_history.train_loss[-2] - softmax_history.train_loss[-1] < 0.05  # it levels off above the floor
 assert softmax_history.train_loss[-1] > 3 * good.train_loss[-1]
+assert softmax_history.val_acc[-1] > 0.5  # far above chance (10 %): the bug does not show in the accuracy
 print(f"floor {floor:.3f}; training loss per epoch with the bug:",
       [round(v, 2) for v in softmax_history.train_loss])
+print(f"validation accuracy with the bug: {softmax_history.val_acc[-1]:.0%}")
 
 # %% [markdown]
 # Fix: return logits and use `CrossEntropyLoss` (or `log_softmax` + `NLLLoss`, as the source did); apply
@@ -1146,15 +1270,17 @@ print(f"no regularization: train {plain.train_acc[-1]:.0%}, validation {plain.va
 # %% [markdown]
 # Weight decay removed the *overconfidence* (the climbing loss), but on 100 images it cannot invent what the data
 # do not show: the accuracy gap stays. The real cure is more data — and the cheap way to get more is **data
-# augmentation** (random small rotations and shifts of each image, new in every epoch), demonstrated with an image
-# grid in section 8 of [07 · Regularization](07_regularization.ipynb). Dropout (chapter 07) and early stopping
-# (`fit(..., patience=...)`, which restores the weights of the best validation loss) are the other fixes.
+# augmentation** (random small rotations and shifts of each image, new in every epoch), demonstrated with an
+# image grid in the section "Data augmentation" of [07 · Regularization](07_regularization.ipynb). Dropout
+# (chapter 07) and early stopping (`fit(..., patience=...)`, which restores the weights of the best validation
+# loss) are the other fixes.
 #
 # ### 9.9 The validation loss oscillates: batch too small, learning rate too high
 #
 # Plain SGD on 256 images with batches of 4 and a learning rate of 0.1: each step follows the gradient of just 4
 # images — a very noisy estimate — with a large step, so the weights jump around, and the validation loss,
-# measured after every epoch, zigzags. Batches of 32 with half the learning rate average out the noise. The
+# measured after every epoch, zigzags. Is it the batch or the rate? Change **one thing at a time**: 8× larger
+# batches with the same rate; the same batches with half the rate; the same batches with an 8× lower rate. The
 # measure: the total *rise* of the validation loss, the sum of its epoch-to-epoch increases (0 for a curve that
 # only falls).
 
@@ -1164,39 +1290,48 @@ def total_rise(values: list[float]) -> float:
 
 
 zigzag = {}
-for batch_size, lr in ((4, 0.1), (32, 0.05)):
+for batch_size, lr in ((4, 0.1), (32, 0.1), (4, 0.05), (4, 0.0125)):
     cu.set_seed(0)
     model = models.MLP()
     loader = DataLoader(TensorDataset(clinic_X[:256], clinic_y[:256]), batch_size=batch_size, shuffle=True)
-    zigzag[batch_size] = fit(model, loader, loss_fn, torch.optim.SGD(model.parameters(), lr=lr), 10,
-                             val_loader=clinic_val, progress=False)
-fig, ax = new_figure(width=4.6, height=3.0)
-for (batch_size, h), lr in zip(zigzag.items(), (0.1, 0.05)):
-    ax.plot(range(1, 11), h.val_loss, "o-", ms=3, label=f"batch {batch_size}, lr {lr}: rise "
-            f"{total_rise(h.val_loss):.2f}")
+    zigzag[batch_size, lr] = fit(model, loader, loss_fn, torch.optim.SGD(model.parameters(), lr=lr), 10,
+                                 val_loader=clinic_val, progress=False)
+rise = {run: total_rise(h.val_loss) for run, h in zigzag.items()}
+fig, ax = new_figure(width=6.6, height=3.0)
+for (batch_size, lr), h in zigzag.items():
+    ax.plot(range(1, 11), h.val_loss, "o-", ms=3, label=f"batch {batch_size}, lr {lr:g}: rise "
+            f"{rise[batch_size, lr]:.2f}")
 ax.set(xlabel="epoch", ylabel="validation loss", title="Noisy steps: a zigzagging validation loss")
-ax.legend(fontsize=8)
+ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.02, 0.5))
 display(fig)
-assert total_rise(zigzag[4].val_loss) > 0.5 and total_rise(zigzag[32].val_loss) < 0.15
+assert rise[4, 0.1] > 0.5                        # the noisy run
+assert rise[32, 0.1] < 0.15                      # only the batch changed (8× larger): calm
+assert rise[4, 0.05] > 0.5                       # only the rate halved: still zigzags
+assert rise[4, 0.0125] < 0.15                    # only the rate changed, 8× lower: calm
 
 # %% [markdown]
-# A loss that zigzags from epoch to epoch means the steps are too noisy or too large: use a larger batch, a lower
-# learning rate, or a schedule that lowers it over time (chapter 06). A little wiggle is normal — the validation
-# set is a sample too — so judge the trend, not one epoch.
+# Either change alone is a fix here, if it is large enough: an 8× larger batch calms the curve, and so does an
+# 8× lower rate, while halving the rate is not enough. What sets the noise of SGD's path is roughly the ratio
+# of the learning rate to the batch size (the reason for the "linear scaling rule": multiply the batch by $k$,
+# multiply the rate by $k$), and both fixes divide it by 8. The two are not free: larger batches make fewer
+# updates per epoch, and a lower rate makes smaller ones. A loss that zigzags from epoch to epoch means the steps
+# are too noisy or too large: use a larger batch, a lower learning rate, or a schedule that lowers it over time
+# (chapter 06). A little wiggle is normal — the validation set is a sample too — so judge the trend, not one
+# epoch.
 
 # %% [markdown]
 # ### The table, revised
 #
 # | symptom | possible causes | how to tell | fix |
 # |---|---|---|---|
-# | loss flat from the start | learning rate too low; softmax before `CrossEntropyLoss` (flat above 1.46); dead units | try 10× larger; check the model's last layer; `dead_fraction` | raise lr; return logits; re-initialize |
+# | loss flat from the start, or stuck high | learning rate too low; softmax before `CrossEntropyLoss` (plateaus above 1.46); dead units | try 10× larger; check the model's last layer; `dead_fraction` | raise lr; return logits; re-initialize |
 # | loss explodes / NaN | learning rate too high; NaN in the data | `history.diverged`; `torch.isfinite(X).all()` | lower lr; gradient clipping |
 # | outputs all the same | dead ReLUs; vanishing gradients; lr so high it killed the units | gradients exactly 0 vs tiny; dead fraction | init, lower lr, leaky ReLU; BatchNorm, ReLU, residual blocks |
 # | train ↑, validation at chance | label bug | look at images with their labels | fix the data pipeline |
 # | train ≫ validation (above chance) | overfitting | gap grows with epochs; validation loss climbs again (9.8) | more data, augmentation, dropout, weight decay (ch. 07) |
 # | loss climbs after a good start | no `zero_grad()`; lr too high | read the loop | `optimizer.zero_grad()` every step |
 # | test results vary between calls | no `model.eval()` | two calls differ | `model.eval()` + `torch.no_grad()` |
-# | validation loss oscillates | batch too small; lr too high | total rise of the curve (9.9); try a larger batch or ½ lr | larger batch, lower lr or a schedule (ch. 06) |
+# | validation loss oscillates | batch too small; lr too high | total rise of the curve (9.9); change the batch size *or* the lr, one at a time | larger batch, lower lr or a schedule (ch. 06) |
 
 # %% [markdown]
 # ## Pitfalls
@@ -1220,14 +1355,17 @@ assert colour.view(-1, 28 * 28).shape == (192, 784)  # no error here ...
 assert colour.flatten(1).shape == (64, 2352)          # ... while flatten(1) keeps one row per image
 
 # %% [markdown]
-# - **Softmax before `CrossEntropyLoss`**: the loss cannot go below 1.461 and learning crawls. Return logits.
+# - **Softmax before `CrossEntropyLoss`**: with 10 classes the loss cannot go below 1.461 and learning crawls.
+#   Return logits.
+# - **`nn.RNN` / `nn.LSTM` without `batch_first=True`** expect (steps, batch, features). Given a
+#   (batch, steps, features) tensor they raise no error: they read the batch as time.
 # - **Wrong output size arithmetic:** compute it with $\lfloor (H + 2p - k)/s \rfloor + 1$ (or run one batch
 #   through the layers and print the shapes) before writing `nn.Linear(3136, …)`.
 # - **`torch.load` of a file you did not make, without `weights_only=True`**: unpickling can run any code.
 # - **Resuming with only the model's weights:** the optimizer's state, the scheduler and the random state are
 #   part of the run; without them the resumed run differs.
 # - **Forgetting `model.eval()`** when predicting with dropout or batch norm: random or batch-dependent answers,
-#   and corrupted running statistics.
+#   and running statistics pulled towards the batches you predicted on.
 
 # %% [markdown]
 # ## Exercises
@@ -1295,6 +1433,8 @@ checks.check("test_function", test)
 #   validation set with a seeded `random_split`.
 # - The MLP, SimpleCNN (with its ReLU restored) and a small ResNet all train in seconds here; `evaluate` is the
 #   missing `test()`; log-softmax + NLL equals cross-entropy on logits.
+# - Match the architecture to the data's structure: an MLP for tabular rows, a CNN for images, an RNN, LSTM or
+#   Transformer for sequences.
 # - Look at what the model does: the confusion matrix, the misclassified images, the filters and feature maps.
 # - Save `state_dict`s, load with `weights_only=True`; to resume, save the optimizer, scheduler and random state
 #   too.
@@ -1307,24 +1447,41 @@ checks.check("test_function", test)
 # for images (Vision Transformers). Beyond hand-designed networks: AutoML and neural architecture search (NAS)
 # search the architecture automatically, and few-shot learning learns new classes from a handful of examples.
 #
+# **Smaller and faster models.** A trained network is often too large or too slow for a phone or a tight
+# budget; *model compression and acceleration* make it cheaper to run. **Pruning** removes the weights (or whole
+# channels) whose loss costs the least accuracy (`torch.nn.utils.prune`). **Quantization** stores weights and
+# activations as 8-bit integers instead of 32-bit floats: smaller, and often faster on CPUs (`torch.ao.quantization`,
+# and the `torchao` library). **Knowledge distillation** trains a small "student" network to reproduce the
+# probabilities of a large "teacher". And `torch.compile(model)` keeps the model as it is but compiles its forward
+# and backward passes into fused, faster kernels.
+#
 # ## Key terms
 #
 # | English | 中文 |
 # |---|---|
 # | convolution / convolutional layer | 卷积 / 卷积层 |
-# | kernel, filter | 卷积核, 滤波器 |
-# | feature map / channel | 特征图 / 通道 |
+# | cross-correlation | 互相关 |
+# | kernel, filter | 卷积核、滤波器 |
+# | feature map / channel | 特征映射（特征图）/ 通道 |
 # | stride / padding | 步幅 / 填充 |
-# | weight sharing / local connectivity | 权值共享 / 局部连接 |
-# | max pooling | 最大池化 |
-# | convolutional neural network (CNN) | 卷积神经网络 |
+# | weight sharing / local connectivity | 权重共享 / 局部连接 |
+# | translation equivariance | 平移等变性 |
+# | max pooling | 最大汇聚（最大池化） |
+# | convolutional neural network (CNN) | 卷积神经网络（CNN） |
 # | residual block / skip connection | 残差块 / 跳跃连接 |
-# | normalization (of inputs) | 归一化 |
+# | standardization of inputs, (x − mean) / std | 标准化 |
+# | batch normalization | 批量规范化（d2l-zh）/ 批量归一化 |
+# | dropout | 暂退法（d2l-zh）/ 丢弃法 |
 # | validation set / test set | 验证集 / 测试集 |
 # | confusion matrix | 混淆矩阵 |
 # | checkpoint | 检查点 |
-# | dead ReLU | 神经元死亡 (ReLU 失活) |
+# | gradient accumulation | 梯度累积 |
+# | dead ReLU | 死亡 ReLU（ReLU 神经元死亡） |
 # | vanishing / exploding gradients | 梯度消失 / 梯度爆炸 |
+# | overfitting / weight decay | 过拟合 / 权重衰减 |
+# | data augmentation | 数据增广 |
 # | learning-rate schedule | 学习率调度 |
+# | recurrent neural network (RNN) / long short-term memory (LSTM) | 循环神经网络（RNN）/ 长短期记忆网络（LSTM） |
+# | pruning / quantization / knowledge distillation | 剪枝 / 量化 / 知识蒸馏 |
 #
 # **Next:** [09 · Network playground](09_playground.ipynb)
