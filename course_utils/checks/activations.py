@@ -29,7 +29,7 @@ def _check_sigmoid_derivative(fn) -> None:
             xr = x.clone().requires_grad_()
             (expected,) = torch.autograd.grad(torch.sigmoid(xr).sum(), xr)  # autograd is the oracle
             got = call(fn, x.clone())
-            expect_close(got, expected, "sigma'(x)", atol=1e-7, rtol=1e-5, context=f"{label} ({dtype})")
+            expect_close(got, expected, "your σ′(x)", atol=1e-7, rtol=1e-5, context=f"{label} ({dtype})")
 
 
 def stable_softmax(x: torch.Tensor) -> torch.Tensor:
@@ -115,8 +115,8 @@ def _dead_relu_models() -> list[tuple[str, nn.Sequential, torch.Tensor]]:
                "row), then h = layer(h). Counting zero entries instead measures sparsity, not death.")
 def _check_dead_fractions(fn) -> None:
     for label, model, X in _dead_relu_models():
+        want = dead_fractions(model, X)  # before the learner's code runs, which could change the model
         got = call(fn, model, X.clone())
-        want = dead_fractions(model, X)
         expect(isinstance(got, (list, tuple)), f"return a list of floats, one per ReLU; for {label} you returned "
                                                f"{type(got).__name__}.")
         expect(len(got) == len(want), f"{label} has {len(want)} ReLU layer(s); your list has {len(got)} entries.")

@@ -153,6 +153,23 @@ def numerical_grad(f: Callable[[torch.Tensor], torch.Tensor | float], x: torch.T
     return grad
 
 
+def _restored(x: torch.Tensor, original: torch.Tensor, h: float, label: str) -> None:
+    """Mismatch unless ``x`` equals ``original`` up to float rounding.
+
+    ``x[i] += h; …; x[i] -= 2 * h; …; x[i] += h`` may leave x[i] one rounding step (about 1e-16 · |x[i]|) away
+    from where it was: that counts as restored. An entry that is still nudged is off by about h or more.
+    """
+    tolerance = 1e-12 * (1 + original.abs())  # far above rounding error, far below any nudge h
+    off = (x - original).abs() > tolerance
+    if off.any():
+        idx = tuple(int(i) for i in off.nonzero()[0])
+        before, after = original[idx].item(), x[idx].item()
+        raise Mismatch(f"your function changed x ({label}): entry {idx} was {before:.6g} before the call and is "
+                       f"{after:.6g} after it, off by {after - before:.3g} = {(after - before) / h:.3g}·h. Put each "
+                       f"entry back after nudging it (x is compared up to float rounding, so undoing the nudges "
+                       f"with x[i] += h … x[i] -= 2 * h … x[i] += h is fine).")
+
+
 @exercise("numerical_grad", solution=numerical_grad,
           hint="Loop over the entries one at a time (x.view(-1)[i]): add h, evaluate f, subtract h, evaluate f, "
                "put the old value back, and store the central difference (f_plus − f_minus) / (2 * h) — not the "
@@ -160,6 +177,7 @@ def numerical_grad(f: Callable[[torch.Tensor], torch.Tensor | float], x: torch.T
                "gives one directional derivative, not the gradient.")
 def _check_numerical_grad(fn) -> None:
     g = torch.Generator().manual_seed(1)
+    h = 1e-4
     cases: list[tuple[str, Callable, torch.Tensor]] = [
         ("f(x) = sum(sin(x) · x), x of shape (5,)", lambda t: (torch.sin(t) * t).sum(),
          torch.randn(5, generator=g, dtype=torch.float64)),
@@ -170,11 +188,12 @@ def _check_numerical_grad(fn) -> None:
     ]
     for label, f, x in cases:
         original = x.clone()
-        got = call(fn, f, x, 1e-4)
-        expect(torch.equal(x, original), f"your function changed x ({label}): put each entry back after "
-                                         "nudging it.")
+        got = call(fn, f, x, h)
+        _restored(x, original, h, label)
         expect(isinstance(got, torch.Tensor),
                f"return a tensor shaped like x; got {type(got).__name__} ({label}).")
-        x_ref = x.clone().requires_grad_(True)
+        x_ref = original.clone().requires_grad_(True)
         (ref,) = torch.autograd.grad(f(x_ref), x_ref)
-        expect_close(got, ref, "your numerical gradient", atol=1e-7, rtol=1e-6, context=f"{label}, h = 1e-4")
+        # With h = 1e-4, central differences are off by about h²/6 · |f'''| (1e-8 or less here), well inside
+        # the tolerance; a forward difference (off by about h/2 · |f''|) or a wrong divisor is far outside it.
+        expect_close(got, ref, "your numerical gradient", atol=1e-7, rtol=1e-6, context=f"{label}, h = {h:g}")

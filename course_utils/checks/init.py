@@ -1,4 +1,5 @@
-"""Exercises of the initialization chapter: Kaiming-normal from scratch, a ``model.apply`` initializer, dead ReLUs."""
+"""Exercises of the initialization chapter: Kaiming-normal from scratch, a ``model.apply`` initializer, and a
+convolution weight's fans, gain and Xavier bound. (``dead_relu_units`` is kept for earlier notebooks.)"""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import math
 import torch
 from torch import nn
 
-from ._core import Mismatch, NotAttempted, call, exercise, expect, expect_close
+from ._core import Mismatch, NotAttempted, _short, call, exercise, expect, expect_close
 
 
 def kaiming_normal_fill(tensor: torch.Tensor) -> torch.Tensor:
@@ -118,3 +119,72 @@ def _check_dead_fraction(fn) -> None:
         got = call(fn, h)
         expect_close(got, dead_fraction(h), "the dead fraction",
                      context=f"ReLU outputs of shape {tuple(h.shape)} with {round(want * h.shape[1])} dead units")
+
+
+# ------------------------------------------------------------- a convolution weight's fans, gain and bound
+
+def xavier_numbers(weight: torch.Tensor, nonlinearity: str) -> tuple[int, int, float, float]:
+    """(fan_in, fan_out, gain, bound) of Xavier-uniform init for ``weight`` (out, in) or (out, in, *kernel).
+
+    Every output unit sees ``in · kh · kw`` inputs (fan_in); every input unit feeds ``out · kh · kw`` outputs
+    (fan_out). ``bound = gain · sqrt(6 / (fan_in + fan_out))``: xavier_uniform_ draws from U(−bound, bound).
+    """
+    receptive_field = math.prod(weight.shape[2:])  # kh · kw for a Conv2d weight; 1 for a Linear weight
+    fan_in = weight.shape[1] * receptive_field
+    fan_out = weight.shape[0] * receptive_field
+    gain = nn.init.calculate_gain(nonlinearity)
+    bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
+    return fan_in, fan_out, gain, bound
+
+
+def _number(value: object, what: str, where: str) -> float:
+    """``value`` as a float (a one-element tensor is fine); Mismatch if it is not a number."""
+    if isinstance(value, torch.Tensor) and value.numel() == 1:
+        value = value.item()
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise Mismatch(f"{what} for {where} should be a number; got {type(value).__name__}.")
+    return float(value)
+
+
+def _xavier_cases() -> list[tuple[str, torch.Tensor, str]]:
+    with torch.random.fork_rng():  # the layers' default init draws numbers: leave the learner's seed alone
+        return [
+            ("nn.Conv2d(3, 16, kernel_size=5), before a ReLU", nn.Conv2d(3, 16, 5).weight, "relu"),
+            ("nn.Conv2d(64, 128, kernel_size=3), before a tanh", nn.Conv2d(64, 128, 3).weight, "tanh"),
+            ("nn.Conv2d(16, 32, kernel_size=(3, 5)), before a sigmoid", nn.Conv2d(16, 32, (3, 5)).weight, "sigmoid"),
+            ("nn.Linear(300, 100), no activation after it", nn.Linear(300, 100).weight, "linear"),
+        ]
+
+
+@exercise("xavier_numbers", solution=xavier_numbers,
+          hint="weight.shape is (out_channels, in_channels, kh, kw). One output unit sees in_channels · kh · kw "
+               "inputs: fan_in = weight.shape[1] * math.prod(weight.shape[2:]); likewise fan_out = "
+               "weight.shape[0] * math.prod(weight.shape[2:]) (a Linear weight has no kernel: the product is 1). "
+               "gain = nn.init.calculate_gain(nonlinearity); bound = gain * math.sqrt(6 / (fan_in + fan_out)).")
+def _check_xavier_numbers(fn) -> None:
+    from torch.nn.init import _calculate_fan_in_and_fan_out  # PyTorch's own fans: the oracle
+
+    for where, weight, nonlinearity in _xavier_cases():
+        shape = tuple(weight.shape)
+        where = f"{where} (weight shape {shape})"
+        got = call(fn, weight.detach().clone(), nonlinearity)
+        expect(isinstance(got, (tuple, list)) and len(got) == 4,
+               f"return four numbers (fan_in, fan_out, gain, bound); for {where} you returned {_short(got)}.")
+        fan_in, fan_out, gain, bound = (_number(v, name, where)
+                                        for v, name in zip(got, ("fan_in", "fan_out", "gain", "bound")))
+        want_in, want_out = _calculate_fan_in_and_fan_out(weight)
+        if (fan_in, fan_out) == (want_out, want_in) and want_in != want_out:
+            raise Mismatch(f"fan_in and fan_out are swapped for {where}: dimension 0 is out_channels, "
+                           f"dimension 1 in_channels.")
+        kernel = math.prod(shape[2:])
+        expect(fan_in == want_in,
+               f"fan_in for {where} is {fan_in:g}; expected {want_in} = weight.shape[1] × kernel size = "
+               f"{shape[1]} × {kernel}." + (" Multiply by the kernel size too." if fan_in == shape[1] else ""))
+        expect(fan_out == want_out,
+               f"fan_out for {where} is {fan_out:g}; expected {want_out} = weight.shape[0] × kernel size = "
+               f"{shape[0]} × {kernel}." + (" Multiply by the kernel size too." if fan_out == shape[0] else ""))
+        want_gain = nn.init.calculate_gain(nonlinearity)
+        expect_close(gain, want_gain, f"the gain of {nonlinearity!r}", atol=0.0, rtol=1e-3, context=where)
+        want_bound = want_gain * math.sqrt(6.0 / (want_in + want_out))
+        expect_close(bound, want_bound, "the Xavier-uniform bound gain · sqrt(6 / (fan_in + fan_out))",
+                     atol=0.0, rtol=1e-3, context=where)

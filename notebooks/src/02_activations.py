@@ -12,8 +12,9 @@
 # **You will be able to**
 # - explain why a network needs a non-linear activation, and show that a stack of linear layers is one linear
 #   layer;
-# - write sigmoid, tanh, ReLU, LeakyReLU, PReLU, ELU, GELU, SiLU, softmax and log-softmax from their formulas, check
-#   them against PyTorch, and state each one's range, derivative, strengths and weaknesses;
+# - state the formula, range, derivative, strengths and weaknesses of sigmoid, tanh, ReLU, LeakyReLU, PReLU, ELU,
+#   GELU, SiLU, softmax and log-softmax, and check a from-scratch version of each against PyTorch;
+# - write three of them yourself: the sigmoid's derivative, a softmax that never overflows, and LeakyReLU;
 # - compute softmax without overflow (the max-subtraction trick), and say why `log_softmax` beats `log(softmax)`;
 # - measure vanishing gradients in a deep stack and dead ReLU units, and fix them;
 # - choose the activation for hidden layers and for the output of a binary, multi-class or regression task.
@@ -169,7 +170,8 @@ print(f"sigmoid'(6) = {A.sigmoid_grad(torch.tensor(6.0)).item():.5f};  mean outp
 #
 # - **LeakyReLU**: $x$ for $x > 0$, else $\alpha x$, with a fixed small $\alpha$ (`negative_slope=0.01` in PyTorch).
 # - **PReLU**: the same, but $\alpha$ is a *learned* parameter (PyTorch starts it at 0.25).
-# - **ELU**: $x$ for $x > 0$, else $\alpha(e^x - 1)$: smooth, bounded below by $-\alpha$, outputs closer to zero mean.
+# - **ELU**: $x$ for $x > 0$, else $\alpha(e^x - 1)$: bounded below by $-\alpha$, outputs closer to zero mean, and
+#   with the default $\alpha = 1$ its slope is continuous at 0 (1 on both sides), so it has no corner.
 #
 # You will write LeakyReLU in exercise 3. ELU shows a subtlety of writing activations with `torch.where`: both
 # branches are computed for every input, so the unused `exp` branch must not overflow either (its gradient would be
@@ -184,6 +186,9 @@ assert torch.equal(A.relu(x), F.relu(x)) and A.relu(x).min() == 0
 assert torch.equal(A.relu_grad(x), (x > 0).double())
 assert torch.allclose(A.leaky_relu(x), F.leaky_relu(x)) and nn.LeakyReLU().negative_slope == 0.01
 assert torch.allclose(A.elu(x), F.elu(x)) and A.elu(x).min() > -1.0  # ELU's range is (-alpha, inf)
+near_0 = torch.tensor([-1e-9, 1e-9], dtype=torch.float64, requires_grad=True)
+(elu_slopes,) = torch.autograd.grad(A.elu(near_0).sum(), near_0)
+assert torch.allclose(elu_slopes, torch.ones(2, dtype=torch.float64))  # slope 1 on both sides of 0 (alpha = 1)
 
 prelu = nn.PReLU()  # one learned slope, a Parameter, initialised to 0.25
 assert [p.tolist() for p in prelu.parameters()] == [[0.25]]
@@ -227,11 +232,11 @@ print(f"GELU vs its tanh approximation: at most {approx_error:.1e} apart;  min G
 # | ReLU | $\max(0,x)$ | $[0,\infty)$ | 1 or 0 | cheap, no saturation for $x>0$, sparse | dead units; not zero-centred | `nn.ReLU()` |
 # | LeakyReLU | $x$ or $\alpha x$ | $\mathbb{R}$ | 1 or $\alpha$ | no dead units | $\alpha$ is one more hyperparameter | `nn.LeakyReLU(0.01)` |
 # | PReLU | $x$ or $a x$, $a$ learned | $\mathbb{R}$ | 1 or $a$ | learns the slope | a few more parameters | `nn.PReLU()` |
-# | ELU | $x$ or $\alpha(e^x-1)$ | $(-\alpha,\infty)$ | 1 or $\alpha e^x$ | smooth, mean closer to 0 | an exponential | `nn.ELU()` |
+# | ELU | $x$ or $\alpha(e^x-1)$ | $(-\alpha,\infty)$ | 1 or $\alpha e^x$ | no corner ($\alpha=1$), mean closer to 0 | an exponential | `nn.ELU()` |
 # | GELU | $x\,\Phi(x)$ | $\approx[-0.17,\infty)$ | $\Phi(x)+x\,\varphi(x)$ | smooth; Transformers (BERT, GPT-2) | costlier | `nn.GELU()` |
 # | SiLU | $x\,\sigma(x)$ | $\approx[-0.28,\infty)$ | $\sigma(x)\,(1+x(1-\sigma(x)))$ | smooth; modern CNNs and LLMs | costlier | `nn.SiLU()` |
-# | softmax | $e^{x_i}/\sum_j e^{x_j}$ | $(0,1)$, sums to 1 | $p_i(\delta_{ij}-p_j)$ | class probabilities | output layer only | `nn.Softmax(dim=1)` |
-# | log-softmax | $x_i - \log\sum_j e^{x_j}$ | $(-\infty,0]$ | $\delta_{ij}-p_j$ | stable with NLL loss | output layer only | `nn.LogSoftmax(dim=1)` |
+# | softmax | $e^{x_i}/\sum_j e^{x_j}$ | $(0,1)$, sums to 1 | $p_i(\delta_{ij}-p_j)$ | class probabilities | not a hidden layer's activation | `nn.Softmax(dim=1)` |
+# | log-softmax | $x_i - \log\sum_j e^{x_j}$ | $(-\infty,0]$ | $\delta_{ij}-p_j$ | stable with NLL loss | not a hidden layer's activation | `nn.LogSoftmax(dim=1)` |
 #
 # ($\Phi$ and $\varphi$ are the standard normal CDF and density.) Every elementwise function from scratch against
 # PyTorch, values and autograd derivatives, in float64, on random inputs and on extremes up to ±1000 (no NaN):
@@ -290,8 +295,9 @@ fig
 # %% [markdown]
 # **Explore them all.** Choose a function (and one to compare), and the input range. The shaded regions are where
 # $|f'|$ is below 10% of its peak: there the function saturates (sigmoid, tanh) or is dead (ReLU's negative side),
-# and passes back almost no gradient. Notice how LeakyReLU and PReLU have no shaded region, and how GELU and SiLU
-# dip below zero.
+# and passes back almost no gradient. Notice that the explorer's LeakyReLU (slope 0.1) and PReLU (slope 0.25) have
+# no shaded region, while LeakyReLU with PyTorch's default slope 0.01 is shaded on its negative side: 1% of the
+# slope is little, but unlike ReLU's 0 it is never nothing. And notice how GELU and SiLU dip below zero.
 
 # %%
 explorer = activation_explorer()
@@ -312,8 +318,8 @@ explorer
 #
 # With $m$ subtracted, the largest exponent is $e^0 = 1$: no overflow, and the denominator is at least 1, so no
 # division by 0 either (without it, logits like $(-1000, -1000, -999)$ underflow to $0/0$, NaN too). You will write
-# the stable softmax in exercise 2; here is the package's log-softmax, which uses the same shift: The same trick gives log-softmax without ever taking $\log 0$:
-# $\log\operatorname{softmax}(z)_i = z_i - m - \log\sum_j e^{z_j - m}$.
+# the stable softmax in exercise 2. The same shift gives log-softmax without ever taking $\log 0$,
+# $\log\operatorname{softmax}(z)_i = z_i - m - \log\sum_j e^{z_j - m}$; here is the package's version:
 
 # %%
 cu.show_source(A.log_softmax)
@@ -350,9 +356,12 @@ pair = torch.randn(5, 2, dtype=torch.float64)
 assert torch.allclose(A.softmax(pair, dim=1)[:, 0], A.sigmoid(pair[:, 0] - pair[:, 1]))
 
 # %% [markdown]
-# Softmax belongs at the **output** of a multi-class classifier, never in a hidden layer. And in PyTorch you
-# usually don't apply it yourself: `nn.CrossEntropyLoss` takes the raw logits and applies log-softmax inside
-# (it equals `nn.NLLLoss` on `log_softmax` outputs). Chapter 05 covers losses in detail.
+# As an activation function, softmax belongs at the **output** of a multi-class classifier, never as a hidden
+# layer's activation: it couples all units of a layer and squeezes them into one probability vector. (Softmax does
+# appear *inside* hidden computations, where weights must sum to 1: attention in Transformers normalizes its scores
+# with it. That is a weighting, not a layer's activation.) And in PyTorch you usually don't apply it yourself at
+# the output either: `nn.CrossEntropyLoss` takes the raw logits and applies log-softmax inside (it equals
+# `nn.NLLLoss` on `log_softmax` outputs). Chapter 05 covers losses in detail.
 
 # %%
 targets = torch.tensor([0, 2, 0])
@@ -363,8 +372,9 @@ assert torch.allclose(F.cross_entropy(logits, targets), F.nll_loss(A.log_softmax
 #
 # Backpropagation (chapter 03) multiplies, layer by layer, the gradient coming from above by each layer's local
 # derivative: the activation's slope $f'$ times the weights. Through $L$ layers that is a product of $L$ factors.
-# With the sigmoid, each $f'$ is at most $1/4$, so unless the weights are large (and then the sigmoid saturates and
-# $f'$ is even smaller) the product shrinks geometrically: the layers near the input hardly learn.
+# With the sigmoid, each $f'$ is at most $1/4$, so with weights of the usual scale the product shrinks
+# geometrically: the layers near the input hardly learn. Only much larger weights can make up for the $1/4$, and
+# they push many units into the sigmoid's flat tails (the end of this section tries it).
 #
 # The experiment: stacks of `depth` layers `nn.Linear(32, 32)` + activation, one random batch, and the norm of
 # the gradient of each layer's weights. We compare two initialisations: PyTorch's default for `nn.Linear`, and the
@@ -410,22 +420,79 @@ fig
 # %%
 # NBVAL_CHECK_OUTPUT
 vanishes = {key: r < 1e-3 for key, r in ratio.items()}
-assert ratio[("sigmoid", False)] < 1e-10 and ratio[("sigmoid", True)] < 1e-10  # sigmoid: vanishes either way
+assert ratio[("sigmoid", False)] < 1e-10 and ratio[("sigmoid", True)] < 1e-10  # sigmoid: vanishes with both
 assert 1e-2 < ratio[("tanh", True)] < 1e2 and 1e-2 < ratio[("ReLU", True)] < 1e2  # kept within 100x
+assert 3 < ratio[("tanh", True)] < 10                                            # tanh's grows, about 6-fold
 assert ratio[("tanh", False)] < 1e-3 and ratio[("ReLU", False)] < 1e-4          # default init: vanish too
 for (name, init), gone in vanishes.items():
-    print(f"{name:7s} {'recommended' if init else 'default':11s} init: first layer's gradient < 1/1000 of the last's: {gone}")
+    print(f"{name:7s} {'recommended' if init else 'default':11s} init: "
+          f"first layer's gradient < 1/1000 of the last's: {gone}")
 
 # %% [markdown]
 # Read the numbers carefully, because the usual slogan ("ReLU solves vanishing gradients") is only half true:
 #
-# - **sigmoid** vanishes with any initialisation: 20 layers shrink the first layer's gradient by a factor of
-#   $10^{10}$ or more. This is why sigmoid is no longer used in hidden layers of deep networks.
+# - **sigmoid** vanishes with both initialisations tried here: 20 layers shrink the first layer's gradient by a
+#   factor of $10^{10}$ or more. The gain `torch.nn.init` recommends for the sigmoid is 1, which does nothing
+#   about its slope of at most $1/4$.
 # - **tanh and ReLU** have slope 1 (at 0, or on the whole positive side), so with the matching initialisation
-#   the gradient keeps its scale across 20 layers (within a factor of 100; tanh's even grows a little).
+#   the gradient keeps its scale across 20 layers (within a factor of 100; tanh's even grows, about 6-fold).
 # - With PyTorch's **default** init (weights in $\pm 1/\sqrt{\text{fan\_in}}$, a little too small for deep stacks)
 #   tanh and ReLU stacks vanish too. The activation and the initialisation work together; chapter 04 fixes the
 #   init, and normalisation layers (chapter 07) and residual connections help further.
+#
+# Can a larger initialisation rescue the sigmoid? Each layer's factor is $f' \cdot W$: if every unit stayed near 0,
+# where $f' = 1/4$, weights four times larger would offset it. But larger weights also push units away from 0,
+# where $f'$ is smaller still. Try Xavier weights with gains from 1 to 16, and count the saturated units (outputs
+# below 0.03 or above 0.97, where $\sigma' < 0.03$):
+
+# %%
+def sigmoid_stack(gain: float, depth: int = 20, width: int = 32) -> tuple[float, float, float]:
+    """A sigmoid stack with Xavier weights times `gain`, on one random batch: (first ÷ last hidden layer's
+    ‖∂L/∂W‖, the fraction of saturated sigmoid outputs, their mean)."""
+    cu.set_seed(0)
+    layers = []
+    for _ in range(depth):
+        linear = nn.Linear(width, width)
+        nn.init.xavier_uniform_(linear.weight, gain=gain)
+        nn.init.zeros_(linear.bias)
+        layers += [linear, nn.Sigmoid()]
+    net = nn.Sequential(*layers, nn.Linear(width, 1))
+    h, outputs = torch.randn(64, width), []
+    for layer in net:
+        h = layer(h)
+        if isinstance(layer, nn.Sigmoid):
+            outputs.append(h.detach())
+    h.mean().backward()
+    grads = [layer.weight.grad.norm().item() for layer in net[:-1] if isinstance(layer, nn.Linear)]
+    outputs = torch.stack(outputs)                                   # (depth, 64, width)
+    saturated = ((outputs < 0.03) | (outputs > 0.97)).float().mean().item()
+    return grads[0] / grads[-1], saturated, outputs.mean().item()
+
+
+gains = {gain: sigmoid_stack(gain) for gain in (1, 4, 8, 12, 16)}
+for gain, (r, saturated, mean) in gains.items():
+    print(f"sigmoid, Xavier × gain {gain:2d}: first / last layer gradient = {r:.0e}, "
+          f"saturated units {saturated:.0%}, mean output {mean:.2f}")
+
+# %%
+# NBVAL_CHECK_OUTPUT
+ratio_12, saturated_12, mean_12 = gains[12]
+assert gains[1][0] < 1e-10 and 0.1 < ratio_12 < 10  # gain 12: the gradient keeps its scale over 20 layers ...
+assert saturated_12 > 0.5 and abs(mean_12 - 0.5) < 0.05  # ... but most units saturate, and the mean is 0.5
+assert gains[4][0] < 1e-3                                  # four times the weights is not enough
+assert A.sigmoid_grad(torch.logit(torch.tensor([0.03, 0.97]))).max() < 0.03  # saturated: sigma' < 0.03
+assert gains[8][0] < 0.1 and gains[16][0] > 3             # a narrow window: shrinks at gain 8, grows at 16
+print(f"gain 12: gradient kept within 10x: {0.1 < ratio_12 < 10}; over half the units saturated: "
+      f"{saturated_12 > 0.5}; mean output about 0.5: {abs(mean_12 - 0.5) < 0.05}")
+
+# %% [markdown]
+# So the sigmoid's gradient does *not* vanish with every initialisation: with gain 12 the first layer's gradient is
+# back at the last one's scale (gain 4, the naive guess, still loses a factor of over 1000). Look at the price,
+# though. Over half of the units sit in the flat tails, where they hardly react to their input and pass back almost
+# nothing; the gradient travels through the rest. The outputs average 0.5, not 0, so every layer receives
+# all-positive inputs (the zig-zag of section 2). And the window is narrow: with gain 8 the gradient still shrinks
+# over the 20 layers, with gain 16 it grows. That, not an impossibility, is why the sigmoid is avoided in the hidden
+# layers of deep networks, where tanh and ReLU keep the gradient's scale with their standard initialisation.
 #
 # Move the depth slider: every network was computed when the widget was built, so each position redraws at once.
 
@@ -538,8 +605,9 @@ assert torch.allclose(probabilities.sum(dim=1), torch.ones(8))
 #   0.01; a tutorial's `nn.LeakyReLU(0.1)` is a choice, not the default.
 # - **The textbook tanh formula overflows**: $(1 - e^{-2x})/(1 + e^{-2x})$ is NaN at $x = -50$ in float32, and
 #   $e^{-x}/(1+e^{-x})^2$ for $\sigma'$ at $x = -1000$. Use `torch.tanh`, `torch.sigmoid`, or the stable forms.
-# - **"Softmax outputs lie in (0, 1)"** is true in exact arithmetic; in float32 they reach exactly 0 and 1
-#   (`torch.sigmoid(torch.tensor(17.0))` is exactly 1.0), and their log is $-\infty$. Use `log_softmax`,
+# - **"Softmax outputs lie in (0, 1)"** is true in exact arithmetic; in float32 softmax and sigmoid outputs reach
+#   exactly 0 and 1 (the softmax of the logits $(0, -120)$ is exactly $(1, 0)$, and
+#   `torch.sigmoid(torch.tensor(17.0))` is exactly 1.0), and the log of 0 is $-\infty$. Use `log_softmax`,
 #   `nn.CrossEntropyLoss` and `nn.BCEWithLogitsLoss`, which work on logits.
 # - **"ReLU mitigates vanishing gradients"** holds with a matching initialisation only (section 7); and "ReLU:
 #   weights with $x < 0$ cannot update" is too strong: a unit gets no gradient *from the examples* where its input
@@ -558,6 +626,7 @@ right = torch.tensor([0])
 once, twice = F.cross_entropy(confident, right).item(), F.cross_entropy(confident.softmax(dim=1), right).item()
 assert once < 1e-3 and twice > 0.55
 assert torch.sigmoid(torch.tensor(17.0)).item() == 1.0
+assert F.softmax(torch.tensor([0.0, -120.0]), dim=0).tolist() == [1.0, 0.0]
 v = torch.tensor([-2.0, 3.0])
 assert not torch.equal(torch.maximum(2.0 * v, v), F.leaky_relu(v, negative_slope=2.0))  # max(αx, x) breaks at α > 1
 print(f"cross-entropy of a confident right answer: on logits {once:.5f}, after a softmax {twice:.2f}")
@@ -623,7 +692,9 @@ checks.check("dead_fractions", dead_fractions)
 #   slope; GELU and SiLU are smooth rectifiers used in Transformers.
 # - Softmax turns logits into probabilities; subtract the maximum first (softmax is invariant to adding a
 #   constant), and prefer `log_softmax` (or a loss on logits) to `log(softmax)`.
-# - In deep stacks the sigmoid's gradient vanishes with any init; tanh and ReLU keep it with the matching init.
+# - In a 20-layer stack the sigmoid's gradient vanished with PyTorch's default and with Xavier's init; a gain of
+#   12 kept its scale, but with over half the units saturated and outputs not zero-centred. Deep hidden layers use
+#   tanh or ReLU, which keep the gradient with their matching init.
 # - Hidden layers: ReLU first (LeakyReLU/GELU when needed). Output: sigmoid for binary, softmax for multi-class,
 #   identity for regression, usually applied inside the loss.
 #
@@ -633,17 +704,16 @@ checks.check("dead_fractions", dead_fractions)
 # |---|---|
 # | activation function | 激活函数 |
 # | non-linearity | 非线性 |
-# | sigmoid / hyperbolic tangent (tanh) | Sigmoid 函数 / 双曲正切 |
-# | rectified linear unit (ReLU) | 修正线性单元 |
-# | leaky ReLU / parametric ReLU (PReLU) | 带泄露的 ReLU / 参数化 ReLU |
+# | sigmoid / hyperbolic tangent (tanh) | sigmoid 函数 / 双曲正切（tanh）函数 |
+# | rectified linear unit (ReLU) | 修正线性单元（ReLU） |
+# | leaky ReLU / parametric ReLU (PReLU) | 带泄漏的 ReLU（Leaky ReLU） / 参数化 ReLU（PReLU） |
 # | saturation | 饱和 |
-# | zero-centred | 零中心化 |
+# | zero-centred | 以零为中心 |
 # | vanishing gradient | 梯度消失 |
-# | dead ReLU | 死亡 ReLU |
-# | dying neurons | 神经元死亡 |
-# | logits | logits(未经 softmax 的原始得分) |
-# | softmax / log-softmax | Softmax / 对数 Softmax |
-# | numerical stability / overflow | 数值稳定性 / 溢出 |
+# | dead ReLU | 死亡 ReLU（ReLU 神经元死亡） |
+# | logits | 未规范化的预测（logits） |
+# | softmax / log-softmax | softmax 函数 / 对数 softmax（log-softmax） |
+# | numerical stability / overflow, underflow | 数值稳定性 / 上溢、下溢 |
 # | identity function | 恒等函数 |
 #
 # **Next:** [03 · Backpropagation](03_backprop.ipynb)

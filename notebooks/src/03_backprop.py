@@ -122,8 +122,8 @@ assert math.isclose(w_t.item(), w)  # the same four steps, the same weight
 #
 # | node | computes | local gradient |
 # |---|---|---|
-# | $wx$ | $w \cdot x$ | $x$ for $w$; $w$ for $x$ |
-# | $z$ | $wx + b$ | 1 for each input |
+# | $w \cdot x$ | $w \cdot x$ | $x$ for $w$; $w$ for $x$ |
+# | $z$ | $w \cdot x + b$ | 1 for each input |
 # | $a$ | $\sigma(z)$ | $a(1-a)$ |
 # | $d$ | $a - y$ | 1 for $a$; −1 for $y$ |
 # | $d^2$ | $d^2$ | $2d$ |
@@ -199,13 +199,27 @@ stepper
 #
 # | gradient | formula | shape |
 # |---|---|---|
-# | $G_S$ | $(\operatorname{softmax}(S) - Y)/N$, with $Y$ the one-hot labels (chapter 05 derives it) | $(N, C)$ |
+# | $G_S$ | $(\operatorname{softmax}(S) - Y)/N$, with $Y$ the one-hot labels (derived below) | $(N, C)$ |
 # | $G_{W_2}$ | $G_S^\top A$ | $(C, N)(N, K) = (C, K)$ |
 # | $G_{b_2}$ | $\sum_n G_S[n, :]$ — the bias is added to every row | $(C,)$ |
 # | $G_A$ | $G_S W_2$ | $(N, C)(C, K) = (N, K)$ |
 # | $G_H$ | $G_A \odot \mathbb 1[H > 0]$ — ReLU lets the gradient through where it was active | $(N, K)$ |
 # | $G_{W_1}$ | $G_H^\top X$ | $(K, N)(N, D) = (K, D)$ |
 # | $G_{b_1}$ | $\sum_n G_H[n, :]$ | $(K,)$ |
+#
+# **Where $G_S$ comes from.** Take one example with logits $s$, label $y$ and probabilities
+# $p = \operatorname{softmax}(s)$, and write $y_c = 1$ if $c = y$, else 0 (the one-hot row). Three lines:
+#
+# $$\begin{aligned}
+# -\log p_y &= -\log\frac{e^{s_y}}{\sum_j e^{s_j}} = -s_y + \log\sum_j e^{s_j}, \\
+# \frac{\partial(-s_y)}{\partial s_c} &= -y_c, \qquad
+#   \frac{\partial}{\partial s_c}\log\sum_j e^{s_j} = \frac{e^{s_c}}{\sum_j e^{s_j}} = p_c, \\
+# \frac{\partial(-\log p_y)}{\partial s_c} &= p_c - y_c .
+# \end{aligned}$$
+#
+# The probabilities minus the one-hot label: a step against this gradient raises the right class's logit by its
+# missing probability $1 - p_y$ and lowers every other logit $c$ by the probability it got, $p_c$. $L$ averages $N$ such terms, hence the $1/N$; row $n$ of $G_S$ is
+# $(p_n - y_n)/N$.
 #
 # Where do the transposes come from? Entry by entry, $S_{nc} = \sum_k A_{nk} (W_2)_{ck} + (b_2)_c$, so
 # $\partial L/\partial (W_2)_{ck} = \sum_n (G_S)_{nc} A_{nk}$ — exactly $(G_S^\top A)_{ck}$. In practice **let
@@ -246,6 +260,9 @@ G_b1 = G_H.sum(dim=0)             # (K,)
 loss_t = F.cross_entropy(net(X), labels)
 loss_t.backward()
 assert torch.allclose(loss_t, loss)
+S_leaf = S.clone().requires_grad_()
+(G_S_autograd,) = torch.autograd.grad(F.cross_entropy(S_leaf, labels), S_leaf)
+assert torch.allclose(G_S, G_S_autograd, rtol=1e-10, atol=1e-12)  # (p − y) / N, row by row
 for (name, p), mine in zip(net.named_parameters(), [G_W1, G_b1, G_W2, G_b2]):
     assert p.requires_grad and p.grad.shape == p.shape == mine.shape
     assert torch.allclose(p.grad, mine, rtol=1e-10, atol=1e-12), name
@@ -538,16 +555,20 @@ cu.show_source(Value)
 
 # %%
 def worked_example(x, w, b, y, lam, sigmoid=Value.sigmoid):
-    """L = (sigmoid(w·x + b) − y)² + λ·w² as a graph of Values (labelled for pictures)."""
+    """L = (sigmoid(w·x + b) − y)² + λ·w² as a graph of Values, each node labelled with its name in the table."""
     leaves = [Value(v, label=n) for v, n in zip((x, w, b, y, lam), ("x", "w", "b", "y", "λ"))]
     xv, wv, bv, yv, lv = leaves
-    z = wv * xv + bv
-    z.label = "z"
-    a = sigmoid(z)
-    a.label = "a"
-    out = (a - yv) ** 2 + lv * wv**2
-    out.label = "L"
-    return out, leaves
+    nodes = {"w·x": wv * xv}
+    nodes["z"] = nodes["w·x"] + bv
+    nodes["a"] = sigmoid(nodes["z"])
+    nodes["d"] = nodes["a"] - yv
+    nodes["d²"] = nodes["d"] ** 2
+    nodes["w²"] = wv**2
+    nodes["λw²"] = lv * nodes["w²"]
+    nodes["L"] = nodes["d²"] + nodes["λw²"]
+    for name, node in nodes.items():
+        node.label = name
+    return nodes["L"], leaves
 
 
 Lv, (xv, wv, bv, yv, lv) = worked_example(x, w, b, y, lam)
@@ -559,9 +580,9 @@ fig, ax = new_figure(width=11, height=3.4)
 draw_graph(Lv, ax=ax)
 
 # %% [markdown]
-# Each box is one `Value`: its label and operation, its `data` from the forward pass and its `grad` from the
-# backward pass (`draw_graph` needs only matplotlib). `backprop_stepper(your_value)` steps through any small graph
-# of yours, like the widget above.
+# Each box is one `Value`: its label (the names of the table in section 2, as in the stepper) and its operation,
+# its `data` from the forward pass and its `grad` from the backward pass (`draw_graph` needs only matplotlib).
+# `backprop_stepper(your_value)` steps through any small graph of yours, like the widget above.
 #
 # ## 5. Gradient checking
 #
@@ -919,8 +940,9 @@ checks.check("linear_backward", linear_backward)
 # %% [markdown]
 # ### Exercise 4 — a numerical gradient for a whole tensor
 # Write `numerical_grad(f, x, h)`: the central-difference estimate of $\partial f/\partial x$ for a function `f`
-# from a float64 tensor `x` (any shape) to a scalar. Nudge one entry at a time, and leave `x` as you found it.
-# Return a tensor shaped like `x`.
+# from a float64 tensor `x` (any shape) to a scalar. Nudge one entry at a time, and leave `x` as you found it, up
+# to float rounding (`x[i] += h`, then `x[i] -= 2 * h`, then `x[i] += h` may leave an entry one rounding step off,
+# which the checker allows). Return a tensor shaped like `x`.
 
 # %%
 def numerical_grad(f, x: torch.Tensor, h: float = 1e-6) -> torch.Tensor:
@@ -958,12 +980,12 @@ checks.check("numerical_grad", numerical_grad)
 # | chain rule | 链式法则 |
 # | computational graph | 计算图 |
 # | local gradient / upstream gradient | 局部梯度 / 上游梯度 |
-# | automatic differentiation (autograd) | 自动微分 |
+# | automatic differentiation (autograd) | 自动微分（autograd） |
 # | leaf tensor | 叶子张量 |
-# | gradient accumulation | 梯度累加 |
-# | topological order | 拓扑排序 |
+# | gradient accumulation | 梯度累积 |
+# | topological order | 拓扑序 |
 # | gradient descent / learning rate | 梯度下降 / 学习率 |
-# | finite difference (central difference) | 有限差分(中心差分) |
+# | finite difference (central difference) | 有限差分（中心差分） |
 # | gradient checking | 梯度检验 |
 # | relative error | 相对误差 |
 # | weight decay | 权重衰减 |

@@ -17,8 +17,8 @@
 # - say what PyTorch does for an `nn.Linear` by default, and initialize a whole model with `model.apply`;
 # - measure a deep network's activations and gradients layer by layer with `course_utils.init.layer_stats`.
 #
-# **Prerequisites:** 02 · Activation functions (tanh, ReLU, their derivatives), 03 · Autograd (`backward`,
-# `.grad`).
+# **Prerequisites:** [02 · Activation functions](02_activations.ipynb) (tanh, ReLU, their derivatives),
+# [03 · Backpropagation](03_backprop.ipynb) (`backward`, `.grad`).
 #
 # **Run time:** about 20 seconds on a 2-core laptop CPU.
 #
@@ -157,8 +157,8 @@ print(f"N(0, 1/512) weights: std(z) = {z_std:.2f}, saturated units {saturated:.0
 #
 # The opposite mistake: weights from $N(0, 0.01^2)$. Now each layer multiplies the scale of its input by about
 # $0.01 \cdot \sqrt{512} \approx 0.23$ (tanh is almost the identity near 0). After 10 layers the signal is
-# $0.23^{10} \approx 3 \cdot 10^{-7}$ of what went in — the last layers see (almost) the same tiny numbers for every
-# input, and the gradients of the early layers shrink in the same way.
+# $(0.01\sqrt{512})^{10} \approx 3.5 \cdot 10^{-7}$ of what went in — the last layers see (almost) the same tiny
+# numbers for every input, and the gradients of the early layers shrink in the same way.
 
 # %%
 h = x512
@@ -168,6 +168,7 @@ for _ in range(10):
     stds.append(h.std().item())
 print("std after each layer:", " ".join(f"{s:.1e}" for s in stds))
 predicted = (0.01 * math.sqrt(512)) ** 10
+assert round(predicted, 8) == 3.5e-7
 assert stds[-1] < 1e-5 and 0.5 < stds[-1] / predicted < 2
 
 # %% [markdown]
@@ -336,8 +337,8 @@ print(f"nn.Linear(300, 100).weight: U(-1/√300, 1/√300) = U(-{1 / math.sqrt(3
 # Its variance is $\frac{1}{3 n_\text{in}}$ — a sixth of Kaiming's $\frac{2}{n_\text{in}}$. For the shallow networks
 # and the networks with normalization layers that most people train this works well. In a deep plain ReLU stack
 # each layer multiplies the signal's energy by about $n_\text{in} \cdot \frac{1}{3 n_\text{in}} \cdot \frac12 =
-# \frac16$ (until the biases, which do not shrink, dominate), so the signal fades: section 6 shows it. `nn.Conv2d` uses the same rule, with the fan including the
-# kernel size.
+# \frac16$ (until the biases, which do not shrink, dominate), so the signal fades: section 6 shows it.
+# `nn.Conv2d` uses the same rule, with the fan including the kernel size.
 
 # %% [markdown]
 # ## 5. Initializing a whole model: `model.apply`
@@ -443,7 +444,11 @@ for act in (nn.Tanh, nn.ReLU):
     for scheme in SCHEMES:
         stats = init.layer_stats(deep_net(act, scheme), x, loss_fn=random_direction)
         results[act.__name__, scheme] = [s for s in stats if s["type"] == act.__name__]  # after each activation
-print(len(results), "runs;", "first record:", results["ReLU", "Kaiming"][0])
+first = results["ReLU", "Kaiming"][0]
+print(f"{len(results)} runs. The first record (ReLU + Kaiming, layer {first['name']}, a {first['type']}, output "
+      f"{first['shape']}):")
+print("  " + ", ".join(f"{key} {first[key]:.3f}" if isinstance(first[key], float) else f"{key} {first[key]}"
+                       for key in ("mean", "std", "saturated", "dead", "grad_std")))
 
 # %%
 fig, axes = new_figure(ncols=2, nrows=2, width=4.2, height=2.9)
@@ -543,9 +548,10 @@ fig
 #
 # Pick a scheme, an activation, the depth and the width. Left: the histograms of five layers' activations (values
 # beyond the axis are counted in its end bin, ReLU's zeros are left out); right: the activations' std at every
-# layer, on a log scale, against the input's 1 (dashed), with the five histograms' layers as coloured dots. Things to try: ReLU with N(0, 1) at width 16 and at 256 (the
-# explosion rate is $\sqrt{\text{width}/2}$); ReLU with Xavier (gain 1) and then Kaiming; sigmoid with any scheme (its
-# outputs are not centred at 0: the mean 0.5 rides along); 20 layers of "PyTorch default".
+# layer, on a log scale, against the input's 1 (dashed), with the five histograms' layers as coloured dots.
+# Things to try: ReLU with N(0, 1) at width 16 and at 256 (the explosion rate is $\sqrt{\text{width}/2}$); ReLU
+# with Xavier (gain 1) and then Kaiming; sigmoid with any scheme (its outputs are not centred at 0: the mean 0.5
+# rides along); 20 layers of "PyTorch default".
 
 # %%
 explorer = init_explorer()
@@ -602,19 +608,22 @@ def init_weights(m: nn.Module) -> None:
 checks.check("init_weights_with_apply", init_weights)
 
 # %% [markdown]
-# ### Exercise 3 — dead ReLU units
-# `layer_stats` reports the fraction of *dead* ReLU units. Write `dead_fraction(h)` for ReLU outputs `h` of shape
-# `(batch, units)`: the fraction of units (columns) that are 0 for every sample of the batch, as a Python `float`.
+# ### Exercise 3 — a convolution weight's fans, gain and Xavier bound
+# An `nn.Conv2d(in_channels, out_channels, kernel_size)` stores its weight as `(out_channels, in_channels, kh, kw)`.
+# Write `xavier_numbers(weight, nonlinearity)`: return `(fan_in, fan_out, gain, bound)` for that weight (or a
+# Linear weight `(out, in)`), where `gain` is the gain of `nonlinearity` (`"relu"`, `"tanh"`, `"sigmoid"` or
+# `"linear"`; section 2's table, or `nn.init.calculate_gain`) and `bound` is the $a$ of Xavier-uniform's
+# $U(-a, a)$. Work the fans out from `weight.shape`; the checker compares with PyTorch's.
 
 # %%
-def dead_fraction(h: torch.Tensor) -> float:
+def xavier_numbers(weight: torch.Tensor, nonlinearity: str) -> tuple[int, int, float, float]:
     raise NotImplementedError  # replace this line with your code
 
 
-checks.check("dead_relu_units", dead_fraction)
+checks.check("xavier_numbers", xavier_numbers)
 
 # %% [markdown]
-# Stuck? `checks.hint("dead_relu_units")` gives a hint; `checks.solution("dead_relu_units")` shows a solution.
+# Stuck? `checks.hint("xavier_numbers")` gives a hint; `checks.solution("xavier_numbers")` shows a solution.
 #
 # ## Summary
 #
@@ -623,7 +632,8 @@ checks.check("dead_relu_units", dead_fraction)
 #   \operatorname{Var}(w)\,\mathbb{E}[x^2]$. Too large saturates tanh or explodes ReLU; too small fades to 0.
 # - Xavier/Glorot: $\operatorname{Var}(w) = \text{gain}^2 \cdot 2/(n_\text{in}+n_\text{out})$, for tanh/sigmoid
 #   (gain 5/3 for tanh). Kaiming/He: $\operatorname{Var}(w) = 2/n_\text{in}$, for ReLU. Uniform versions use the bound
-#   $\sqrt3\,\sigma$.
+#   $\sqrt3\,\sigma$. A convolution weight's fans include its kernel: $n_\text{in}$ = in_channels · kh · kw,
+#   $n_\text{out}$ = out_channels · kh · kw.
 # - `torch.nn.init.*_` fill in place; `course_utils.init` reproduces them bit for bit. `nn.Linear` defaults to
 #   `kaiming_uniform_(a=√5)` = $U(\pm 1/\sqrt{n_\text{in}})$, bias likewise.
 # - Initialize a model with `model.apply(fn)` after building it; there is no `weight_initializer=` argument.
@@ -637,12 +647,13 @@ checks.check("dead_relu_units", dead_fraction)
 # | weight initialization | 权重初始化 |
 # | symmetry breaking | 打破对称性 |
 # | fan-in / fan-out | 扇入 / 扇出 |
+# | convolution kernel | 卷积核 |
 # | Xavier (Glorot) initialization | Xavier（Glorot）初始化 |
 # | Kaiming (He) initialization | Kaiming（He）初始化 |
 # | gain | 增益 |
 # | saturation | 饱和 |
 # | vanishing / exploding gradients | 梯度消失 / 梯度爆炸 |
-# | dead ReLU | 死亡 ReLU |
+# | dead ReLU | 死亡 ReLU（ReLU 神经元死亡） |
 # | variance | 方差 |
 # | in-place operation | 原地操作 |
 #

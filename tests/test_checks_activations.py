@@ -1,0 +1,51 @@
+"""Chapter 02's checkers: answers in another reasonable form pass, and every wrong form gets one readable line."""
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from course_utils import checks
+
+
+def _sigmoid_derivative_by_autograd(x):
+    xr = x.clone().requires_grad_()
+    (grad,) = torch.autograd.grad(torch.sigmoid(xr).sum(), xr)
+    return grad
+
+
+RIGHT = {
+    "sigmoid_derivative": [_sigmoid_derivative_by_autograd, lambda x: torch.sigmoid(x) * torch.sigmoid(-x)],
+    "stable_softmax": [lambda x: torch.exp(x - torch.logsumexp(x, dim=1, keepdim=True))],
+    "leaky_relu": [lambda x, negative_slope=0.01: F.leaky_relu(x, negative_slope),
+                   lambda x, negative_slope=0.01: x.clamp(min=0) + negative_slope * x.clamp(max=0)],
+    "dead_fractions": [lambda m, X: [torch.tensor(f) for f in checks.activations.dead_fractions(m, X)]],
+}
+
+
+@pytest.mark.parametrize("name, answer", [(n, a) for n, answers in RIGHT.items() for a in answers])
+def test_other_correct_forms_pass(name, answer, capsys) -> None:
+    assert checks.check(name, answer), capsys.readouterr().out
+
+
+WRONG = {
+    "sigmoid_derivative": [(lambda x: torch.sigmoid(x).tolist(), "should be a torch.Tensor"),
+                           (lambda x: 0.25, "should be a torch.Tensor"),
+                           (lambda x: torch.exp(-x) / (1 + torch.exp(-x)) ** 2, "Your σ′(x)")],
+    "stable_softmax": [(lambda x: F.softmax(x, dim=0), "differs"),
+                       (lambda x: x.softmax(1).numpy(), "should be a torch.Tensor"),
+                       (lambda x: torch.exp(x) / torch.exp(x).sum(1, keepdim=True), "overflow")],
+    "leaky_relu": [(lambda x: F.leaky_relu(x), "TypeError"),
+                   (lambda x, negative_slope=0.01: torch.maximum(negative_slope * x, x), "negative_slope = 1.5")],
+    "dead_fractions": [(lambda m, X: {0: 1.0}, "eturn a list of floats"),
+                       (lambda m, X: [0.0], "your list has 1 entries"),
+                       (lambda m, X: ["0", "0"], "should be a number")],
+}
+
+
+@pytest.mark.parametrize("name, answer, says", [(n, a, s) for n, cases in WRONG.items() for a, s in cases])
+def test_wrong_forms_get_one_readable_verdict(name, answer, says, capsys) -> None:
+    result = checks.check(name, answer)
+    out = capsys.readouterr().out
+    assert result.status == "wrong", out
+    assert says in out and "Hint:" in out and "Traceback" not in out, out
+
