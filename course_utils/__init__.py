@@ -21,7 +21,7 @@ import torch
 
 __version__ = "0.1.0"
 
-__all__ = ["set_seed", "get_device", "show_source", "num_threads", "__version__"]
+__all__ = ["set_seed", "get_device", "show_source", "show_code", "num_threads", "__version__"]
 
 # Every module of the package, found on disk so a new concept module needs no edit here.
 _SUBMODULES = {m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")}
@@ -104,10 +104,14 @@ def show_source(obj: Any) -> Any:
         raise TypeError(
             f"`obj` must be a Python function, class or module with source code; got {obj!r} ({exc})"
         ) from None
-    source = textwrap.dedent(source)
+    return show_code(textwrap.dedent(source))
+
+
+def show_code(text: str) -> Any:
+    """Show Python code: an ``IPython.display.Code`` (highlighted) in a notebook, else print and return ``text``."""
     if _in_notebook():
         from IPython.display import Code
 
-        return Code(source, language="python")
-    print(source)
-    return source
+        return Code(text, language="python")
+    print(text)
+    return text

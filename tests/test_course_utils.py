@@ -86,3 +86,11 @@ def test_num_threads_sets_and_restores():
     with pytest.raises(ValueError, match="`n`"):
         with cu.num_threads(0):
             pass
+
+
+def test_show_code_prints_outside_a_notebook_and_highlights_inside(monkeypatch, capsys):
+    assert cu.show_code("x = 1") == "x = 1"
+    assert capsys.readouterr().out == "x = 1\n"
+    monkeypatch.setattr(cu, "_in_notebook", lambda: True)
+    shown = cu.show_code("x = 1")
+    assert type(shown).__name__ == "Code" and shown.data == "x = 1"

@@ -127,15 +127,9 @@ def hint(name: str) -> None:
 def solution(name: str) -> Any:
     """Show a solution of exercise ``name`` (syntax-highlighted in a notebook). Try it yourself first!"""
     sol = _get(name).solution
-    text = sol if isinstance(sol, str) else textwrap.dedent(inspect.getsource(sol))
-    from .. import _in_notebook
+    from .. import show_code
 
-    if _in_notebook():
-        from IPython.display import Code
-
-        return Code(text, language="python")
-    print(text)
-    return text
+    return show_code(sol if isinstance(sol, str) else textwrap.dedent(inspect.getsource(sol)))
 
 
 def call(fn: Any, *args: Any, **kwargs: Any) -> Any:
