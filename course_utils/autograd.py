@@ -16,8 +16,9 @@ it is passed on. Gradients are *added* (``+=``), because a value used twice rece
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from numbers import Real
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -30,6 +31,13 @@ Number = int | float  # the constants a Value can be combined with
 
 class Value:
     """A scalar ``data`` with a gradient ``grad`` (d output / d this value, filled in by ``backward()``)."""
+
+    data: float
+    grad: float
+    _backward: Callable[[], None]
+    _prev: tuple[Value, ...]
+    _op: str
+    label: str
 
     def __init__(self, data: Number, _children: tuple[Value, ...] = (), _op: str = "", label: str = "") -> None:
         if isinstance(data, Value) or not isinstance(data, Real):
@@ -271,7 +279,7 @@ def draw_graph(value: Value, ax: Axes | None = None, highlight: Value | None = N
         fig = Figure(figsize=(1.2 + 2.4 * n_cols, 0.6 + 1.0 * n_rows))
         ax = fig.add_axes((0, 0, 1, 1))
     else:
-        fig = ax.figure
+        fig = cast("Figure", ax.figure)  # a Figure, or a SubFigure that draws like one
 
     width, height = 1.1, 0.7
     for node in nodes:

@@ -131,7 +131,7 @@ def make_regression(
     outliers: float = 0.0,
     seed: int = 0,
     return_coef: bool = False,
-) -> tuple[torch.Tensor, ...]:
+) -> tuple[torch.Tensor, torch.Tensor] | tuple[torch.Tensor, torch.Tensor, torch.Tensor, float]:
     """A linear target y = X·w + b + noise, X ~ U(−1, 1). Returns X (n, d) float32 and y (n, 1) float32.
 
     ``outliers`` is the fraction of points (0 ≤ outliers < 1) whose target is shifted by ±(5 to 10): the data

@@ -19,6 +19,8 @@ with ``nn.CrossEntropyLoss``. Only ``torch`` is imported.
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 from torch import nn
 
@@ -32,7 +34,7 @@ __all__ = [
 
 def _pair(value: int | tuple[int, int], name: str, minimum: int) -> tuple[int, int]:
     """An int or a pair of ints, each ≥ ``minimum``, as a pair (height, width)."""
-    pair = (value, value) if isinstance(value, int) and not isinstance(value, bool) else tuple(value)
+    pair: tuple[Any, ...] = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
     if len(pair) != 2 or any(isinstance(v, bool) or not isinstance(v, int) or v < minimum for v in pair):
         raise ValueError(f"`{name}` must be an int ≥ {minimum} or a pair of them; got {value!r}")
     return pair  # type: ignore[return-value]

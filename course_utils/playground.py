@@ -24,7 +24,7 @@ import json
 import math
 import os
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import torch
@@ -177,7 +177,7 @@ class Settings:
         return out
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> Settings:
+    def from_dict(cls, d: Settings | Mapping[str, Any]) -> Settings:
         """Settings from a dict such as ``to_dict()`` returns; missing keys take their defaults. A key that is
         not a setting raises ValueError naming it (a typo would otherwise be silently ignored)."""
         if isinstance(d, Settings):
@@ -293,11 +293,12 @@ def make_data(settings: Settings) -> tuple[torch.Tensor, torch.Tensor]:
     """The ``n`` points of ``settings.dataset`` from ``course_utils.data``: X (n, 2) float32, and y (n,) int64
     class labels (classification) or (n, 1) float32 targets (regression). Seeded by ``data_seed``. The spirals
     make 1.5 turns (``SPIRAL_TURNS``; ``make_spirals``' default of one turn is easy for a single layer)."""
-    s, kw = settings, dict(n=settings.n, noise=settings.noise, seed=settings.data_seed)
-    makers = {"xor": _data.make_xor, "circles": _data.make_circles, "moons": _data.make_moons,
+    s, kw = settings, dict[str, Any](n=settings.n, noise=settings.noise, seed=settings.data_seed)
+    makers: dict[str, Callable[..., tuple[torch.Tensor, torch.Tensor]]] = {"xor": _data.make_xor, "circles": _data.make_circles, "moons": _data.make_moons,
               "spirals": _data.make_spirals, "blobs": _data.make_blobs}
     if s.dataset == "regression":
-        return _data.make_regression(n_features=2, **kw)
+        X, y, *_ = _data.make_regression(n_features=2, **kw)
+        return X, y
     if s.dataset == "spirals":
         return _data.make_spirals(turns=SPIRAL_TURNS, **kw)
     return makers[s.dataset](**kw)
@@ -450,7 +451,7 @@ class Playground:
             idx = perm[start:start + s.batch_size]
             loss = self.loss_fn(model(self.X_train[idx]), self.y_train[idx])
             if s.regularization == "l1":
-                penalty = sum(w.abs().sum() for w in self.weights)
+                penalty: torch.Tensor | float = sum(w.abs().sum() for w in self.weights)
                 loss = loss + s.reg_rate * penalty
             elif s.regularization == "l2":
                 penalty = sum((w ** 2).sum() for w in self.weights) / 2

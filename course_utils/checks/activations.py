@@ -92,6 +92,11 @@ def dead_fractions(model: nn.Sequential, X: torch.Tensor) -> list[float]:
     return fractions
 
 
+def _bias(layer: nn.Module) -> torch.Tensor:
+    assert isinstance(layer, nn.Linear) and layer.bias is not None
+    return layer.bias
+
+
 def _dead_relu_models() -> list[tuple[str, nn.Sequential, torch.Tensor]]:
     with torch.random.fork_rng():  # seeded models, without touching the learner's random state
         torch.manual_seed(0)
@@ -101,10 +106,10 @@ def _dead_relu_models() -> list[tuple[str, nn.Sequential, torch.Tensor]]:
         half = nn.Sequential(nn.Linear(4, 10), nn.ReLU(), nn.Linear(10, 1))
         mixed = nn.Sequential(nn.Linear(4, 6), nn.Tanh(), nn.Linear(6, 12), nn.ReLU(), nn.Linear(12, 3))
     with torch.no_grad():
-        killed[0].bias.fill_(-10.0)  # every unit of the first ReLU dies, so the second sees only its biases
-        killed[2].bias.copy_(torch.tensor([1.0, -1.0] * 4))
-        half[0].bias[:5] = -10.0  # 5 of 10 units dead
-        mixed[2].bias[:3] = -10.0
+        _bias(killed[0]).fill_(-10.0)  # every unit of the first ReLU dies, so the second sees only its biases
+        _bias(killed[2]).copy_(torch.tensor([1.0, -1.0] * 4))
+        _bias(half[0])[:5] = -10.0  # 5 of 10 units dead
+        _bias(mixed[2])[:3] = -10.0
     return [("a healthy 4-16-8-2 MLP", healthy, X), ("a 4-16-8-1 MLP whose first-layer biases are -10", killed, X),
             ("a 4-10-1 MLP with 5 biases at -10", half, X), ("a Tanh then a ReLU layer", mixed, X)]
 
