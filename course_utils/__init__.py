@@ -73,8 +73,9 @@ def num_threads(n: int) -> Iterator[None]:
     Networks as small as most of this course's train fastest on one thread: more threads spend longer
     coordinating than computing (much longer on a busy machine).
     """
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"`n` must be a positive int; got {n!r}")
+    from .validation import integer
+
+    integer(n, "n", min=1)
     previous = torch.get_num_threads()
     torch.set_num_threads(n)
     try:

@@ -18,6 +18,8 @@ import math
 
 import torch
 
+from . import validation
+
 __all__ = [
     "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "gelu", "silu", "softmax", "log_softmax",
     "sigmoid_grad", "tanh_grad", "relu_grad",
@@ -27,8 +29,7 @@ __all__ = [
 # ----------------------------------------------------------------------------------------------- checks
 
 def _check_tensor(value: object, name: str = "input") -> None:
-    if not isinstance(value, torch.Tensor):
-        raise TypeError(f"`{name}` must be a torch.Tensor; got {type(value).__name__}")
+    validation.tensor(value, name)
 
 
 def _check_number(value: object, name: str) -> None:

@@ -15,6 +15,8 @@ from typing import Any
 
 import torch
 
+from . import validation
+
 __all__ = [
     "make_xor", "make_moons", "make_circles", "make_spirals", "make_blobs", "make_regression",
     "load_digits", "load_mnist", "data_dir",
@@ -24,13 +26,11 @@ MNIST_MEAN, MNIST_STD = 0.1307, 0.3081  # the usual Normalize((0.1307,), (0.3081
 
 
 def _check_n(n: int, name: str = "n") -> None:
-    if isinstance(n, bool) or not isinstance(n, int) or n <= 0:
-        raise ValueError(f"`{name}` must be a positive int; got {n!r}")
+    validation.integer(n, name, min=1)
 
 
 def _check_noise(noise: float) -> None:
-    if not isinstance(noise, (int, float)) or not math.isfinite(noise) or noise < 0:
-        raise ValueError(f"`noise` must be a finite number >= 0; got {noise!r}")
+    validation.number(noise, "noise", min=0)
 
 
 def _generator(seed: int) -> torch.Generator:

@@ -24,6 +24,8 @@ from typing import Any
 import torch
 from torch import nn
 
+from . import validation
+
 __all__ = [
     "conv_output_size", "conv2d", "max_pool2d", "MLP", "SimpleCNN", "ResBlock", "ResNetSmall",
 ]
@@ -48,8 +50,7 @@ def conv_output_size(size: int, kernel_size: int, stride: int = 1, padding: int 
     """
     for name, v, lo in [("size", size, 1), ("kernel_size", kernel_size, 1), ("stride", stride, 1),
                         ("padding", padding, 0), ("dilation", dilation, 1)]:
-        if isinstance(v, bool) or not isinstance(v, int) or v < lo:
-            raise ValueError(f"`{name}` must be an int ≥ {lo}; got {v!r}")
+        validation.integer(v, name, min=lo)
     span = dilation * (kernel_size - 1) + 1
     if size + 2 * padding < span:
         raise ValueError(f"the kernel ({span} wide) is larger than the padded input ({size} + 2·{padding})")
@@ -78,8 +79,7 @@ def _windows(x: torch.Tensor, kernel: tuple[int, int], stride: tuple[int, int]) 
 
 
 def _batched(input: torch.Tensor, name: str) -> tuple[torch.Tensor, bool]:
-    if not isinstance(input, torch.Tensor):
-        raise TypeError(f"`{name}` must be a tensor; got {type(input).__name__}")
+    validation.tensor(input, name)
     if input.ndim == 3:
         return input.unsqueeze(0), True
     if input.ndim != 4:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from . import activations
+from . import activations, validation
 
 __all__ = ["step", "neuron", "make_gate", "GATES", "PerceptronRule", "Perceptron"]
 
@@ -31,9 +31,7 @@ GATES: dict[str, tuple[int, int, int, int]] = {
 _CORNERS = torch.tensor([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 
 
-def _check_tensor(value: object, name: str) -> None:
-    if not isinstance(value, torch.Tensor):
-        raise TypeError(f"`{name}` must be a torch.Tensor; got {type(value).__name__}")
+_check_tensor = validation.tensor
 
 
 def step(z: torch.Tensor) -> torch.Tensor:
@@ -73,10 +71,8 @@ def make_gate(gate: str, n: int = 4, noise: float = 0.0, seed: int = 0) -> tuple
     key = gate.upper() if isinstance(gate, str) else gate
     if key not in GATES:
         raise ValueError(f"`gate` must be one of {list(GATES)}; got {gate!r}")
-    if isinstance(n, bool) or not isinstance(n, int) or n <= 0:
-        raise ValueError(f"`n` must be a positive int; got {n!r}")
-    if not isinstance(noise, (int, float)) or noise < 0:
-        raise ValueError(f"`noise` must be a number >= 0; got {noise!r}")
+    validation.integer(n, "n", min=1)
+    validation.number(noise, "noise", min=0)
     idx = torch.arange(n) % 4
     X = _CORNERS[idx].clone()
     if noise > 0:
@@ -103,10 +99,8 @@ class PerceptronRule:
     """
 
     def __init__(self, input_dim: int, lr: float = 1.0):
-        if isinstance(input_dim, bool) or not isinstance(input_dim, int) or input_dim <= 0:
-            raise ValueError(f"`input_dim` must be a positive int; got {input_dim!r}")
-        if isinstance(lr, bool) or not isinstance(lr, (int, float)) or lr <= 0:
-            raise ValueError(f"`lr` must be a positive number; got {lr!r}")
+        validation.integer(input_dim, "input_dim", min=1)
+        validation.number(lr, "lr", min=0, min_open=True)
         self.weight = torch.zeros(input_dim)
         self.bias = torch.zeros(())
         self.lr = float(lr)
@@ -167,8 +161,7 @@ class Perceptron(nn.Module):
     """
 
     def __init__(self, input_dim: int):
-        if isinstance(input_dim, bool) or not isinstance(input_dim, int) or input_dim <= 0:
-            raise ValueError(f"`input_dim` must be a positive int; got {input_dim!r}")
+        validation.integer(input_dim, "input_dim", min=1)
         super().__init__()
         self.linear = nn.Linear(input_dim, 1)
         self.activation = nn.Sigmoid()

@@ -31,7 +31,7 @@ import torch
 from torch import nn
 
 from . import data as _data
-from . import num_threads
+from . import num_threads, validation
 
 __all__ = [
     "Settings", "Playground", "PRESETS", "export_code", "load_preset", "make_data", "expand_features",
@@ -213,24 +213,16 @@ class Settings:
                 f"{reg} (rate {self.reg_rate:g}), dropout {self.dropout:.2f}")
 
 
-def _is_int(v: Any) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
+_is_int = validation.is_int
 
 
 def _check_number(s: Settings, name: str, lo: float, hi: float, low_open: bool = False) -> None:
-    v = getattr(s, name)
-    ok = isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
-    ok = ok and (lo < v if low_open else lo <= v) and v <= hi
-    if not ok:
-        span = f"({lo:g}, {hi:g}]" if low_open else f"[{lo:g}, {hi:g}]"
-        raise ValueError(f"`{name}` must be a number in {span}; got {v!r}")
+    v = validation.number(getattr(s, name), name, lo, hi, min_open=low_open)
     object.__setattr__(s, name, float(v))
 
 
 def _check_int(s: Settings, name: str, lo: int, hi: int) -> None:
-    v = getattr(s, name)
-    if not _is_int(v) or not lo <= v <= hi:
-        raise ValueError(f"`{name}` must be an int from {lo} to {hi}; got {v!r}")
+    validation.integer(getattr(s, name), name, min=lo, max=hi)
 
 
 # ------------------------------------------------------------------------------------------------ presets
@@ -427,8 +419,7 @@ class Playground:
     def step(self, epochs: int = 1) -> Playground:
         """Train ``epochs`` more epochs (one epoch = one pass over the training set in shuffled mini-batches,
         then one scheduler step). Returns the playground, so calls chain: ``pg.step(50).test_loss``."""
-        if not _is_int(epochs) or epochs < 0:
-            raise ValueError(f"`epochs` must be an int >= 0; got {epochs!r}")
+        validation.integer(epochs, "epochs", min=0)
         outside = torch.get_rng_state()
         torch.set_rng_state(self._rng)
         try:
@@ -671,8 +662,7 @@ def export_code(settings: Settings | Mapping[str, Any] | Playground, epochs: int
     torch (and math), so it runs anywhere; run with the same torch it prints the same losses as
     ``Playground(settings).step(epochs)`` (the same seeds and the same order of operations)."""
     s = _as_settings(settings)
-    if not _is_int(epochs) or epochs < 0:
-        raise ValueError(f"`epochs` must be an int >= 0; got {epochs!r}")
+    validation.integer(epochs, "epochs", min=0)
     classify = s.task == "classification"
     feats = ", ".join(FEATURE_CODE[f] for f in s.features)
     names = ", ".join(FEATURE_LABELS[f] for f in s.features)

@@ -19,6 +19,8 @@ from typing import Any
 import torch
 from torch import nn
 
+from . import validation
+
 __all__ = ["fit", "evaluate", "History"]
 
 
@@ -83,12 +85,11 @@ def _resolve_device(model: nn.Module, device: Any) -> torch.device:
 
 
 def _check_args(epochs: int, patience: int | None, clip_grad_norm: float | None) -> None:
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs <= 0:
-        raise ValueError(f"`epochs` must be a positive int; got {epochs!r}")
-    if patience is not None and (isinstance(patience, bool) or not isinstance(patience, int) or patience <= 0):
-        raise ValueError(f"`patience` must be a positive int or None; got {patience!r}")
-    if clip_grad_norm is not None and not (clip_grad_norm > 0):
-        raise ValueError(f"`clip_grad_norm` must be a positive number or None; got {clip_grad_norm!r}")
+    validation.integer(epochs, "epochs", min=1)
+    if patience is not None:
+        validation.integer(patience, "patience", min=1)
+    if clip_grad_norm is not None:
+        validation.number(clip_grad_norm, "clip_grad_norm", min=0, min_open=True)
 
 
 def _run_epoch(
