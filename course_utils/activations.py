@@ -170,7 +170,10 @@ def softmax(input: torch.Tensor, dim: int) -> torch.Tensor:
     Shape: input (*) -> output (*), same shape. For logits of shape (batch, classes) use ``dim=1`` (or -1).
 
     Subtracting the maximum m first does not change the result (the factor exp(-m) cancels) and makes the
-    largest exponent exp(0) = 1, so nothing overflows.
+    largest exponent exp(0) = 1, so nothing overflows:
+
+    >>> softmax(torch.tensor([1000.0, 1000.0]), dim=0)
+    tensor([0.5000, 0.5000])
     """
     _check_tensor(input)
     _check_dim(input, dim)

@@ -41,6 +41,12 @@ def make_xor(n: int = 200, noise: float = 0.1, seed: int = 0) -> tuple[torch.Ten
     """Four Gaussian clusters at (±1, ±1); the label is 1 where the signs differ (x₁·x₂ < 0).
 
     Returns X (n, 2) float32 and y (n,) int64. No straight line separates the classes.
+
+    >>> X, y = make_xor(n=8)
+    >>> X.shape, y.shape, y.dtype
+    (torch.Size([8, 2]), torch.Size([8]), torch.int64)
+    >>> bool((y == (X[:, 0] * X[:, 1] < 0).long()).all())
+    True
     """
     _check_n(n)
     _check_noise(noise)

@@ -46,7 +46,10 @@ def conv_output_size(size: int, kernel_size: int, stride: int = 1, padding: int 
     """Length of one spatial side after a convolution or pooling layer: ⌊(size + 2p − d(k − 1) − 1) / s⌋ + 1.
 
     With dilation 1 this is the familiar ⌊(size + 2p − k) / s⌋ + 1. Raises ValueError when the (padded) input
-    is smaller than the kernel.
+    is smaller than the kernel. MNIST's 28 pixels through a 3×3 convolution with padding 1, then 2×2 pooling:
+
+    >>> conv_output_size(28, kernel_size=3, padding=1), conv_output_size(28, kernel_size=2, stride=2)
+    (28, 14)
     """
     for name, v, lo in [("size", size, 1), ("kernel_size", kernel_size, 1), ("stride", stride, 1),
                         ("padding", padding, 0), ("dilation", dilation, 1)]:
