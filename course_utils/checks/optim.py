@@ -91,9 +91,7 @@ def warmup_cosine(base_lr: float, epoch: int, warmup_epochs: int, T_max: int) ->
 def _check_warmup_cosine(fn) -> None:
     for base_lr, warmup, T_max in ((0.1, 5, 20), (1.0, 3, 10)):
         for epoch in range(warmup + T_max + 1):
-            got = call(fn, base_lr, epoch, warmup, T_max)
-            if isinstance(got, torch.Tensor):
-                got = got.item()
+            got = call(fn, base_lr, epoch, warmup, T_max)  # a number, or a one-element tensor
             expect_close(got, warmup_cosine(base_lr, epoch, warmup, T_max), "the learning rate",
                          context=f"base_lr={base_lr}, epoch={epoch}, warmup_epochs={warmup}, T_max={T_max}",
                          atol=1e-9)

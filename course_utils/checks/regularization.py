@@ -24,23 +24,37 @@ def inverted_dropout(x: torch.Tensor, p: float, training: bool) -> torch.Tensor:
                "1 − p (e.g. torch.rand_like(x) >= p), multiply x by it, and divide by (1 − p) so that the mean "
                "stays the same.")
 def _check_inverted_dropout(fn) -> None:
-    x = torch.rand(400, 500) + 0.5  # 200,000 positive values: zeros can only come from the mask
-    got = call(fn, x.clone(), 0.3, False)
-    expect_close(got, x, "the output in eval mode (training=False)", context="p=0.3")
-    got = call(fn, x.clone(), 0.0, True)
-    expect_close(got, x, "the output with p=0", context="training=True")
-    for p in (0.2, 0.5):
+    with torch.random.fork_rng():  # seeded masks, without touching the learner's random state
         torch.manual_seed(0)
-        got = call(fn, x.clone(), p, True)
-        expect(isinstance(got, torch.Tensor) and got.shape == x.shape,
-               f"the output should be a tensor of shape {tuple(x.shape)} (p={p}, training=True).")
-        dropped = got == 0
-        frac = dropped.float().mean().item()
-        expect(abs(frac - p) < 0.01, f"with p={p}, {frac:.3f} of the values are zero; about {p} should be "
-                                     f"(p is the probability of *dropping*).")
-        survivors_ok = torch.isclose(got[~dropped], x[~dropped] / (1 - p), rtol=1e-5)
-        expect(bool(survivors_ok.all()), f"with p={p}, the surviving values should be x/(1 − p) = x/{1 - p:g}; "
-                                         f"e.g. x={x[~dropped][0].item():.4f} gave {got[~dropped][0].item():.4f}.")
+        x = torch.rand(400, 500) + 0.5  # 200,000 positive values: zeros can only come from the mask
+        got = call(fn, x.clone(), 0.3, False)
+        expect_close(got, x, "the output in eval mode (training=False)", context="p=0.3")
+        got = call(fn, x.clone(), 0.0, True)
+        expect_close(got, x, "the output with p=0", context="training=True")
+        for p in (0.2, 0.5):
+            got = call(fn, x.clone(), p, True)
+            _check_dropout_output(got, x, p)
+
+
+def _check_dropout_output(got, x: torch.Tensor, p: float) -> None:
+    """Compare one training-mode output with the rules of inverted dropout, whatever its type or dtype."""
+    expect(isinstance(got, torch.Tensor), f"the output should be a torch.Tensor (p={p}, training=True); got "
+                                          f"{type(got).__name__}.")
+    expect(got.shape == x.shape, f"the output should have the input's shape {tuple(x.shape)} (p={p}, "
+                                 f"training=True); got {tuple(got.shape)}.")
+    expect(not (got.is_complex() or got.dtype == torch.bool), f"the output should hold real numbers like the "
+                                                              f"input (p={p}); got dtype {got.dtype}.")
+    got = got.detach().cpu().double()  # any real dtype (float64 included) is compared in float64
+    dropped = got == 0
+    frac = dropped.double().mean().item()
+    expect(abs(frac - p) < 0.01, f"with p={p}, {frac:.3f} of the values are zero; about {p} should be "
+                                 f"(p is the probability of *dropping*).")
+    want = x.double() / (1 - p)
+    wrong = ~dropped & ~torch.isclose(got, want, rtol=1e-5)
+    if wrong.any():
+        i = tuple(int(k) for k in wrong.nonzero()[0])
+        expect(False, f"with p={p}, the surviving values should be x/(1 − p) = x/{1 - p:g}; e.g. at index {i} "
+                      f"x={x[i].item():.4f} gave {got[i].item():.4f} instead of {want[i].item():.4f}.")
 
 
 # ------------------------------------------------------------------------------------------- batch norm, train

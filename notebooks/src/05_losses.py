@@ -15,10 +15,11 @@
 #   softmax-before-the-loss bug;
 # - use label smoothing, class weights and `pos_weight`, and say why `BCEWithLogitsLoss` beats `BCELoss` on
 #   sigmoid outputs;
-# - call KL divergence and CTC, and write your own loss as a function or an `nn.Module`.
+# - call KL divergence, explain how CTC sums over the alignments of a label to a longer output, and write your own
+#   loss as a function or an `nn.Module`.
 #
-# **Prerequisites:** 02 · Activation functions (softmax, log-softmax, sigmoid), 03 · Autograd, 04 · Weight
-# initialization.
+# **Prerequisites:** 02 · Activation functions (softmax, log-softmax, sigmoid), 03 · Backpropagation, 04 ·
+# Weight initialization.
 #
 # **Run time:** about 20 seconds on a 2-core laptop CPU.
 #
@@ -29,6 +30,7 @@
 
 # %%
 # %matplotlib inline
+import itertools
 import math
 import warnings
 
@@ -399,9 +401,12 @@ print(f"with ε = {eps}, C = {C}: the best logit gap is {g_star.item():.2f}; a g
 # ### 3.4 Class weights and `ignore_index`
 #
 # With rare classes, `weight=` (one number per class) makes their errors count more: sample $i$'s loss is multiplied
-# by $w_{t_i}$. Careful with the mean: PyTorch divides by the **sum of the weights** of the samples, not by their
-# number, so the result is a weighted average. `ignore_index=` drops samples whose label is that value (padding in
-# sequences) from both the sum and the count.
+# by $w_{t_i}$. Careful with the mean: with class-index targets, `cross_entropy` and `nll_loss` divide by the **sum
+# of the weights** of the samples, not by their number, so the result is a weighted average:
+#
+# $$L = \frac{\sum_i w_{t_i}\,\ell_i}{\sum_i w_{t_i}}.$$
+#
+# `ignore_index=` drops samples whose label is that value (padding in sequences) from both the sum and the count.
 
 # %%
 logits = torch.randn(6, 3, generator=torch.Generator().manual_seed(0))
@@ -415,6 +420,32 @@ assert not torch.allclose(weighted_mean, (weight[labels] * per_sample).mean())  
 padded = torch.tensor([0, 0, -100, 0, 1, 2])
 assert torch.allclose(F.cross_entropy(logits, padded), per_sample[padded != -100].mean())
 print(f"weighted mean {weighted_mean:.4f} = Σ w·loss / Σ w; ignore_index=-100 drops the padded sample")
+
+# %% [markdown]
+# That weighted average is particular to class-index targets. Two other losses take a `weight=` and divide by a plain
+# count:
+#
+# - `cross_entropy` with **probability targets** $p$ (soft labels, of the logits' shape): sample $i$'s loss is
+#   $-\sum_c w_c\, p_{ic} \log q_{ic}$, and `"mean"` divides by the number of samples $N$;
+# - `binary_cross_entropy(_with_logits)`: `weight=` rescales each *element*'s loss (it broadcasts against the
+#   input, e.g. one number per output column), and `"mean"` divides by the number of elements.
+
+# %%
+soft = F.softmax(torch.randn(6, 3, generator=torch.Generator().manual_seed(2)), dim=1)  # probability targets
+per_sample_soft = -(weight * soft * F.log_softmax(logits, dim=1)).sum(dim=1)
+assert torch.allclose(F.cross_entropy(logits, soft, weight=weight), per_sample_soft.mean())  # ÷ N = 6
+assert torch.allclose(losses.cross_entropy(logits, soft, weight=weight), per_sample_soft.mean())
+assert not torch.allclose(per_sample_soft.mean(), per_sample_soft.sum() / (weight * soft).sum())
+
+x = torch.randn(4, 3, generator=torch.Generator().manual_seed(3))
+t = (torch.rand(4, 3, generator=torch.Generator().manual_seed(4)) < 0.5).float()
+column_weight = torch.tensor([0.5, 1.0, 3.0])  # one per output column, broadcast over the 4 rows
+per_element_bce = column_weight * F.binary_cross_entropy_with_logits(x, t, reduction="none")
+assert torch.allclose(F.binary_cross_entropy_with_logits(x, t, weight=column_weight), per_element_bce.mean())  # ÷ 12
+assert torch.allclose(F.binary_cross_entropy(torch.sigmoid(x), t, weight=column_weight), per_element_bce.mean())
+assert torch.allclose(losses.binary_cross_entropy_with_logits(x, t, weight=column_weight), per_element_bce.mean())
+assert not torch.allclose(per_element_bce.mean(), per_element_bce.sum() / column_weight.expand(4, 3).sum())
+print("weight= with probability targets: ÷ N;  BCE's weight=: ÷ number of elements;  class indices: ÷ Σ w")
 
 # %% [markdown]
 # ## 4. Binary classification: `BCELoss` vs `BCEWithLogitsLoss`
@@ -477,13 +508,13 @@ assert torch.allclose(losses.binary_cross_entropy_with_logits(x, t, pos_weight=p
 print(f"pos_weight: {by_hand:.4f} by hand = torch = course_utils")
 
 # %% [markdown]
-# ## 5. Two more losses, in one line each
+# ## 5. Two more losses: KL divergence and CTC
 #
 # **KL divergence** $D_\text{KL}(p\,\|\,q) = \sum_c p_c \log(p_c/q_c)$ measures how far a predicted distribution
 # $q$ is from a target distribution $p$ (knowledge distillation, VAEs). `F.kl_div(input, target)` computes
 # $D_\text{KL}(\text{target}\,\|\,\cdot)$ with the **log** of the prediction $q$ as `input` and the probabilities $p$
-# as `target`, and only `reduction="batchmean"` (the sum divided by the batch size) gives the true KL per sample. Cross-entropy against a soft target is the target's own entropy plus the KL:
-# $H(p, q) = H(p) + D_\text{KL}(p\,\|\,q)$.
+# as `target`, and only `reduction="batchmean"` (the sum divided by the batch size) gives the true KL per sample.
+# Cross-entropy against a soft target is the target's own entropy plus the KL: $H(p, q) = H(p) + D_\text{KL}(p\,\|\,q)$.
 
 # %%
 logits_q = torch.randn(4, 5, generator=torch.Generator().manual_seed(0))
@@ -497,9 +528,50 @@ print(f"KL(p || q) = {kl:.4f};  H(p, q) = H(p) + KL = {entropy + kl:.4f}")
 
 # %% [markdown]
 # **CTC** (connectionist temporal classification) trains sequence models whose output is longer than the label and
-# not aligned with it — speech or handwriting: 50 time steps of audio, 10 characters, no one says which step is which
-# letter. `nn.CTCLoss` sums over every alignment. Inputs: log-probabilities (time, batch, classes) with class 0 as
-# the "blank", the targets, and each sequence's length:
+# not aligned with it — speech or handwriting: 50 time steps of audio, 10 characters, and no one says which step is
+# which letter. The model outputs, at every time step, a probability for each character *and* for an extra
+# **blank** token ("no new character here"). An **alignment** is one choice of token per time step; it is read as a
+# label by two rules, in this order:
+#
+# 1. merge repeated tokens that are next to each other (`aab` → `ab`);
+# 2. remove the blanks (`a_b` → `ab`).
+#
+# So `aab_`, `_a_b` and `abbb` all read as "ab"; a doubled letter needs a blank between its copies (`a_a` → "aa",
+# but `aa` → "a"). The probability of a label is the **sum over all alignments that read as it** of the product of
+# the per-step probabilities, and CTC's loss is minus its log. Summing over every alignment is what spares us from
+# labelling which step is which letter. For 4 time steps, the tokens {blank, a, b} and the label "ab", we can list
+# them all and check `F.ctc_loss` against the brute-force sum:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+def collapse(alignment: tuple[int, ...], blank: int = 0) -> list[int]:
+    """Read an alignment as a label: merge adjacent repeats, then drop the blanks."""
+    merged = [token for i, token in enumerate(alignment) if i == 0 or token != alignment[i - 1]]
+    return [token for token in merged if token != blank]
+
+
+tokens, label, T = "_ab", [1, 2], 4  # token 0 is the blank; the label is "ab"
+alignments = [a for a in itertools.product(range(3), repeat=T) if collapse(a) == label]
+assert collapse((1, 1, 0, 1)) == [1, 1] and collapse((1, 1, 1, 1)) == [1]  # a_a → "aa", aaaa → "a"
+assert len(alignments) == 15  # of the 3⁴ = 81 alignments, 15 read as "ab"
+print(len(alignments), "alignments of length 4 read as 'ab':", " ".join("".join(tokens[i] for i in a)
+                                                                      for a in alignments))
+
+log_probs = torch.randn(T, 1, 3, generator=torch.Generator().manual_seed(0)).log_softmax(dim=2)  # (time, batch, C)
+brute_force = -torch.logsumexp(torch.stack([sum(log_probs[t, 0, k] for t, k in enumerate(a)) for a in alignments]),
+                               dim=0)
+ctc_sum = F.ctc_loss(log_probs, torch.tensor([label]), torch.tensor([T]), torch.tensor([2]), reduction="sum")
+assert torch.allclose(ctc_sum, brute_force)
+ctc_mean = F.ctc_loss(log_probs, torch.tensor([label]), torch.tensor([T]), torch.tensor([2]))  # default "mean"
+assert torch.allclose(ctc_mean, brute_force / 2)  # "mean" divides each sequence's loss by its label length
+print(f"-log Σ over the 15 alignments = {brute_force:.4f} = F.ctc_loss(reduction='sum') {ctc_sum:.4f}")
+
+# %% [markdown]
+# The number of alignments grows exponentially with the length, so `nn.CTCLoss` computes the same sum by dynamic
+# programming (a forward pass over time, like the forward algorithm of hidden Markov models). Its inputs:
+# log-probabilities of shape (time, batch, classes) with class 0 as the blank by default, the targets, and each
+# sequence's input and target length. Note its default `reduction="mean"`: each sequence's loss is first divided by
+# its target length (asserted above), then averaged over the batch. A realistic size, 50 steps and 10 labels:
 
 # %%
 T, N, n_classes, S = 50, 2, 20, 10
@@ -602,13 +674,16 @@ print("RuntimeError:", failure)
 #   returns a wrong number with only a warning (section 1).
 # - **Positional options:** `F.mse_loss(pred, target, "sum")` returns the *mean* (the third slot is the deprecated
 #   `size_average`). Pass `reduction=`, `weight=`, `beta=`, `delta=` by keyword.
-# - **Weighted means:** with `weight=`, `"mean"` divides by the sum of the samples' weights, not by $N$.
-#   `reduction="sum"` instead of `"mean"` multiplies the gradient by the batch size — an effective learning-rate
-#   change.
+# - **Weighted means:** with `weight=` and class-index targets, `cross_entropy` / `nll_loss` with `"mean"` divide by
+#   the sum of the samples' weights, not by $N$; with probability targets `cross_entropy` divides by $N$, and BCE's
+#   `weight=` (a weight per element) by the number of elements (section 3.4). `reduction="sum"` instead of `"mean"`
+#   multiplies the gradient by the batch size — an effective learning-rate change.
 # - **MSE with outliers:** one bad label can drag the fit; use Huber / Smooth L1 (or MAE) when the data has gross
 #   errors. MAE's gradient never shrinks near the optimum; lower the learning rate or prefer Huber.
 # - **`F.kl_div(q, p)` argument order:** the input is log-$q$, the target is $p$, and `reduction="batchmean"` gives
 #   the mathematical KL.
+# - **CTC's default `reduction="mean"`** divides each sequence's loss by its target length before averaging; use
+#   `"sum"` (or `"none"`) to get $-\log P(\text{label})$ itself.
 # - **Custom losses that leave torch** (`.item()`, NumPy) break the graph: `backward()` raises.
 
 # %% [markdown]
@@ -662,12 +737,14 @@ checks.check("stable_bce_with_logits", bce_with_logits)
 #   and linear beyond.
 # - Cross-entropy $= -\log\operatorname{softmax}(z)_t$ = `nll_loss(log_softmax(z))` = `cross_entropy(z)`; its
 #   gradient is $p - y$. Feed `CrossEntropyLoss` raw logits, never softmax outputs.
-# - Label smoothing caps the confidence the loss rewards; `weight=` reweights classes (and the mean divides by the
-#   weights' sum); `ignore_index` skips padding.
+# - Label smoothing caps the confidence the loss rewards; `weight=` reweights classes (with class-index targets the
+#   mean divides by the samples' weights' sum; with probability targets, and in BCE, by the plain count);
+#   `ignore_index` skips padding.
 # - Binary: `BCEWithLogitsLoss` on logits is exact and keeps its gradient where `BCELoss` on sigmoid outputs clamps
 #   at 100 with gradient 0.
-# - KL (`F.kl_div(log q, p, reduction="batchmean")`) and CTC (`nn.CTCLoss`) are one call each; a custom loss is any
-#   torch computation returning a scalar — as a function or an `nn.Module`.
+# - KL (`F.kl_div(log q, p, reduction="batchmean")`) is one call. CTC (`nn.CTCLoss`) sums the probabilities of
+#   every alignment that reads as the label (merge repeats, drop blanks). A custom loss is any torch computation
+#   returning a scalar — as a function or an `nn.Module`.
 #
 # ## Key terms
 #
@@ -679,7 +756,7 @@ checks.check("stable_bce_with_logits", bce_with_logits)
 # | Huber loss / Smooth L1 loss | Huber 损失 / 平滑 L1 损失 |
 # | outlier | 异常值（离群点） |
 # | residual | 残差 |
-# | logits | logits(未经 softmax 的原始得分) |
+# | logits | 未规范化的预测（logits） |
 # | cross-entropy | 交叉熵 |
 # | negative log-likelihood (NLL) | 负对数似然 |
 # | label smoothing | 标签平滑 |
@@ -687,6 +764,8 @@ checks.check("stable_bce_with_logits", bce_with_logits)
 # | binary cross-entropy | 二元交叉熵 |
 # | numerical stability | 数值稳定性 |
 # | KL divergence | KL 散度 |
+# | connectionist temporal classification (CTC) | 连接时序分类（CTC） |
+# | alignment / blank token | 对齐 / 空白符（blank） |
 # | reduction (mean / sum) | 归约方式（求平均 / 求和） |
 #
 # **Next:** [06 · Optimizers and learning-rate schedules](06_optimizers.ipynb)

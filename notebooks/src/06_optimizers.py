@@ -226,11 +226,14 @@ fig
 # %%
 # NBVAL_CHECK_OUTPUT
 assert final["momentum 0.9"] < final["SGD"] / 100
+sgd_path = optim.trajectory(optim.SGD, bowl, steps=100, lr=0.05)
+assert torch.allclose(sgd_path[1:, 0] / sgd_path[:-1, 0], torch.tensor(0.995, dtype=sgd_path.dtype))  # x × 0.995
 print("after 100 steps momentum's loss is < 1/100 of plain SGD's:", final["momentum 0.9"] < final["SGD"] / 100)
 
 # %% [markdown]
-# Plain SGD settles the steep direction ($y$) at once but crawls along the flat one ($x$): each step shrinks $x$ by
-# only $1 - 0.05 \cdot 0.1 = 0.5\%$. Momentum accumulates those small, consistent steps.
+# Plain SGD settles the steep direction ($y$) at once but crawls along the flat one ($x$): the gradient there is
+# $0.1x$, so each step multiplies $x$ by $1 - 0.05 \cdot 0.1 = 0.995$ — a shrink of only 0.5% (asserted above).
+# Momentum accumulates those small, consistent steps.
 #
 # The course's `SGD` is written from these formulas as a `torch.optim.Optimizer` subclass with PyTorch's arguments,
 # so it works in any training loop. Read it, then check it against `torch.optim.SGD` over 100 steps of a small
@@ -406,14 +409,71 @@ assert abs((start - adam_l2[1.0])[1].item() - 100 * 0.01) < 0.01  # the large we
 # With Adam + L2, λ = 0.01 and λ = 1 give *identical* weights: Adam divides the penalty's gradient $\lambda w$ by
 # its own size, so λ cancels, and the weight of 100 loses about 1 (100 steps of size η) — 1% of itself. AdamW
 # shrinks every weight by the same fraction, $(1-\eta\lambda)$ per step, and more for a larger λ: that is weight
-# decay. An AdamW step is exactly "decay, then Adam without weight decay" — and PyTorch's
-# `Adam(decoupled_weight_decay=True)` is AdamW:
+# decay.
+#
+# An AdamW step is exactly "decay, then an Adam step without weight decay". Three checks on the small network of
+# section 2: the course's `AdamW` (read its source) equals `torch.optim.AdamW` over 100 steps, parameters and state;
+# `torch.optim.AdamW` equals a plain `Adam` whose weights are shrunk by $(1-\eta\lambda)$ before each step; and recent
+# PyTorch versions also offer AdamW as `Adam(..., decoupled_weight_decay=True)` — a flag that older versions (which
+# this course supports too) do not have, so the cell looks for it before using it:
+
+# %%
+cu.show_source(optim.AdamW)
+
+
+# %%
+def adamw_by_hand(steps: int = 5, lr: float = 0.01, weight_decay: float = 0.1, decoupled_flag: bool = False):
+    """Parameters after `steps` steps of torch's AdamW and of a second optimizer on a copy of the same network:
+    Adam with the flag, or (without it) plain Adam after shrinking every weight by (1 − lr·weight_decay)."""
+    torch.manual_seed(1)
+    net = nn.Sequential(nn.Linear(4, 8), nn.Tanh(), nn.Linear(8, 1)).double()
+    inputs, targets = torch.randn(64, 4, dtype=torch.float64), torch.randn(64, 1, dtype=torch.float64)
+    reference, other = copy.deepcopy(net), copy.deepcopy(net)
+    opt_ref = torch.optim.AdamW(reference.parameters(), lr=lr, weight_decay=weight_decay)
+    if decoupled_flag:
+        opt = torch.optim.Adam(other.parameters(), lr=lr, weight_decay=weight_decay, decoupled_weight_decay=True)
+    else:
+        opt = torch.optim.Adam(other.parameters(), lr=lr)  # no weight decay inside Adam
+    for _ in range(steps):
+        for model, optimizer in ((reference, opt_ref), (other, opt)):
+            optimizer.zero_grad()
+            nn.functional.mse_loss(model(inputs), targets).backward()
+            if not decoupled_flag and optimizer is opt:
+                with torch.no_grad():
+                    for p in model.parameters():
+                        p.mul_(1 - lr * weight_decay)  # the decay, before the Adam step
+            optimizer.step()
+    return list(reference.parameters()), list(other.parameters())
+
+
+assert same_as_torch("AdamW", lr=0.01, weight_decay=0.1)             # course_utils.optim.AdamW == torch.optim.AdamW
+assert same_as_torch("AdamW", lr=0.005, weight_decay=1.0, amsgrad=True)
+ref, by_hand = adamw_by_hand()
+assert all(torch.allclose(a, b, atol=1e-12) for a, b in zip(ref, by_hand))  # AdamW = decay, then Adam
+has_flag = "decoupled_weight_decay" in inspect.signature(torch.optim.Adam).parameters
+if has_flag:
+    ref, flagged = adamw_by_hand(decoupled_flag=True)
+    assert all(torch.allclose(a, b, atol=1e-12) for a, b in zip(ref, flagged))
+    print(f"torch {torch.__version__}: Adam(decoupled_weight_decay=True) == AdamW")
+else:
+    print(f"torch {torch.__version__} has no Adam(decoupled_weight_decay=...): use torch.optim.AdamW")
+print("optim.AdamW == torch.optim.AdamW == shrink by (1 − lr·weight_decay), then Adam: checked")
 
 # %% [markdown]
 # Two more things to know. PyTorch's AdamW multiplies the decay by the learning rate ($1 - \eta\lambda$), so a
 # schedule that lowers $\eta$ lowers the decay too, and `weight_decay=0.01` decays by 0.001% per step at
-# `lr=0.001`. And `torch.optim.Adam(..., weight_decay=1e-4)` — as in the source article's skeleton — is the L2
-# version: use `AdamW` when you mean weight decay.
+# `lr=0.001` (a factor of $1 - 10^{-5}$). Its default `weight_decay` is 0.01, Adam's is 0. And
+# `torch.optim.Adam(..., weight_decay=1e-4)` — as in the source article's skeleton — is the L2 version: use `AdamW`
+# when you mean weight decay.
+
+# %%
+for cls in (optim.AdamW, torch.optim.AdamW):
+    assert inspect.signature(cls).parameters["weight_decay"].default == 0.01
+assert inspect.signature(torch.optim.Adam).parameters["weight_decay"].default == 0
+w = torch.ones(1, dtype=torch.float64, requires_grad=True)
+w.grad = torch.zeros(1, dtype=torch.float64)                           # only the decay acts
+torch.optim.AdamW([w], lr=0.001, weight_decay=0.01).step()
+assert math.isclose(w.item(), 1 - 1e-5)                                # one step: × (1 − 0.001·0.01), 0.001% less
 
 # %% [markdown]
 # ## 7. The optimizers race on 2-D surfaces
@@ -735,8 +795,8 @@ checks.check("warmup_cosine", warmup_cosine)
 # | stochastic / mini-batch gradient descent | 随机 / 小批量梯度下降 |
 # | learning rate | 学习率 |
 # | momentum | 动量 |
-# | exponential moving average | 指数移动平均 (指数加权平均) |
-# | ill-conditioned | 病态 (条件数大) |
+# | exponential moving average | 指数移动平均（指数加权平均） |
+# | ill-conditioned | 病态（条件数大） |
 # | saddle point | 鞍点 |
 # | adaptive learning rate | 自适应学习率 |
 # | bias correction | 偏差修正 |

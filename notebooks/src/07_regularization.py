@@ -15,7 +15,9 @@
 # - write inverted dropout and batch normalization from scratch and match `nn.Dropout` and `nn.BatchNorm1d` in
 #   training and evaluation mode, running statistics included;
 # - explain why batch norm suffers with small batches, and when LayerNorm or GroupNorm is the better choice;
-# - build the conv → batch norm → ReLU block that convolutional networks repeat.
+# - build the conv → batch norm → ReLU block that convolutional networks repeat (with a first look at convolution,
+#   channels and pooling, which chapter 08 builds from scratch);
+# - assemble BatchNorm, GELU, Dropout, AdamW and gradient clipping into one model and train it with `fit`.
 #
 # **Prerequisites:** chapter 06 (optimizers: SGD, Adam, AdamW) and the training loop with `fit` (chapter 00).
 #
@@ -68,7 +70,9 @@ def big_mlp(p: float = 0.0) -> nn.Module:
 
 
 baseline = big_mlp()
-print("weights:", sum(p.numel() for p in baseline.parameters()))
+n_weights = sum(p.numel() for p in baseline.parameters())
+assert 17_000 < n_weights < 17_500
+print("weights:", n_weights)
 h_base = fit(baseline, train_loader, loss_fn, torch.optim.Adam(baseline.parameters(), lr=0.01), epochs=150,
              val_loader=val_loader, progress=False)
 fig, (ax_curve, ax_boundary) = new_figure(ncols=2, width=4.2, height=3.3)
@@ -373,8 +377,8 @@ fig, ax = new_figure(width=5.5, height=3.0)
 ax.plot(batch_means, ".", color="0.6", label="mean of each batch of 8")
 ax.plot(running_means, lw=2, label="running_mean (momentum 0.1)")
 ax.axhline(3, color="C3", ls="--", lw=1, label="true mean 3")
-ax.set(xlabel="training batch", ylabel="value", title="BatchNorm's running mean")
-ax.legend(fontsize=8)
+ax.set(xlabel="training batch", ylabel="value", title="BatchNorm's running mean", ylim=(-3.2, 5.5))
+ax.legend(fontsize=8, loc="lower right")  # below the data: no point or curve is covered
 fig
 
 # %%
@@ -383,9 +387,13 @@ assert abs(sum(running_means[-20:]) / 20 - 3) < 0.5 and abs(sum(running_vars[-20
 # %% [markdown]
 # ### Why small batches hurt — and the alternatives
 #
-# With a batch of two, each feature's two values are normalized to exactly −1 and +1, whatever they were: the
-# "statistics" of two samples are pure noise, and the output carries almost no information about the input. (A batch
-# of one cannot be normalized at all in training: PyTorch raises an error.) **LayerNorm** normalizes each sample over
+# With a batch of two, each feature's two values $a, b$ have mean $\frac{a+b}2$ and biased variance
+# $\left(\frac{a-b}2\right)^2$, so they are normalized to $\pm\frac{|a-b|/2}{\sqrt{(a-b)^2/4 + \varepsilon}}$ — about
+# −1 and +1 whatever they were: always a little less than 1 in size, noticeably so only when $|a - b|$ is not much
+# larger than $\sqrt\varepsilon \approx 0.003$ (and 0 when $a = b$). The "statistics" of two samples are pure noise, and the output keeps only which of the two
+# values was larger. A batch of one is worse still when it leaves a single value per channel: `BatchNorm1d` on
+# shape (1, C) has no variance to compute and raises an error in training. (`BatchNorm2d` on one image still has
+# H × W values per channel and runs — on the statistics of a single image.) **LayerNorm** normalizes each sample over
 # its own features, **GroupNorm** over groups of channels within a sample: neither looks at the rest of the batch, so
 # they behave the same for any batch size, in training and evaluation alike.
 
@@ -393,11 +401,23 @@ assert abs(sum(running_means[-20:]) / 20 - 3) < 0.5 and abs(sum(running_vars[-20
 # NBVAL_CHECK_OUTPUT
 pair = torch.tensor([[0.3, 5.0, -2.0, 1.0], [0.5, -7.0, 40.0, 1.2]])
 out = R.BatchNorm1d(4)(pair)
-assert torch.allclose(out.abs(), torch.ones_like(out), atol=1e-2)  # ±1 everywhere: 0.3 vs 0.5 became −1 vs +1
+half_gap = (pair[0] - pair[1]).abs() / 2
+assert torch.allclose(out.abs(), (half_gap / (half_gap**2 + 1e-5).sqrt()).expand(2, 4))  # the formula above
+assert torch.allclose(out.abs(), torch.ones_like(out), atol=1e-3) and (out.abs() <= 1).all()  # about ±1 …
+assert (out[:, 0].abs() < 0.9996).all() and abs(math.sqrt(1e-5) - 0.003) < 2e-4  # … 0.3 vs 0.5 give ±0.9995
+assert torch.equal(R.BatchNorm1d(1)(torch.tensor([[2.0], [2.0]])), torch.zeros(2, 1))  # a = b: both become 0
+try:
+    nn.BatchNorm1d(4)(torch.randn(1, 4))  # one value per channel, in training mode
+    raised = None
+except ValueError as error:
+    raised = error
+assert raised is not None
+assert nn.BatchNorm2d(4)(torch.randn(1, 4, 5, 5)).shape == (1, 4, 5, 5)  # one image, 25 values per channel: runs
 layer_norm, group_norm = nn.LayerNorm(4), nn.GroupNorm(2, 4)
 assert torch.allclose(layer_norm(pair)[:1], layer_norm(pair[:1]))   # a sample's output does not depend on its
 assert torch.allclose(group_norm(pair)[:1], group_norm(pair[:1]))   # batch-mates: same alone or in the batch
-print(out.detach().round())
+print(out.detach().numpy().round(4))
+print("BatchNorm1d on a batch of shape (1, 4) in training raises", type(raised).__name__)
 
 # %% [markdown]
 # Batch norm is the default in CNNs trained with reasonable batches (32+); LayerNorm is the standard in transformers
@@ -407,23 +427,53 @@ print(out.detach().round())
 #
 # ## 7. The CNN pattern: conv → batch norm → ReLU
 #
-# Modern convolutional networks — the next chapter's small residual network among them — repeat one pattern:
-# convolution → batch norm → ReLU. `BatchNorm2d` is the same idea as
-# `BatchNorm1d` with statistics per *channel*, over the batch and all pixel positions. The convolution before it
-# needs no bias: BN subtracts each channel's mean, which removes any constant the conv adds (β takes over that role):
+# This section and the next use three layers for images that chapter 08 builds from scratch (its sections 2 and 3).
+# Just enough to read them:
+#
+# - An image batch is a tensor of shape (N, C, H, W): N images, each with C **channels** of H × W pixels — 1 channel
+#   for a grey image, 3 for a colour one, and inside a network one channel per feature the layer detects.
+# - A **convolution**, `nn.Conv2d(C_in, C_out, kernel_size=3, padding=1)`, slides C_out small filters (each
+#   C_in × 3 × 3 weights, plus a bias) over the image. At every position a filter takes the weighted sum of the
+#   3 × 3 window in all input channels: the same weights everywhere, so a pattern is found wherever it is. Each
+#   filter gives one output channel; `padding=1` adds a border of zeros so that H × W stays the same.
+# - **Max-pooling**, `nn.MaxPool2d(2)`, keeps the largest value of each 2 × 2 block of each channel: half the height,
+#   half the width.
+#
+# The shapes, and one value of each layer computed by hand:
 
 # %%
+# NBVAL_CHECK_OUTPUT
+images = torch.randn(4, 1, 28, 28, generator=torch.Generator().manual_seed(0))  # 4 grey 28×28 images
+torch.manual_seed(0)
+conv = nn.Conv2d(1, 8, kernel_size=3, padding=1)          # 8 filters of 1×3×3 weights, and 8 biases
+maps = conv(images)                                       # one output channel per filter
+pooled = nn.MaxPool2d(2)(maps)
+assert conv.weight.shape == (8, 1, 3, 3) and maps.shape == (4, 8, 28, 28) and pooled.shape == (4, 8, 14, 14)
+window = images[0, 0, 9:12, 9:12]                         # the 3×3 window centred on pixel (10, 10)
+assert torch.allclose(maps[0, 2, 10, 10], (conv.weight[2, 0] * window).sum() + conv.bias[2], atol=1e-6)
+assert pooled[0, 2, 5, 5] == maps[0, 2, 10:12, 10:12].max()  # pooled pixel (5, 5) = max of the block at (10, 10)
+print("images", tuple(images.shape), "→ Conv2d(1, 8, 3, padding=1)", tuple(maps.shape),
+      "→ MaxPool2d(2)", tuple(pooled.shape))
+
+# %% [markdown]
+# Modern convolutional networks — the next chapter's small residual network among them — repeat one pattern:
+# convolution → batch norm → ReLU. `BatchNorm2d` is the same idea as `BatchNorm1d` with statistics per *channel*,
+# over the batch and all pixel positions: every pixel of every image counts as one sample of its channel. The
+# convolution before it needs no bias: BN subtracts each channel's mean, which removes any constant the conv adds
+# (β takes over that role):
+
+# %%
+bn2d = nn.BatchNorm2d(8)
+as_samples = maps.permute(0, 2, 3, 1).reshape(-1, 8)      # (4·28·28, 8): each pixel a sample, each channel a feature
+assert torch.allclose(bn2d(maps).permute(0, 2, 3, 1).reshape(-1, 8), nn.BatchNorm1d(8)(as_samples), atol=1e-5)
+no_bias = maps - conv.bias.view(1, -1, 1, 1)              # the same conv without its bias …
+assert torch.allclose(bn2d(maps), bn2d(no_bias), atol=1e-4)  # … gives the same output after BN
 cu.show_source(R.ConvBlock)
 
 # %%
 block = R.ConvBlock(1, 8)
-images = torch.randn(4, 1, 28, 28)
 assert block(images).shape == (4, 8, 28, 28)
 assert sum(p.numel() for p in block.parameters()) == 8 * 1 * 3 * 3 + 2 * 8  # conv weights + γ and β
-conv = nn.Conv2d(1, 8, 3, padding=1)                                     # a conv *with* bias …
-bn2d = nn.BatchNorm2d(8)
-no_bias = conv(images) - conv.bias.view(1, -1, 1, 1)
-assert torch.allclose(bn2d(conv(images)), bn2d(no_bias), atol=1e-4)     # … gives the same output after BN
 
 # %% [markdown]
 # ## 8. Data augmentation
@@ -493,11 +543,64 @@ print("augmentation: no more than 3 points worse on the plain test digits:", cha
 
 # %% [markdown]
 # Augmentation makes the network robust to exactly the variations you add: a large gain on moved digits, about the
-# same (within 3 points) on the centred ones. Choose transformations that keep the label (a horizontally flipped digit is not always
-# the same digit; a flipped cat is still a cat), and apply them **only to the training set**.
+# same (within 3 points) on the centred ones. Choose transformations that keep the label (a horizontally flipped
+# digit is not always the same digit; a flipped cat is still a cat), and apply them **only to the training set**.
 
 # %% [markdown]
-# ## 9. Playground
+# ## 9. The whole recipe in one model
+#
+# A common recipe for an MLP puts most of this chapter into one model: each hidden layer is Linear → BatchNorm1d →
+# GELU → Dropout, trained with AdamW (weight decay) and gradient clipping. The source article's complete example,
+# as one model: 20 input features, 5 classes, batches of 64. Its data are random features with *random* labels,
+# which leave nothing to learn but memorization; ours give the labels a rule (the largest of 5 fixed random
+# projections of the features), so that a validation set can tell whether the model learned. `fit` does the loop
+# the article writes out — `model.train()`, and per batch `zero_grad`, forward, loss, `backward`, clipping, `step`.
+# An optimizer hook records the norm of the gradients each step receives, i.e. after clipping:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+g = torch.Generator().manual_seed(0)
+X_toy = torch.randn(1500, 20, generator=g)
+y_toy = (X_toy @ torch.randn(20, 5, generator=g)).argmax(dim=1)   # 5 classes, decided by the features
+toy_train = DataLoader(TensorDataset(X_toy[:1000], y_toy[:1000]), batch_size=64, shuffle=True,
+                       generator=torch.Generator().manual_seed(0))
+toy_val = DataLoader(TensorDataset(X_toy[1000:], y_toy[1000:]), batch_size=500)
+
+torch.manual_seed(0)
+recipe = nn.Sequential(
+    nn.Linear(20, 128), nn.BatchNorm1d(128), nn.GELU(), nn.Dropout(0.3),
+    nn.Linear(128, 64), nn.BatchNorm1d(64), nn.GELU(), nn.Dropout(0.3),
+    nn.Linear(64, 5),
+)
+optimizer = torch.optim.AdamW(recipe.parameters(), lr=1e-3, weight_decay=0.01)
+step_norms = []
+
+
+def record_norm(opt, args, kwargs) -> None:
+    """Called by the optimizer before each step: the global norm of the gradients it is about to use."""
+    step_norms.append(torch.cat([p.grad.flatten() for p in recipe.parameters()]).norm().item())
+
+
+optimizer.register_step_pre_hook(record_norm)
+h_recipe = fit(recipe, toy_train, nn.CrossEntropyLoss(), optimizer, epochs=20, val_loader=toy_val,
+               clip_grad_norm=1.0, progress=False)
+clipped = sum(abs(norm - 1.0) < 1e-4 for norm in step_norms)     # clipped steps have a norm of exactly 1
+assert len(step_norms) == 20 * 16 and max(step_norms) <= 1.0 + 1e-6 and 0 < clipped < len(step_norms)
+assert h_recipe.train_loss[-1] < h_recipe.train_loss[0] / 2 and h_recipe.val_acc[-1] > 0.85
+print("every step's gradient norm <= 1.0:", max(step_norms) <= 1.0 + 1e-6)
+print("training loss more than halved in 20 epochs:", h_recipe.train_loss[-1] < h_recipe.train_loss[0] / 2,
+      "| validation accuracy > 85% (chance: 20%):", h_recipe.val_acc[-1] > 0.85)
+print("clipping acted on some of the 320 steps and left the others alone:", 0 < clipped < len(step_norms))
+
+# %% [markdown]
+# 1000 samples in batches of 64 are 16 steps per epoch, 320 in all (`clipped` counts the steps whose gradients
+# were clipped). Clipping is a cap, not a rescaling of every step. Each piece has its place: BatchNorm before the activation (the convention of this recipe; some
+# networks put it after), Dropout after it, weight decay in the optimizer, clipping between `backward()` and
+# `step()`. And the model has two modes: `fit` and `evaluate` switch between them, a hand-written loop must call
+# `model.train()` and `model.eval()` itself.
+
+# %% [markdown]
+# ## 10. Playground
 #
 # Everything together on the moons: dropout $p$, weight decay (AdamW), the noise of the data, the width of the two
 # hidden layers, and the number of training points. The sliders change the settings and show the new training data;
@@ -522,8 +625,9 @@ playground.draw(**playground.values())
 #
 # - **Forgetting `model.eval()`** before evaluating or predicting: dropout keeps dropping and batch norm uses the
 #   batch's statistics — predictions become random and depend on the batch. Switch back with `model.train()`.
-# - **Batch norm with tiny batches:** a batch of 2 normalizes every feature to ±1, a batch of 1 raises an error in
-#   training. Use batches of 32+ or LayerNorm / GroupNorm.
+# - **Batch norm with tiny batches:** a batch of 2 normalizes every feature to about ±1; a batch of 1 with one value
+#   per channel (`BatchNorm1d` on shape (1, C)) raises an error in training. Use batches of 32+ or LayerNorm /
+#   GroupNorm.
 # - **Augmenting the validation or test set:** evaluation data gets only the deterministic preprocessing
 #   (`ToTensor`, `Normalize`), never random transforms.
 # - **Clipping in the wrong place:** `clip_grad_norm_` must come after `loss.backward()` and before
@@ -597,6 +701,8 @@ checks.check("clip_grad_norm", clip_grad_norm)
 #   identity in eval mode.
 # - Batch norm normalizes with batch statistics in training and running estimates in eval; it needs reasonable
 #   batches — LayerNorm/GroupNorm don't depend on the batch. Conv → BN → ReLU is the CNN building block.
+# - Linear → BatchNorm1d → GELU → Dropout per hidden layer, AdamW and `fit(..., clip_grad_norm=1.0)`: the
+#   chapter's pieces in one model.
 # - Augmentation adds label-preserving variation to the training data and buys robustness to it.
 #
 # ## Key terms
@@ -609,11 +715,14 @@ checks.check("clip_grad_norm", clip_grad_norm)
 # | L1 regularization / sparsity | L1 正则化 / 稀疏性 |
 # | early stopping | 早停 |
 # | gradient clipping | 梯度裁剪 |
-# | data augmentation | 数据增强 |
-# | dropout | 随机失活 (Dropout) |
-# | batch normalization | 批量归一化 |
+# | data augmentation | 数据增广 |
+# | dropout | 暂退法（d2l-zh）/ 丢弃法 |
+# | standardization, (x − mean) / std | 标准化 |
+# | batch normalization | 批量规范化（d2l-zh）/ 批量归一化 |
 # | running mean / running variance | 滑动均值 / 滑动方差 |
-# | layer normalization / group normalization | 层归一化 / 组归一化 |
+# | layer normalization / group normalization | 层规范化 / 组规范化 |
+# | convolution / channel | 卷积 / 通道 |
+# | max pooling | 最大汇聚（最大池化） |
 # | training mode / evaluation mode | 训练模式 / 评估模式 |
 #
 # **Next:** [08 · A CNN on MNIST](08_cnn_mnist.ipynb)
