@@ -107,3 +107,13 @@ def test_chapter_index_and_glossary_are_current():
 def test_every_chapter_has_key_terms():
     for src in SOURCES:
         assert len(nbtools.key_terms(src)) >= 3, f"{src.name}: fewer than three key terms"
+
+
+def test_key_terms_form_one_term_list():
+    """An English term has one Chinese rendering in every chapter, and Chinese text uses full-width parentheses."""
+    seen: dict[str, tuple[str, str]] = {}
+    for src in SOURCES:
+        for en, zh in nbtools.key_terms(src):
+            first = seen.setdefault(en, (zh, src.stem))
+            assert first[0] == zh, f"'{en}' is '{first[0]}' in {first[1]} but '{zh}' in {src.stem}"
+            assert "(" not in zh and ")" not in zh, f"{src.stem}: '{zh}' uses half-width parentheses"

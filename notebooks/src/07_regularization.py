@@ -716,9 +716,9 @@ checks.check("clip_grad_norm", clip_grad_norm)
 # | early stopping | 早停 |
 # | gradient clipping | 梯度裁剪 |
 # | data augmentation | 数据增广 |
-# | dropout | 暂退法（d2l-zh）/ 丢弃法 |
+# | dropout | 暂退法（丢弃法） |
 # | standardization, (x − mean) / std | 标准化 |
-# | batch normalization | 批量规范化（d2l-zh）/ 批量归一化 |
+# | batch normalization | 批量规范化（批量归一化） |
 # | running mean / running variance | 滑动均值 / 滑动方差 |
 # | layer normalization / group normalization | 层规范化 / 组规范化 |
 # | convolution / channel | 卷积 / 通道 |

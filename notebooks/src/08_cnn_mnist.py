@@ -1469,9 +1469,9 @@ checks.check("test_function", test)
 # | max pooling | 最大汇聚（最大池化） |
 # | convolutional neural network (CNN) | 卷积神经网络（CNN） |
 # | residual block / skip connection | 残差块 / 跳跃连接 |
-# | standardization of inputs, (x − mean) / std | 标准化 |
-# | batch normalization | 批量规范化（d2l-zh）/ 批量归一化 |
-# | dropout | 暂退法（d2l-zh）/ 丢弃法 |
+# | standardization, (x − mean) / std | 标准化 |
+# | batch normalization | 批量规范化（批量归一化） |
+# | dropout | 暂退法（丢弃法） |
 # | validation set / test set | 验证集 / 测试集 |
 # | confusion matrix | 混淆矩阵 |
 # | checkpoint | 检查点 |

@@ -482,10 +482,10 @@ checks.hint("spiral_fewest_units")
 # | decision boundary | 决策边界 |
 # | hidden unit | 隐藏单元 |
 # | depth / width | 深度 / 宽度 |
-# | linear separability | 线性可分 |
+# | linearly separable | 线性可分 |
 # | overfitting | 过拟合 |
 # | L1 / L2 regularization | L1 / L2 正则化 |
-# | dropout | 暂退法（dropout） |
+# | dropout | 暂退法（丢弃法） |
 # | epoch | 轮次（迭代周期） |
 # | learning-rate schedule | 学习率调度 |
 # | divergence (the loss becomes NaN or infinite) | 发散（损失变为 NaN 或无穷大） |
