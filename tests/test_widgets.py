@@ -57,7 +57,7 @@ _QUICK_BUTTONS = {"regularization_playground": ["Train"], "cnn_trainer": ["Train
 
 @pytest.mark.parametrize("name", sorted(widgets.BUILDERS))
 def test_a_fast_redraw_equals_a_full_one(name):
-    """Widgets redraw only their animated artists over a kept picture of the rest (plot.FigureRenderer): after
+    """Widgets redraw only their animated artists over a kept picture of the rest (widgets.FigureRenderer): after
     every move of every control, and after a button press, that picture must equal the figure drawn from
     scratch, pixel for pixel."""
     widget = widgets.BUILDERS[name]()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
@@ -17,14 +18,38 @@ def _rgb(r: int, g: int, b: int) -> tuple[float, float, float]:
     return r / 255, g / 255, b / 255
 
 
+@functools.lru_cache(maxsize=1024)
+def text_mask(text: str, size: float, bold: bool = False) -> Any:
+    """``text`` rasterized by matplotlib's Agg renderer as an alpha mask, uint8 (height, width), rows bottom-up.
+
+    Cached: a label drawn again costs nothing, where a matplotlib Text would be laid out and rasterized at every
+    redraw (several milliseconds for a long line).
+    """
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.font_manager import FontProperties
+
+    from ..plot import DPI
+
+    prop = FontProperties(size=size, weight="bold" if bold else "normal")
+    width, height, descent = RendererAgg(1, 1, DPI).get_text_width_height_descent(text, prop, ismath=False)
+    renderer = RendererAgg(math.ceil(width) + 2, math.ceil(height) + 2, DPI)
+    gc = renderer.new_gc()
+    gc.set_foreground("black")
+    renderer.draw_text(gc, 1, 1 + height - descent, text, prop, 0.0)  # y: the baseline, from the top
+    gc.restore()
+    return np.asarray(renderer.buffer_rgba())[::-1, :, 3].copy()
+
+
 class PlaygroundView:
     """The playground's picture: the network (a heatmap per input feature and per unit, weights as lines), the
-    output over the plane with the train and test points, and the loss curves, under a header line.
+    output over the plane with the train and test points, and the loss curves, under a header line (the epoch
+    and the losses) and a line of the settings.
 
     Made for speed (a redraw must stay well under 100 ms): the figure is laid out in whole pixels, and every
     heatmap is composed in NumPy into two images that matplotlib pastes without resampling (:class:`PixelImage`):
     an underlay (the output heatmap, beneath the points) and an overlay (the network's squares, above the weight
-    lines). Text is ordinary matplotlib text, placed in pixels. ``pg`` is the
+    lines). The labels and the settings line, which change only with the layout, are rasterized once per string
+    (:func:`text_mask`) and written into the overlay; the header is an ordinary matplotlib Text. ``pg`` is the
     ``course_utils.playground.Playground`` drawn; call :meth:`rebuild` after its layers or data change, then
     :meth:`render`.
     """
@@ -81,26 +106,37 @@ class PlaygroundView:
         (self.test_line,) = axl.plot([], [], color="#d62728", lw=1.4)
 
         self.overlay_pixels = np.zeros((fh, fw, 4), np.uint8)
-        self.static = self.overlay_pixels.copy()  # what the overlay shows under the squares: the legend's lines
+        self.static = self.overlay_pixels.copy()  # the overlay's unchanging part: the loss legend
+        self.labels = self.static.copy()  # the static part and the network's labels (redone at every rebuild)
         self.overlay = fig.add_artist(PixelImage(self.overlay_pixels, 0, 0, zorder=5))
         x, y = self.LOSS[0], self.LOSS[1] + self.LOSS[3] + 8
         for label, rgb in (("train loss", (64, 64, 64)), ("test loss", (214, 39, 40))):
             self.static[y - 1:y + 1, x:x + 14, :3] = rgb
             self.static[y - 1:y + 1, x:x + 14, 3] = 255
-            x = round(self._text(label, x + 18, y, 8, (40, 40, 40)).get_window_extent().x1) + 14
-        self.header_text = self._text("", 8, fh - 16, 12, (20, 20, 20), bold=True)
-        self.subheader_text = self._text("", 8, fh - 40, 9, (50, 50, 50))
-        self.label_texts: list[Any] = []  # the network's labels, replaced at every rebuild
+            x = self._blit(self.static, label, x + 18, y, 8, (40, 40, 40)) + 14
+        # the one text that changes at every redraw: an ordinary matplotlib Text, above the overlay
+        self.header_text = fig.text(8 / fw, (fh - 16) / fh, "", fontsize=12, color=_rgb(20, 20, 20),
+                                    va="center", weight="bold", zorder=6)
         self.header = self.subheader = ""
         self.data_key: Any = None
         self.rebuild()
 
-    def _text(self, text: str, x: float, y: float, size: float, rgb: tuple[int, int, int], ha: str = "left",
-              bold: bool = False) -> Any:
-        """A text of the figure at pixel (x, y) from the bottom left, vertically centred there; above the
-        overlay. Returns the Text."""
-        return self.fig.text(x / self.FIG_W, y / self.FIG_H, text, fontsize=size, color=_rgb(*rgb), ha=ha,
-                             va="center", weight="bold" if bold else "normal", zorder=6)
+    def _blit(self, target: Any, text: str, x: float, y: float, size: float, rgb: tuple, ha: str = "left",
+              bold: bool = False) -> int:
+        """Write ``text`` into the RGBA pixels ``target`` (rows bottom-up), vertically centred on y. Returns
+        the x just right of the text."""
+        alpha = text_mask(text, size, bold)
+        h, w = alpha.shape
+        x0 = int(round(x - {"left": 0, "center": w / 2, "right": w}[ha]))
+        y0 = int(round(y - h / 2))
+        x1, y1 = min(x0 + w, target.shape[1]), min(y0 + h, target.shape[0])
+        if x0 < 0 or y0 < 0 or x1 <= x0 or y1 <= y0:
+            return x0 + w
+        region = target[y0:y1, x0:x1]
+        a = alpha[: y1 - y0, : x1 - x0]
+        region[..., :3][a > 0] = rgb
+        region[..., 3] = np.maximum(region[..., 3], a)
+        return x0 + w
 
     # -- layout of the network panel
     def rebuild(self) -> None:
@@ -127,16 +163,17 @@ class PlaygroundView:
                 for y_in in ya:
                     segments.append(((xa + side / 2, y_in), (xb - side / 2, y_out)))
         self.edges.set_segments(segments)
-        for text in self.label_texts:
-            text.remove()
+        self.labels = labels = self.static.copy()
         x0, ys = centers[0]
         nx, ny = self.NET[0], self.NET[1]
-        self.label_texts = [self._text(FEATURE_LABELS[name], nx + x0 - side / 2 - 5, ny + y, 9, (40, 40, 40),
-                                       ha="right") for name, y in zip(s.features, ys)]
+        for name, y in zip(s.features, ys):
+            self._blit(labels, FEATURE_LABELS[name], nx + x0 - side / 2 - 5, ny + y, 9, (40, 40, 40), ha="right")
         unit = " units" if col_gap > 62 else ""
         names = ["inputs", *[f"{h}{unit if h > 1 else unit[:5]}" for h in s.hidden], "output"]
-        self.label_texts += [self._text(label, nx + x, ny + self.H - 10, 8.5, (70, 70, 70), ha="center")
-                             for (x, _), label in zip(centers, names)]
+        for (x, _), label in zip(centers, names):
+            self._blit(labels, label, nx + x, ny + self.H - 10, 8.5, (70, 70, 70), ha="center")
+        self.subheader = self._subheader()
+        self._blit(labels, self.subheader, 8, self.FIG_H - 40, 9, (50, 50, 50))
         # grids over the data's window: one point per pixel of a node, and one per cell of the output heatmap
         window = pg.window()
         self.node_grid = self._grid(window, side)
@@ -199,10 +236,8 @@ class PlaygroundView:
     def render(self, status: str = "") -> Any:
         """Update every part of the picture from the playground's current state; ``status`` ends the header.
         Returns the Figure."""
-        from .. import playground as P
-
         pg, s = self.pg, self.pg.settings
-        self.overlay_pixels[:] = self.static
+        self.overlay_pixels[:] = self.labels
         outs = [o.numpy() for o in pg.layer_outputs(self.node_grid)]
         for j in range(outs[0].shape[1]):  # input features, each scaled by its own largest |value|
             self._paint(outs[0][:, j], 0, j)
@@ -239,11 +274,16 @@ class PlaygroundView:
         diverged = "   (diverged: the loss is not finite)" if not math.isfinite(pg.train_loss) else ""
         self.header = (f"epoch {pg.epoch}   train loss {pg.train_loss:.3f}   test loss {pg.test_loss:.3f}"
                        f"{acc}{diverged}{status}")
+        self.header_text.set_text(self.header)
+        return self.fig
+
+    def _subheader(self) -> str:
+        """The second line: the training settings (they change only with a rebuild)."""
+        from .. import playground as P
+
+        s = self.pg.settings
         sched = {"none": "constant lr", "step": f"StepLR (×{s.gamma:g} every {s.step_size} epochs)",
                  "cosine": f"cosine lr over {s.t_max} epochs"}[s.schedule]
         reg = "no regularization" if s.regularization == "none" else s.regularization.upper()
-        self.subheader = (f"{P.OPTIMIZER_LABELS[s.optimizer]}, lr {s.lr:g}, batch {s.batch_size}, {sched} · "
-                          f"{reg} (rate {s.reg_rate:g}) · dropout {s.dropout:.2f}")
-        self.header_text.set_text(self.header)
-        self.subheader_text.set_text(self.subheader)
-        return self.fig
+        return (f"{P.OPTIMIZER_LABELS[s.optimizer]}, lr {s.lr:g}, batch {s.batch_size}, {sched} · "
+                f"{reg} (rate {s.reg_rate:g}) · dropout {s.dropout:.2f}")
