@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import load
 
 # Installed in the page for one widget: time stamps of key presses on its first slider handle and of picture swaps.
 JS_INSTRUMENT = """([handle, img]) => {
@@ -50,8 +50,7 @@ def _scratch_notebook(folder: Path, names: list[str]) -> Path:
 
 def unavailable() -> str | None:
     """Why the browser benchmark cannot run here, or None."""
-    sys.path.insert(0, str(ROOT / "tests"))
-    import test_browser as tb
+    tb = load("tests/test_browser.py")
 
     if tb.PLAYWRIGHT_MISSING:
         return tb.PLAYWRIGHT_MISSING
@@ -62,9 +61,9 @@ def unavailable() -> str | None:
 
 def bench_browser(row: Callable[..., None], presses: int = 10) -> None:
     """Add one row per widget to the benchmark table through ``row(what, value, unit, budget)``."""
-    sys.path.insert(0, str(ROOT / "tests"))
-    import test_browser as tb
     from playwright.sync_api import sync_playwright
+
+    tb = load("tests/test_browser.py")
 
     from course_utils import widgets
 
@@ -110,12 +109,10 @@ def _press_and_time(page, tb, view, presses: int) -> list[float]:
 
 
 if __name__ == "__main__":
+    from common import print_table, row
+
     reason = unavailable()
     if reason:
         sys.exit(f"browser benchmark unavailable: {reason}")
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    import run
-
-    bench_browser(run.row)
-    for what, value, budget, verdict in run.ROWS:
-        print(f"| {what} | {value} | {budget} | {verdict} |")
+    bench_browser(row)
+    print_table()

@@ -1,6 +1,6 @@
 """The course's performance table (not a test): `python3 course.py bench` prints it.
 
-Measures, against the budgets of the course guide:
+Measures, against the course's budgets:
 - `import course_utils` time beyond `import torch`                      budget ≤ 0.3 s
 - `fit` throughput against a bare PyTorch loop, same model and data      budget ≥ 0.95× the bare loop
 - each widget's update: control change → new PNG, in the kernel's code   budget ≤ 100 ms
@@ -19,23 +19,11 @@ import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import torch
+from common import load, print_table, row
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tools"))
-sys.path.insert(0, str(ROOT / "benchmarks"))
-
-ROWS: list[tuple[str, str, str, str]] = []  # (what, measured, budget, verdict)
-
-
-def row(what: str, value: float, unit: str, budget: float, higher_is_better: bool = False) -> None:
-    ok = value >= budget if higher_is_better else value <= budget
-    sign = "≥" if higher_is_better else "≤"
-    ROWS.append((what, f"{value:.3g} {unit}".strip(), f"{sign} {budget:g} {unit}".strip(), "ok" if ok else "OVER"))
 
 
 def bench_import(repeat: int) -> None:
@@ -131,8 +119,9 @@ def bench_widgets(moves: int = 10) -> None:
 
 
 def bench_notebooks() -> None:
-    import nbtools
     from nbclient import NotebookClient
+
+    nbtools = load("tools/nbtools.py")
 
     total = 0.0
     for src in nbtools.sources():
@@ -151,13 +140,18 @@ def main() -> None:
     parser.add_argument("--no-notebooks", action="store_true", help="skip executing the chapters")
     parser.add_argument("--no-browser", action="store_true", help="skip the widgets' round trip in Chromium")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--only-widgets", action="store_true", help="measure only the widgets' updates (kernel side)")
     args = parser.parse_args()
     os.environ.setdefault("MPLBACKEND", "Agg")
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {os.cpu_count()} cores", flush=True)
+    skipped = []
+    if args.only_widgets:
+        bench_widgets()
+        print_table()
+        return
     bench_import(args.repeat)
     bench_fit(args.repeat)
     bench_widgets()
-    skipped = []
     if not args.no_browser:
         import browser
 
@@ -168,10 +162,7 @@ def main() -> None:
             browser.bench_browser(row)
     if not args.no_notebooks:
         bench_notebooks()
-    width = max(len(r[0]) for r in ROWS)
-    print(f"\n| {'what':<{width}} | measured | budget | |\n|{'-' * (width + 2)}|---|---|---|")
-    for what, value, budget, verdict in ROWS:
-        print(f"| {what:<{width}} | {value} | {budget} | {verdict} |")
+    print_table()
     for what in skipped:
         print(f"not measured: {what}")
 

@@ -305,3 +305,108 @@ def draw_graph(value: Value, ax: Axes | None = None, highlight: Value | None = N
     ax.set_ylim(-n_rows / 2 - 0.1, n_rows / 2 + 0.1)
     ax.set_axis_off()
     return fig
+
+
+# ------------------------------------------------------------------------------ backprop, one node at a time
+
+__all__ += ["inputs", "operation", "node_name", "node_title", "graph_edges", "local_formula", "backprop_steps",
+            "backprop_example"]
+
+
+def inputs(value: Value) -> tuple[Value, ...]:
+    """The values ``value`` was computed from, in operand order (``a * a`` gives ``(a, a)``); () for a leaf."""
+    return value._prev
+
+
+def operation(value: Value) -> str:
+    """The operation that made ``value``: "+", "*", "**2", "tanh" …; "" for a leaf."""
+    return value._op
+
+
+def node_name(value: Value) -> str:
+    """A short name for ``value`` in formulas: its label, else its operation in brackets ("[*]"), else its data."""
+    return value.label or (f"[{value._op}]" if value._op else f"{value.data:.3g}")
+
+
+def node_title(value: Value) -> str:
+    """A box's first line in :func:`draw_graph`: the label and the operation, e.g. "w·x (*)", "(+)", "w"."""
+    return " ".join(part for part in (value.label, f"({value._op})" if value._op else "") if part)
+
+
+def graph_edges(value: Value) -> list[tuple[Value, Value]]:
+    """The arrows of ``value``'s graph as (input, consumer) pairs, in :func:`draw_graph`'s order: consumers in
+    topological order, then each one's distinct inputs in operand order (``a + a`` has one arrow)."""
+    return [(child, node) for node in topological_order(value) for child in dict.fromkeys(node._prev)]
+
+
+def local_formula(consumer: Value, child: Value) -> str:
+    """The local derivative ∂consumer/∂child of the one operation that made ``consumer``, as a short formula in
+    the values' names (:func:`node_name`): "1", "−1", "b", "2·a", "1 − t²" … ("?" for an unknown operation)."""
+    op, prev, me = consumer._op, consumer._prev, node_name(child)
+    out = node_name(consumer)
+    if len(prev) == 2 and prev[0] is prev[1]:  # a op a
+        return {"+": "2", "-": "0", "*": f"2·{me}", "/": "0"}.get(op, "?")
+    other = node_name(prev[1] if prev[0] is child else prev[0]) if len(prev) == 2 else ""
+    first = prev[0] is child
+    if op == "+":
+        return "1"
+    if op == "-":
+        return "1" if first else "−1"
+    if op == "*":
+        return other
+    if op == "/":
+        return f"1/{other}" if first else f"−{other}/{me}²"
+    if op.startswith("**"):
+        k = float(op[2:])
+        return f"2·{me}" if k == 2 else f"{k:g}·{me}^{k - 1:g}"
+    return {"neg": "−1", "exp": f"exp({me})", "log": f"1/{me}", "tanh": f"1 − {out}²",
+            "sigmoid": f"{out}(1 − {out})", "relu": f"[{me} > 0]"}.get(op, "?")
+
+
+def backprop_steps(output: Value) -> list[tuple[Value, list[tuple[Value, float, float]]]]:
+    """Backprop on ``output``'s graph, one node at a time: a list of ``(node, uses)`` in the order computed.
+
+    ``uses`` lists, for each value computed from ``node``, ``(consumer, local, upstream)``: the local gradient
+    ∂consumer/∂node and the upstream gradient ∂output/∂consumer. Their products summed are ∂output/∂node. The
+    first step is ``output`` itself (no uses: its gradient is 1). Runs ``zero_grad()`` and ``backward()`` on
+    ``output``, so every ``grad`` in the graph ends up as after a fresh backward.
+    """
+    order = topological_order(output)
+    local: dict[tuple[int, int], float] = {}
+    for node in order:  # each operation's local derivatives: its _backward with an upstream gradient of 1
+        if node._prev:
+            for n in order:
+                n.grad = 0.0
+            node.grad = 1.0
+            node._backward()
+            for child in dict.fromkeys(node._prev):
+                local[(id(node), id(child))] = child.grad
+    output.zero_grad()
+    output.backward()
+    steps = []
+    for node in reversed(order):  # every use of a node comes before it: its gradient is complete
+        uses = [(c, local[(id(c), id(node))], c.grad) for c in order if any(p is node for p in c._prev)]
+        steps.append((node, uses))
+    return steps
+
+
+def backprop_example() -> Value:
+    """Chapter 03's worked graph, L = (σ(w·x + b) − y)² + λ·w², built from labelled values (no backward yet).
+
+    x = 2, w = 0.3, b = −0.1, y = 1, λ = 0.1, so z = w·x + b = 0.5 and σ(z) = 0.6225. The weight w is used twice
+    (in w·x and in the penalty λ·w²), so its gradient is a sum of two paths. Returns the output L.
+    """
+    x, w, b = Value(2.0, label="x"), Value(0.3, label="w"), Value(-0.1, label="b")
+    y, lam = Value(1.0, label="y"), Value(0.1, label="λ")
+    parts = {}
+    parts["w·x"] = w * x
+    parts["z"] = parts["w·x"] + b
+    parts["a"] = parts["z"].sigmoid()
+    parts["d"] = parts["a"] - y
+    parts["d²"] = parts["d"] ** 2
+    parts["w²"] = w**2
+    parts["λw²"] = lam * parts["w²"]
+    parts["L"] = parts["d²"] + parts["λw²"]
+    for label, value in parts.items():
+        value.label = label
+    return parts["L"]

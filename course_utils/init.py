@@ -35,6 +35,8 @@ __all__ = [
     "calculate_gain", "fan_in_and_fan_out",
     "uniform_", "normal_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_",
     "layer_stats",
+    "INIT_SCHEMES", "init_weight_scale", "init_activation_stats", "DEPTH_ACTIVATIONS", "DEPTH_INITS",
+    "first_layer_gradients",
 ]
 
 _LINEAR_FNS = (
@@ -288,3 +290,128 @@ def layer_stats(
             for name, b in model.named_buffers():
                 b.copy_(buffers[name])
     return records
+
+
+# ------------------------------------------------------------------------ deep stacks: what each scheme does
+
+# The schemes chapter 04's explorer compares on square (width, width) layers.
+INIT_SCHEMES = ("N(0, 1)", "N(0, 0.01²)", "PyTorch default", "Xavier (gain 1)", "Xavier × gain", "Kaiming (ReLU)")
+_STACK_ACTIVATIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
+    "tanh": torch.tanh, "ReLU": torch.relu, "sigmoid": torch.sigmoid}
+_STACK_RANGES = {"tanh": (-1.0, 1.0), "ReLU": (0.0, 3.0), "sigmoid": (0.0, 1.0)}
+_STACK_DRAWS: dict[tuple[int, int], tuple[torch.Tensor, torch.Tensor, torch.Tensor]] = {}
+
+
+def init_weight_scale(scheme: str, activation: str, width: int) -> tuple[str, float]:
+    """The distribution of a (width, width) weight under ``scheme`` (one of :data:`INIT_SCHEMES`) for a layer
+    followed by ``activation`` ("tanh", "ReLU" or "sigmoid"): ("normal", std) or ("uniform", bound).
+
+    The same numbers as the initialisers above and ``torch.nn.init``: PyTorch's default is
+    kaiming_uniform_(a=√5), a bound of 1/√fan_in; Xavier-normal has std gain·√(2 / (fan_in + fan_out));
+    Kaiming-normal with ReLU's gain has std √(2 / fan_in).
+    """
+    fan = width  # square layers: fan_in = fan_out = width
+    if scheme == "N(0, 1)":
+        return "normal", 1.0
+    if scheme == "N(0, 0.01²)":
+        return "normal", 0.01
+    if scheme == "PyTorch default":
+        return "uniform", calculate_gain("leaky_relu", math.sqrt(5)) * math.sqrt(3.0 / fan)
+    if scheme == "Xavier (gain 1)":
+        return "normal", math.sqrt(2.0 / (fan + fan))
+    if scheme == "Xavier × gain":
+        gain = calculate_gain({"tanh": "tanh", "ReLU": "relu", "sigmoid": "sigmoid"}[activation])
+        return "normal", gain * math.sqrt(2.0 / (fan + fan))
+    if scheme == "Kaiming (ReLU)":
+        return "normal", calculate_gain("relu") / math.sqrt(fan)
+    raise ValueError(f"`scheme` must be one of {INIT_SCHEMES}; got {scheme!r}")
+
+
+def _stack_draws(width: int, depth: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Standard draws for ``depth`` square layers, made once per size and scaled per scheme: N(0, 1) and U(-1, 1)
+    weights (depth, width, width), U(-1, 1) biases (depth, width)."""
+    key = (width, depth)
+    if key not in _STACK_DRAWS:
+        g = torch.Generator().manual_seed(0)
+        normal = torch.randn(depth, width, width, generator=g)
+        uniform = torch.rand(depth, width, width, generator=g) * 2 - 1
+        bias = torch.rand(depth, width, generator=g) * 2 - 1
+        _STACK_DRAWS[key] = (normal, uniform, bias)
+    return _STACK_DRAWS[key]
+
+
+def init_activation_stats(
+    scheme: str, activation: str, width: int, depth: int = 20, batch: int = 64, bins: int = 40
+) -> dict[str, torch.Tensor]:
+    """Push a batch of N(0, 1) inputs (batch, width) through ``depth`` square layers initialized with ``scheme``.
+
+    Biases are 0, except for PyTorch's default (U(-1/√fan_in, 1/√fan_in), as nn.Linear). Returns ``std``
+    (depth,): the activations' std after each layer; ``hist`` (depth, bins): the fraction of each layer's
+    activations in each bin of the activation's range (values beyond it count in the end bins; ReLU's exact
+    zeros are left out, their fraction is ``zeros`` (depth,)); ``edges`` (bins + 1,). The inputs use another seed
+    than the weights: drawn from the same seed, they would be correlated with the first layer's weights.
+    """
+    if activation not in _STACK_ACTIVATIONS:
+        raise ValueError(f"`activation` must be one of {tuple(_STACK_ACTIVATIONS)}; got {activation!r}")
+    act = _STACK_ACTIVATIONS[activation]
+    lo, hi = _STACK_RANGES[activation]
+    kind, scale = init_weight_scale(scheme, activation, width)
+    normal, uniform, bias = _stack_draws(width, depth)
+    weights = normal if kind == "normal" else uniform  # scaled below, on the smaller (batch, width) product
+    biases = bias / math.sqrt(width) if scheme == "PyTorch default" else torch.zeros(depth, width)
+    h = torch.randn(batch, width, generator=torch.Generator().manual_seed(1))
+    stds, hists, zeros = [], [], []
+    for layer in range(depth):
+        h = act(torch.addmm(biases[layer], h, weights[layer].T, alpha=scale))  # bias + scale * h @ W^T
+        stds.append(h.std())
+        values = h[h != 0] if activation == "ReLU" else h.reshape(-1)
+        zeros.append(1 - values.numel() / h.numel())
+        index = ((values - lo) * (bins / (hi - lo))).long().clamp_(0, bins - 1)  # out of range: the end bins
+        hists.append(torch.bincount(index, minlength=bins) / h.numel())
+    return {"std": torch.stack(stds), "hist": torch.stack(hists), "zeros": torch.tensor(zeros),
+            "edges": torch.linspace(lo, hi, bins + 1)}
+
+
+# Chapter 02's vanishing-gradient stacks: each activation with the gain of its recommended initialisation.
+DEPTH_ACTIVATIONS: dict[str, tuple[Callable[[torch.Tensor], torch.Tensor], float]] = {
+    "sigmoid": (torch.sigmoid, 1.0), "tanh": (torch.tanh, 5.0 / 3), "ReLU": (torch.relu, 2**0.5)}
+DEPTH_INITS = ("PyTorch default", "Xavier (sigmoid, tanh) / Kaiming (ReLU)")
+
+
+def first_layer_gradients(max_depth: int = 30, width: int = 32, batch: int = 64,
+                          seed: int = 0) -> dict[tuple[str, str, int], list[float]]:
+    """Gradient norms of every layer's weights in deep stacks of Linear + activation, for each depth.
+
+    Returns ``{(init, activation, depth): [|dL/dW_1|, ..., |dL/dW_depth|]}`` for depths 1..``max_depth``, each
+    activation of :data:`DEPTH_ACTIVATIONS` and each init of :data:`DEPTH_INITS`: PyTorch's default for
+    ``nn.Linear`` (weights and biases U(-1/sqrt(width), 1/sqrt(width))), or the recommended gain (uniform with std
+    gain/sqrt(width), zero biases: Xavier with gain 1 for sigmoid and 5/3 for tanh, Kaiming for ReLU). The
+    loss is the mean of a fixed random linear read-out of the last layer over a batch of N(0, 1) inputs.
+    Every network of one init shares the same underlying random numbers, so only the activation and the depth
+    differ. Takes well under a second (plain tensors, one backward pass per network, on one thread).
+    """
+    from . import num_threads
+
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randn(batch, width, generator=g)
+    readout = torch.randn(width, generator=g) / width**0.5
+    unit_w = [2 * torch.rand(width, width, generator=g) - 1 for _ in range(max_depth)]  # U(-1, 1)
+    unit_b = [2 * torch.rand(width, generator=g) - 1 for _ in range(max_depth)]
+    out = {}
+    with num_threads(1):  # tiny matrices: extra threads only add overhead (a lot, on a busy machine)
+        for init in DEPTH_INITS:
+            for name, (fn, gain) in DEPTH_ACTIVATIONS.items():
+                if init == DEPTH_INITS[0]:
+                    weights = [w / width**0.5 for w in unit_w]
+                    biases = [b / width**0.5 for b in unit_b]
+                else:
+                    weights = [w * gain * (3 / width) ** 0.5 for w in unit_w]  # U(-a, a) has std a / sqrt(3)
+                    biases = [torch.zeros(width)] * max_depth
+                for depth in range(1, max_depth + 1):
+                    params = [w.clone().requires_grad_() for w in weights[:depth]]
+                    h = x
+                    for w, b in zip(params, biases):
+                        h = fn(h @ w.T + b)
+                    grads = torch.autograd.grad((h @ readout).mean(), params)
+                    out[(init, name, depth)] = [gr.norm().item() for gr in grads]
+    return out

@@ -27,6 +27,7 @@ from .activations import log_softmax  # the stable log-softmax of the activation
 __all__ = [
     "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
     "nll_loss", "cross_entropy", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+    "regression_loss_curves", "fit_line",
 ]
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -335,3 +336,54 @@ def binary_cross_entropy_with_logits(
     if weight is not None:
         loss = loss * weight
     return _reduce(loss, reduction)
+
+
+# ------------------------------------------------------------------------------- the losses side by side
+
+
+def regression_loss_curves(
+    r: torch.Tensor, delta: float = 1.0, beta: float = 1.0
+) -> dict[str, tuple[torch.Tensor, torch.Tensor]]:
+    """Each regression loss above at the residuals ``r`` (any shape; the target is 0) and its derivative, by
+    autograd: ``{name: (loss, dloss/dr)}``, both shaped like ``r``, for MSE, MAE, Huber (``delta``) and
+    Smooth L1 (``beta``), in that order. The names carry δ and β, e.g. "Huber, δ = 1.00"."""
+    zero = torch.zeros_like(r)
+    fns = [("MSE", lambda x: mse_loss(x, zero, reduction="none")),
+           ("MAE (L1)", lambda x: l1_loss(x, zero, reduction="none")),
+           (f"Huber, δ = {delta:.2f}", lambda x: huber_loss(x, zero, reduction="none", delta=delta)),
+           (f"Smooth L1, β = {beta:.2f}", lambda x: smooth_l1_loss(x, zero, reduction="none", beta=beta))]
+    curves = {}
+    for name, fn in fns:
+        x = r.detach().clone().requires_grad_(True)
+        value = fn(x)
+        (grad,) = torch.autograd.grad(value.sum(), x)
+        curves[name] = (value.detach(), grad)
+    return curves
+
+
+_LINE_LOSSES = ("mse", "mae", "huber")
+
+
+def fit_line(x: torch.Tensor, y: torch.Tensor, loss: str = "mse", delta: float = 1.0,
+             iters: int = 60) -> torch.Tensor:
+    """(slope, intercept), float64 (2,), of the line minimizing the mean ``loss`` ("mse", "mae" or "huber" with
+    ``delta``) of its residuals on the points ``x``, ``y`` (n,).
+
+    MSE is least squares, one solve. MAE and Huber are fitted by iteratively reweighted least squares: weights
+    1/|r| (MAE) or min(1, δ/|r|) (Huber) turn each loss, locally, into a weighted squared error; ``iters``
+    rounds of that converge on the few dozen points a plot shows.
+    """
+    if loss not in _LINE_LOSSES:
+        raise ValueError(f"`loss` must be one of {_LINE_LOSSES}; got {loss!r}")
+    x, t = x.detach().double().reshape(-1), y.detach().double().reshape(-1)
+    if len(x) != len(t) or len(x) < 2:
+        raise ValueError(f"`x` and `y` must hold the same number (at least 2) of points; got {len(x)} and {len(t)}")
+    A = torch.stack([x, torch.ones_like(x)], dim=1)  # (n, 2)
+    w = torch.ones_like(t)
+    coef = torch.zeros(2, dtype=torch.float64)
+    for _ in range(1 if loss == "mse" else iters):
+        Aw = A * w[:, None]
+        coef = torch.linalg.solve(Aw.T @ A, Aw.T @ t)
+        r = (t - A @ coef).abs()
+        w = 1 / r.clamp_min(1e-6) if loss == "mae" else delta / r.clamp_min(delta)
+    return coef

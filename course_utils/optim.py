@@ -531,10 +531,6 @@ def walk(
     x, y = float(start[0]), float(start[1])
     point = torch.tensor([x, y], dtype=torch.float64, requires_grad=True)
     optimizer = optimizer_cls([point], **hyperparameters)
-    # torch wraps every optimizer's step() in a profiling and hook wrapper that costs more than the update itself
-    # on a 2-number problem (about 30 µs a call); call the update underneath it when there is one.
-    update = getattr(type(optimizer).step, "__wrapped__", None)
-    step = (lambda: update(optimizer)) if update is not None else optimizer.step
     # NumPy views of the point and of its gradient: reading and writing two numbers through them costs far less
     # than making a new tensor at every step
     grad = torch.zeros(2, dtype=torch.float64)
@@ -547,7 +543,7 @@ def walk(
         else:
             optimizer.zero_grad()
             surface.f(point[0], point[1]).backward()
-        step()
+        optimizer.step()
         x, y = float(point_np[0]), float(point_np[1])
         if not (math.isfinite(x) and math.isfinite(y)) or max(abs(x), abs(y)) > 1e6:
             return  # diverged

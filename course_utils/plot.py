@@ -8,7 +8,6 @@ In a notebook the figure shows when it is the last expression of a cell; elsewhe
 from __future__ import annotations
 
 import io
-import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -17,7 +16,7 @@ import torch
 from matplotlib.figure import Figure
 
 __all__ = [
-    "new_figure", "fig_to_png", "FigureRenderer", "freeze", "plot_history", "plot_decision_boundary",
+    "new_figure", "fig_to_png", "plot_history", "plot_decision_boundary",
     "show_images", "plot_skeleton", "DPI", "CLASS_COLORS",
 ]
 
@@ -36,114 +35,11 @@ def new_figure(ncols: int = 1, nrows: int = 1, width: float = 4.5, height: float
 
 
 def fig_to_png(fig: Figure) -> bytes:
-    """Render a figure to PNG bytes (what a notebook displays; used by the widgets)."""
+    """Render a figure to PNG bytes (what a notebook displays). The widgets use a faster renderer:
+    ``course_utils.widgets.FigureRenderer``."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=fig.dpi)
     return buf.getvalue()
-
-
-def _encode_png(rgba: Any, width: int, height: int) -> bytes:
-    """An RGBA buffer as PNG bytes; zlib level 1 compresses ~5× faster than the default, for ~10% more bytes."""
-    from PIL import Image
-
-    buf = io.BytesIO()
-    Image.frombuffer("RGBA", (width, height), rgba, "raw", "RGBA", 0, 1).save(buf, format="png", compress_level=1)
-    return buf.getvalue()
-
-
-_FROZEN: weakref.WeakSet = weakref.WeakSet()
-
-
-def freeze(artist: Any) -> Any:
-    """Mark ``artist`` as never changing, with nothing but the figure's background beneath it (a legend beside
-    the axes): a :class:`FigureRenderer` then draws it once and, at every later full redraw, pastes its pixels
-    instead of drawing it again. Returns the artist."""
-    _FROZEN.add(artist)
-    return artist
-
-
-class FigureRenderer:
-    """Renders one figure to PNG again and again, fast, by matplotlib's *blitting*.
-
-    Most of a redraw's time goes into what does not change: tick labels, axis labels, legends, frames. So the
-    figure is drawn once without its *animated* artists (those made with ``animated=True`` or marked with
-    ``artist.set_animated(True)``), that picture is kept, and each ``render()`` pastes it back and draws only the
-    animated artists on top (each axes' in z-order, then the figure's own). The kept picture is redrawn when
-    ``key`` differs from the last call's, when any axes' position, limits or scales changed, or after
-    ``invalidate()``. A figure without animated artists is drawn whole every time.
-
-    Whatever a redraw changes must therefore be animated (lines, images, titles that show numbers …) or change
-    the ``key``; ``tests/test_widgets.py`` checks, for every widget and control, that a render equals a fresh one.
-    """
-
-    def __init__(self, fig: Figure):
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-        self.fig = fig
-        self.canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
-        self._background: Any = None
-        self._frozen: dict[Any, Any] = {}  # frozen artist → its pixels, once drawn (see freeze())
-        self._key: Any = None
-        self.key: Any = None  # the last render's key
-        self.full_draws = 0  # how often the static layer was drawn (the benchmark and tests read it)
-
-    def invalidate(self) -> None:
-        """Forget the kept static layer and frozen pixels: the next render draws the whole figure."""
-        self._background = None
-        self._frozen = {}
-
-    def _state(self, key: Any) -> tuple:
-        fig = self.fig
-        axes = tuple((ax.get_visible(), tuple(ax.get_position().bounds), ax.get_xlim(), ax.get_ylim(),
-                      ax.get_xscale(), ax.get_yscale()) for ax in fig.axes)
-        return key, axes, tuple(fig.get_size_inches()), fig.dpi
-
-    def animated_artists(self) -> list[Any]:
-        """The artists drawn at every render, in drawing order."""
-        found = []
-        for ax in self.fig.axes:
-            if ax.get_visible():
-                found += sorted((a for a in ax.get_children() if a.get_animated()), key=lambda a: a.get_zorder())
-        found += sorted((a for a in self.fig.get_children() if a.get_animated()), key=lambda a: a.get_zorder())
-        return found
-
-    def _draw_static(self) -> None:
-        """Draw everything not animated (and run the layout engine, if any); paste frozen artists' pixels."""
-        children = [a for ax in self.fig.axes for a in ax.get_children()] + self.fig.get_children()
-        pasted = [a for a in children if a in _FROZEN and self._frozen.get(a) is not None and a.get_visible()]
-        for artist in pasted:
-            artist.set_visible(False)
-        try:
-            self.canvas.draw()
-        finally:
-            for artist in pasted:
-                artist.set_visible(True)
-        for artist in pasted:
-            self.canvas.restore_region(self._frozen[artist])
-        if self.fig.get_layout_engine() is not None:
-            return  # a layout engine may still move things at the next draw: keep drawing them until it is off
-        renderer = self.canvas.get_renderer()
-        for artist in children:
-            if artist in _FROZEN and artist not in self._frozen and artist.get_visible():
-                self._frozen[artist] = self.canvas.copy_from_bbox(artist.get_window_extent(renderer).padded(4))
-
-    def render(self, key: Any = None) -> bytes:
-        """The figure as PNG bytes, redrawing only its animated artists when the rest is unchanged."""
-        animated = self.animated_artists()
-        self.key = key
-        state = self._state(key)
-        if self._background is None or state != self._key or not animated:
-            self._draw_static()
-            self._background = self.canvas.copy_from_bbox(self.fig.bbox)
-            self._key = self._state(key)  # again: a layout engine may have moved the axes
-            self.full_draws += 1
-        else:
-            self.canvas.restore_region(self._background)
-        renderer = self.canvas.get_renderer()
-        for artist in animated:
-            artist.draw(renderer)
-        width, height = self.canvas.get_width_height()
-        return _encode_png(self.canvas.buffer_rgba(), width, height)
 
 
 def _figure_of(ax: Any, **kwargs: Any) -> tuple[Figure, Any]:

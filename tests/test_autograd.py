@@ -666,3 +666,37 @@ def test_autograd_exercises_accept_the_solutions_and_catch_typical_mistakes(caps
     assert checks.check("value_pow", lambda a, k: None).status == "not attempted"
     assert checks.check("value_pow", pow_with_a_stub_backward).status == "not attempted"
     assert "AttributeError" in (capsys.readouterr().out + str(checks.check("value_pow", pow_with_a_broken_backward)))
+
+
+# ---------------------------------------------------------------- the public view of a graph, for the stepper
+
+def test_graph_accessors_name_the_operations_and_inputs() -> None:
+    from course_utils.autograd import graph_edges, inputs, node_name, node_title, operation
+
+    a, b = Value(2.0, label="a"), Value(3.0)
+    c = a * a + b
+    assert inputs(c)[1] is b and inputs(inputs(c)[0]) == (a, a) and inputs(a) == ()
+    assert (operation(c), operation(a)) == ("+", "")
+    assert (node_name(a), node_name(b), node_name(c)) == ("a", "3", "[+]")
+    c.label = "c"
+    assert (node_title(c), node_title(a), node_title(inputs(c)[0])) == ("c (+)", "a", "(*)")
+    fig = draw_graph(c)
+    from matplotlib.patches import FancyArrowPatch
+
+    arrows = [p for p in fig.axes[0].patches if isinstance(p, FancyArrowPatch)]
+    assert len(graph_edges(c)) == len(arrows) == 3  # a·a draws one arrow from a
+
+
+def test_public_backprop_steps_agree_with_torch_on_the_worked_example() -> None:
+    from course_utils.autograd import backprop_example, backprop_steps, local_formula
+
+    out = backprop_example()
+    steps = backprop_steps(out)
+    assert [node for node, _ in steps] == list(reversed(topological_order(out)))
+    w = next(node for node, _ in steps if node.label == "w")
+    tw = torch.tensor(0.3, dtype=DTYPE, requires_grad=True)
+    ((torch.sigmoid(tw * 2.0 - 0.1) - 1.0) ** 2 + 0.1 * tw**2).backward()
+    assert w.grad == pytest.approx(tw.grad.item(), rel=1e-12)
+    z = next(node for node, _ in steps if node.label == "z")
+    a = next(node for node, _ in steps if node.label == "a")
+    assert local_formula(a, z) == "a(1 − a)"

@@ -424,10 +424,8 @@ def test_init_exercise_solutions_pass_and_typical_mistakes_fail(capsys):
 @pytest.mark.parametrize("scheme", ["PyTorch default", "Xavier (gain 1)", "Xavier × gain", "Kaiming (ReLU)"])
 @pytest.mark.parametrize("activation", ["tanh", "ReLU", "sigmoid"])
 def test_init_explorer_scales_are_torchs(scheme, activation):
-    from course_utils.widgets import init_weight_scale
-
     width = 300
-    kind, scale = init_weight_scale(scheme, activation, width)
+    kind, scale = init.init_weight_scale(scheme, activation, width)
     w = torch.empty(width, width)
     if scheme == "PyTorch default":
         w = nn.Linear(width, width).weight.detach()
@@ -444,16 +442,50 @@ def test_init_explorer_scales_are_torchs(scheme, activation):
 
 
 def test_init_activation_stats_show_the_chapters_claims():
-    from course_utils.widgets import init_activation_stats
-
-    kaiming = init_activation_stats("Kaiming (ReLU)", "ReLU", 256, depth=20)
+    kaiming = init.init_activation_stats("Kaiming (ReLU)", "ReLU", 256, depth=20)
     # width 256 over 20 layers: random drift, but no trend like the other schemes' powers of 10
     assert ((kaiming["std"] > 0.3) & (kaiming["std"] < 3)).all()
     assert kaiming["hist"].shape == (20, 40) and kaiming["edges"].shape == (41,)
     assert torch.allclose(kaiming["hist"].sum(1) + kaiming["zeros"], torch.ones(20))  # every value counted once
-    assert init_activation_stats("N(0, 1)", "ReLU", 256, depth=5)["std"][-1] > 1e5
-    assert init_activation_stats("N(0, 0.01²)", "tanh", 256, depth=10)["std"][-1] < 1e-5
-    tanh_big = init_activation_stats("N(0, 1)", "tanh", 256, depth=10)
+    assert init.init_activation_stats("N(0, 1)", "ReLU", 256, depth=5)["std"][-1] > 1e5
+    assert init.init_activation_stats("N(0, 0.01²)", "tanh", 256, depth=10)["std"][-1] < 1e-5
+    tanh_big = init.init_activation_stats("N(0, 1)", "tanh", 256, depth=10)
     assert (tanh_big["hist"][:, [0, -1]].sum(1) > 0.8).all()  # piled up at ±1
     with pytest.raises(ValueError, match="scheme"):
-        init_activation_stats("zeros", "tanh", 16)
+        init.init_activation_stats("zeros", "tanh", 16)
+
+
+def test_init_activation_stats_match_a_stack_of_torch_layers():
+    """The first layer by hand: torch.nn.functional.linear with the same scaled draws, then the activation."""
+    stats = init.init_activation_stats("Xavier × gain", "tanh", 16, depth=3, batch=8, bins=10)
+    _, std = init.init_weight_scale("Xavier × gain", "tanh", 16)
+    normal, _, _ = init._stack_draws(16, 3)
+    h = torch.randn(8, 16, generator=torch.Generator().manual_seed(1))
+    for layer in range(3):
+        h = torch.tanh(nn.functional.linear(h, normal[layer] * std))
+    assert stats["std"][-1].item() == pytest.approx(h.std().item(), rel=1e-5)
+    with pytest.raises(ValueError, match="`activation`"):
+        init.init_activation_stats("N(0, 1)", "softmax", 16)
+
+
+def test_first_layer_gradients_are_autograds_through_nn_linear():
+    """Depth 3, recommended init: the same weights in nn.Linear layers give the same gradient norms."""
+    data = init.first_layer_gradients(max_depth=3, width=8, batch=4, seed=0)
+    assert set(data) == {(i, a, d) for i in init.DEPTH_INITS for a in init.DEPTH_ACTIVATIONS for d in (1, 2, 3)}
+    assert all(len(norms) == depth for (_, _, depth), norms in data.items())
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(4, 8, generator=g)
+    readout = torch.randn(8, generator=g) / 8**0.5
+    unit_w = [2 * torch.rand(8, 8, generator=g) - 1 for _ in range(3)]
+    fn, gain = init.DEPTH_ACTIVATIONS["tanh"]
+    layers = [nn.Linear(8, 8) for _ in range(3)]
+    with torch.no_grad():
+        for layer, w in zip(layers, unit_w):
+            layer.weight.copy_(w * gain * (3 / 8) ** 0.5)  # uniform with std gain / sqrt(fan_in)
+            layer.bias.zero_()
+    h = x
+    for layer in layers:
+        h = fn(layer(h))
+    (h @ readout).mean().backward()
+    want = [layer.weight.grad.norm().item() for layer in layers]
+    assert data[(init.DEPTH_INITS[1], "tanh", 3)] == pytest.approx(want, rel=1e-5)

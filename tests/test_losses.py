@@ -410,11 +410,9 @@ def _mean_loss(x, y, coef, kind, delta):
 @pytest.mark.parametrize("delta", [0.3, 1.0, 4.0])
 def test_outlier_fit_lines_minimize_their_loss(kind, delta):
     from course_utils.data import make_regression
-    from course_utils.widgets import _fit_line
-
     x, y = make_regression(n=30, noise=0.3, outliers=0.2, seed=1)
     x, y = x[:, 0].double(), y[:, 0].double()
-    coef = _fit_line(x, y, kind, delta)
+    coef = losses.fit_line(x, y, kind, delta)
     best = _mean_loss(x, y, coef, kind, delta)
     for d in torch.tensor([[1e-2, 0], [-1e-2, 0], [0, 1e-2], [0, -1e-2], [1e-2, 1e-2], [1e-2, -1e-2]],
                           dtype=torch.float64):
@@ -425,10 +423,8 @@ def test_outlier_fit_lines_minimize_their_loss(kind, delta):
 
 
 def test_loss_curves_derivatives_are_the_formulas():
-    from course_utils.widgets import _loss_curves
-
     r = torch.linspace(-4, 4, 161)
-    curves = _loss_curves(r, 1.5, 0.5)
+    curves = losses.regression_loss_curves(r, 1.5, 0.5)
     (mse, g_mse), (mae, g_mae), (huber, g_huber), (sl1, g_sl1) = curves.values()
     assert torch.allclose(g_mse, 2 * r) and torch.allclose(g_mae, torch.sign(r))
     assert torch.allclose(g_huber, r.clamp(-1.5, 1.5)) and torch.allclose(g_sl1, (r / 0.5).clamp(-1, 1))
@@ -447,3 +443,23 @@ def test_cross_entropy_explorer_shows_the_loss_of_the_true_class():
     assert f"= {expected:.3f}" in fig.axes[0].get_title()
     heights = [bar.get_height() for bar in fig.axes[1].patches]
     assert heights == pytest.approx((torch.softmax(z, 1) - F.one_hot(torch.tensor([2]), 3))[0].tolist(), abs=1e-6)
+
+
+def test_fit_line_refuses_unknown_losses_and_mismatched_points():
+    x = torch.tensor([0.0, 1.0, 2.0])
+    torch.testing.assert_close(losses.fit_line(x, 3 * x - 1), torch.tensor([3.0, -1.0], dtype=torch.float64))
+    with pytest.raises(ValueError, match="`loss`"):
+        losses.fit_line(x, x, "hinge")
+    with pytest.raises(ValueError, match="same number"):
+        losses.fit_line(x, x[:2])
+
+
+def test_regression_loss_curves_are_the_torch_losses():
+    r = torch.linspace(-3, 3, 31)
+    curves = losses.regression_loss_curves(r, delta=0.7, beta=1.3)
+    zero = torch.zeros_like(r)
+    want = [F.mse_loss(r, zero, reduction="none"), F.l1_loss(r, zero, reduction="none"),
+            F.huber_loss(r, zero, reduction="none", delta=0.7), F.smooth_l1_loss(r, zero, reduction="none", beta=1.3)]
+    for (value, grad), ref in zip(curves.values(), want):
+        torch.testing.assert_close(value, ref)
+        assert grad.shape == r.shape and not grad.requires_grad

@@ -6,15 +6,13 @@ learner sees before running anything.
 
 import re
 import struct
-import sys
 from pathlib import Path
 
 import nbformat
+import nbtools  # tools/, on the path through pytest's `pythonpath` setting (pyproject.toml)
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tools"))
-import nbtools  # noqa: E402
 
 SOURCES = nbtools.sources()
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))

@@ -369,3 +369,50 @@ def test_optim_checkers_catch_typical_mistakes(capsys):
         assert checks.check(name, checks._core._REGISTRY[name].solution)
         assert checks.check(name, lambda *a, **k: (_ for _ in ()).throw(NotImplementedError)).status == \
             "not attempted"
+
+
+def test_walk_steps_through_the_public_step_so_hooks_run():
+    """walk() calls optimizer.step() itself (not the function underneath torch's wrapper): hooks see every step."""
+    from torch.optim.optimizer import register_optimizer_step_post_hook
+
+    calls = []
+    handle = register_optimizer_step_post_hook(lambda opt, args, kwargs: calls.append(type(opt).__name__))
+    try:
+        points = optim.trajectory(torch.optim.Adam, "quadratic", steps=5, lr=0.1)
+    finally:
+        handle.remove()
+    assert len(points) == 6 and calls == ["Adam"] * 5
+
+
+def test_optimizer_race_keeps_every_default_path_in_its_frame_and_names_cut_ones():
+    from course_utils.widgets.optim import RACE_FRAMES
+
+    w = widgets.optimizer_race()
+    w.controls["steps"].value = 200
+    for lr in (0.01, 0.05, 0.1):
+        w.controls["lr"].value = lr
+        for surface in optim.surfaces:
+            w.controls["surface"].value = surface
+            fig = w.draw(**w.values())
+            (x0, x1), (y0, y1) = RACE_FRAMES[surface]
+            paths = [line for line in fig.axes[0].get_lines() if not line.get_label().startswith("_")]
+            assert len(paths) == 6
+            for line in paths:
+                xy = torch.as_tensor(line.get_xydata())
+                assert ((xy[:, 0] >= x0) & (xy[:, 0] <= x1) & (xy[:, 1] >= y0) & (xy[:, 1] <= y1)).all(), \
+                    (surface, lr, line.get_label())
+            assert "cut" not in fig.axes[0].get_title()
+    w.controls["surface"].value = "rosenbrock"
+    assert (w.controls["y0"].min, w.controls["y0"].max) == RACE_FRAMES["rosenbrock"][1]
+    w.controls["lr"].value = 0.4
+    assert "cut at the frame" in w.draw(**w.values()).axes[0].get_title()
+
+
+def test_optimizer_race_loss_range_fits_the_curves_in_whole_decades():
+    w = widgets.optimizer_race()
+    fig = w.draw(**w.values())
+    lo, hi = fig.axes[1].get_ylim()
+    gaps = torch.cat([torch.as_tensor(line.get_ydata()) for line in fig.axes[1].get_lines()])
+    assert lo <= gaps.min() and gaps.max() <= hi and hi / lo >= 100
+    assert math.log10(lo).is_integer() and math.log10(hi).is_integer()
+    assert hi / lo < 1e8  # not the whole 1e-12 … 1e4: the curves fill the panel

@@ -210,9 +210,18 @@ def test_playground_trains_on_the_button_only():
     assert "settings changed" in fig.axes[0].get_title()
 
 
+def test_playground_legend_sits_beside_the_curves():
+    w = widgets.regularization_playground()
+    w.press("Train")
+    fig = w.renderer.fig
+    ax = fig.axes[1]
+    legend = ax.get_legend().get_window_extent(w.renderer.canvas.get_renderer())
+    assert legend.x0 >= ax.get_window_extent().x1  # never over the curves' ends
+
+
 def test_train_regularized_mlp_overfits_without_regularization_and_restores_threads():
     threads = torch.get_num_threads()
-    run = widgets.train_regularized_mlp(p=0.0, weight_decay=0.0, noise=0.3, width=64, n_train=30, epochs=200)
+    run = R.train_regularized_mlp(p=0.0, weight_decay=0.0, noise=0.3, width=64, n_train=30, epochs=200)
     assert torch.get_num_threads() == threads
     assert run["train_loss"][-1] < 0.05 and run["val_loss"][-1] > 2 * min(run["val_loss"])
 

@@ -57,7 +57,7 @@ _QUICK_BUTTONS = {"regularization_playground": ["Train"], "cnn_trainer": ["Train
 
 @pytest.mark.parametrize("name", sorted(widgets.BUILDERS))
 def test_a_fast_redraw_equals_a_full_one(name):
-    """Widgets redraw only their animated artists over a kept picture of the rest (plot.FigureRenderer): after
+    """Widgets redraw only their animated artists over a kept picture of the rest (widgets.FigureRenderer): after
     every move of every control, and after a button press, that picture must equal the figure drawn from
     scratch, pixel for pixel."""
     widget = widgets.BUILDERS[name]()
@@ -143,3 +143,115 @@ def test_buttons_run_their_action_then_redraw_and_report_errors():
     assert calls == [widget] and widget.renders == 2 and widget.image.value != before
     widget.press("Boom")
     assert widget.renders == 2 and "RuntimeError: diverged" in widget.message.value
+
+
+# ------------------------------------------------------------------------------------------ LivePlot's API
+
+
+def _counting_widget(**kwargs):
+    draws = []
+
+    def draw(a, b):
+        draws.append((a, b))
+        fig, ax = widgets.new_figure()
+        ax.set_title(f"{a} {b}")
+        return fig
+
+    controls = {"a": W.IntSlider(value=0, max=10), "b": W.IntSlider(value=0, max=10)}
+    return widgets.LivePlot(draw, controls, **kwargs), draws
+
+
+def test_hold_applies_several_changes_as_one_redraw():
+    widget, draws = _counting_widget()
+    with widget.hold():
+        widget.controls["a"].value = 3
+        with widget.hold():  # nested: still one redraw, at the end of the outer block
+            widget.controls["b"].value = 4
+        assert widget.renders == 1
+    assert widget.renders == 2 and draws[-1] == (3, 4)
+    with widget.hold():
+        pass
+    assert widget.renders == 2  # nothing moved: no redraw
+
+
+def test_on_change_moves_other_controls_in_the_same_redraw():
+    widget, draws = _counting_widget()
+    widget.on_change("a", lambda a: setattr(widget.controls["b"], "value", 10 - a))
+    widget.controls["a"].value = 7
+    assert widget.renders == 2 and draws[-1] == (7, 3)
+
+
+def test_a_button_that_moves_a_control_redraws_once():
+    widget, draws = _counting_widget(buttons={"Max": lambda w: setattr(w.controls["a"], "value", 10)})
+    widget.press("Max")
+    assert widget.renders == 2 and draws[-1] == (10, 0) and widget.presses == 1
+
+
+def test_rows_and_footer_lay_out_the_widget():
+    note, footer = W.HTML("note"), W.Textarea()
+    widget, _ = _counting_widget(rows=[[note], ["b", "a"]], footer=[footer], buttons={"Go": lambda w: None})
+    first, second, buttons, image, message, last = widget.children  # no title: no header line
+    assert first.children == (note,) and second.children == (widget.controls["b"], widget.controls["a"])
+    assert buttons.children == (widget.buttons["Go"],) and image is widget.image and last is footer
+
+
+def test_show_error_is_public_and_escaped():
+    widget, _ = _counting_widget()
+    widget.show_error("Could not <train>", ValueError("a < b"))
+    assert "Could not &lt;train&gt;: ValueError: a &lt; b" in widget.message.value
+    assert isinstance(widget.last_error, ValueError)
+    widget.controls["a"].value = 1  # the next good redraw clears it
+    assert widget.message.value == "" and widget.last_error is None
+
+
+def test_every_widget_module_is_small_and_imports_no_private_internals():
+    from pathlib import Path
+
+    folder = Path(widgets.__file__).parent
+    for path in folder.glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert len(text.splitlines()) <= 400, path.name
+        for private in ("_autotitlepos", "ft2font", "__wrapped__", "._prev", "._op"):
+            assert private not in text, (path.name, private)
+
+
+def test_builders_are_found_on_disk_and_stay_importable_by_name():
+    import importlib
+    import pkgutil
+
+    modules = [m.name for m in pkgutil.iter_modules(widgets.__path__) if not m.name.startswith("_")]
+    found = {fn.__module__.rsplit(".", 1)[1] for fn in widgets.BUILDERS.values()}
+    assert found <= set(modules)
+    for name, fn in widgets.BUILDERS.items():
+        assert getattr(widgets, name) is fn
+        assert getattr(importlib.import_module(fn.__module__), name) is fn
+    assert callable(widgets.playground) and isinstance(widgets.playground(), widgets.PlaygroundWidget)
+
+
+def test_pixel_image_pastes_its_array_unchanged():
+    import io
+
+    import numpy as np
+    from matplotlib.figure import Figure
+    from PIL import Image
+
+    fig = Figure(figsize=(1, 1), dpi=50)
+    pixels = np.zeros((10, 20, 4), np.uint8)
+    pixels[..., 0], pixels[..., 3] = np.arange(20, dtype=np.uint8) * 10, 255
+    fig.add_artist(widgets.PixelImage(pixels, 5, 7))
+    png = widgets.FigureRenderer(fig).render()
+    shown = np.asarray(Image.open(io.BytesIO(png)))[::-1]  # rows bottom-up, as the artist's
+    assert (shown[7:17, 5:25] == pixels).all()
+
+
+def test_playground_loss_panel_has_tick_labels():
+    widget = widgets.playground()
+    widget.playground.step(3)
+    widget.update()
+    ax = widget.view.ax_loss
+    renderer = widget.renderer.canvas.get_renderer()
+    for axis, i in ((ax.xaxis, 0), (ax.yaxis, 1)):
+        lo, hi = axis.get_view_interval()
+        shown = [t for t in axis.get_ticklabels() if lo <= t.get_position()[i] <= hi and t.get_text()]
+        assert len(shown) >= 2, [t.get_text() for t in shown]
+        assert all(t.get_window_extent(renderer).x1 <= widget.view.FIG_W for t in shown)

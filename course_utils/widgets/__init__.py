@@ -1,0 +1,48 @@
+"""Interactive widgets for the chapters. Each builder returns the widget; display it as a cell's last line.
+
+Every live widget is a :class:`LivePlot`: controls on top, a picture below, a message line for errors. Moving a
+control calls ``update()``, which redraws one small figure (target: under 100 ms, measured in ``benchmarks/``).
+Anything that trains uses a button instead of reacting to every slider tick. An exception while drawing is shown
+in the widget as a readable line; it never breaks the notebook.
+
+The framework lives in ``_core`` (``LivePlot``, ``BUILDERS``, ``@builder``) and ``_render`` (the fast renderer);
+each concept's widgets live in their own module here (``perceptron``, ``activations``, ``autograd``, ``init``,
+``losses``, ``optim``, ``regularization``, ``cnn``, ``playground_widget`` with ``playground_view``) and register
+themselves with ``@builder``. Every such module is imported below, so a new widget needs only a new file; each
+builder is then ``course_utils.widgets.<its name>``.
+"""
+
+import importlib
+import pkgutil
+
+# Besides the framework: names that callers import from here, though they now live in their concept's module
+# (or are private helpers of one widget module that the chapters' tests use).
+from ..autograd import backprop_example as _backprop_example  # noqa: F401
+from ..autograd import backprop_steps as _backprop_steps  # noqa: F401
+from ..autograd import local_formula as _local_formula  # noqa: F401
+from ..init import DEPTH_INITS as _DEPTH_INITS  # noqa: F401
+from ..init import INIT_SCHEMES, first_layer_gradients, init_activation_stats, init_weight_scale
+from ..losses import fit_line as _fit_line  # noqa: F401
+from ..losses import regression_loss_curves as _loss_curves  # noqa: F401
+from ..plot import new_figure
+from ..regularization import train_regularized_mlp
+from ._core import BUILDERS, LivePlot, builder, slider
+from ._render import FigureRenderer, PixelImage, fixed_labels, fixed_title, freeze
+from .activations import _saturated_spans  # noqa: F401
+from .autograd import _step_caption  # noqa: F401
+from .perceptron import _line_through_box  # noqa: F401
+from .playground_view import PlaygroundView
+from .playground_widget import PlaygroundWidget
+
+__all__ = [
+    "LivePlot", "BUILDERS", "builder", "slider", "FigureRenderer", "PixelImage", "freeze", "fixed_labels",
+    "fixed_title", "new_figure", "PlaygroundWidget", "PlaygroundView", "INIT_SCHEMES", "init_weight_scale",
+    "init_activation_stats", "first_layer_gradients", "train_regularized_mlp",
+]
+
+for _info in pkgutil.iter_modules(__path__):
+    if not _info.name.startswith("_"):
+        importlib.import_module(f"{__name__}.{_info.name}")
+
+globals().update(BUILDERS)  # every builder as course_utils.widgets.<name>
+__all__ += sorted(BUILDERS)

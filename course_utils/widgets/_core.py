@@ -1,0 +1,188 @@
+"""The widget framework: :class:`LivePlot`, the ``BUILDERS`` registry with its ``@builder`` decorator, and the
+small control helpers the builders share."""
+
+from __future__ import annotations
+
+import html
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import ipywidgets as W
+
+from ._render import FigureRenderer
+
+__all__ = ["LivePlot", "BUILDERS", "builder", "slider"]
+
+Row = Sequence["str | W.Widget"]  # a row of the layout: control names and any other widgets, left to right
+
+
+class LivePlot(W.VBox):
+    """Controls + a picture redrawn by ``draw(**values)`` (which returns a Figure) whenever a control moves.
+
+    ``controls`` maps each of ``draw``'s keyword arguments to the control that sets it. ``buttons`` maps a label to
+    an action ``fn(widget)`` run on click (training, a step, a reset …), after which the picture is redrawn; use
+    them for anything slow, so sliders stay instant. ``press(label)`` does the same from code (tests, or a
+    teacher's cell). ``rows`` lays the controls out, one list per row of control names (or other widgets, e.g. a
+    label); by default three controls a row. The buttons get a row of their own under them; ``footer`` widgets
+    go under the picture.
+
+    **The fast-redraw contract.** The picture goes through a :class:`~course_utils.widgets.FigureRenderer`, which
+    draws the figure once, keeps that picture, and at each update redraws only the *animated* artists over it.
+    So every artist whose look depends on a slider (its data, text, colour, visibility) must be made with
+    ``animated=True`` (or ``artist.set_animated(True)``), titles included. Everything else is redrawn only when a
+    non-slider control (a dropdown, a checkbox) or a button changes, or when an axes' limits, scale or position
+    change. An artist that a slider changes but that is not animated shows a stale picture:
+    ``tests/test_widgets.py`` compares every update with a full redraw, pixel for pixel, to catch that.
+
+    A control that moves others (e.g. a new surface moves the start sliders) registers that with
+    :meth:`on_change`, or wraps the moves in :meth:`hold`: the widget then redraws once, not once per control.
+    An exception while drawing or in a button's action is shown in the widget (:meth:`show_error`), never raised
+    into the notebook. Tests drive a widget by setting a control's ``.value`` and reading ``renders``,
+    ``last_error`` and ``image.value``.
+    """
+
+    def __init__(
+        self,
+        draw: Callable[..., Any],
+        controls: dict[str, W.ValueWidget],
+        title: str | None = None,
+        buttons: dict[str, Callable[[LivePlot], None]] | None = None,
+        rows: Sequence[Row] | None = None,
+        footer: Sequence[W.Widget] = (),
+    ):
+        self.draw = draw
+        self.controls = controls
+        self.actions = dict(buttons or {})
+        self.buttons = {label: W.Button(description=label) for label in self.actions}
+        for label, button in self.buttons.items():
+            button.on_click(lambda _b, label=label: self.press(label))
+        self.title = title or "widget"
+        # natural size: stretched to the output width, an 80-dpi PNG would look blurred
+        self.image = W.Image(format="png", layout=W.Layout(width="auto", align_self="flex-start"))
+        self.message = W.HTML()
+        self.renders = 0
+        self.presses = 0  # button presses so far: each may change what the figure shows anywhere
+        self.renderer: FigureRenderer | None = None
+        self.last_error: Exception | None = None
+        self.last_update_s: float | None = None
+        self._holds = 0  # depth of nested hold() blocks
+        self._stale = False  # a control moved during a hold(): redraw when it ends
+        self._reactions: dict[str, list[Callable[[Any], None]]] = {}
+        header = [W.HTML(f"<b>{html.escape(title)}</b>")] if title else []
+        if rows is None:
+            names = list(controls)
+            rows = [names[i:i + 3] for i in range(0, len(names), 3)]
+        boxes = [W.HBox([controls[item] if isinstance(item, str) else item for item in row]) for row in rows]
+        if self.buttons:
+            boxes.append(W.HBox(list(self.buttons.values())))
+        super().__init__([*header, *boxes, self.image, self.message, *footer])
+        self.add_class("course-widget")
+        for name, control in controls.items():
+            control.observe(lambda change, name=name: self._on_change(name, change["new"]), names="value")
+        self.update()
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict | None:
+        """Add the current picture as a PNG, so a notebook viewed without a kernel (e.g. on GitHub) shows it."""
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if bundle is not None:
+            bundle["text/plain"] = f"{self.title} (interactive: run the notebook to move the controls)"
+            if self.image.value:
+                bundle["image/png"] = bytes(self.image.value)
+        return bundle
+
+    def values(self) -> dict[str, Any]:
+        """The controls' current values, by name: ``draw``'s keyword arguments."""
+        return {name: control.value for name, control in self.controls.items()}
+
+    def press(self, label: str) -> None:
+        """Run the action of button ``label``, then redraw; an exception is shown in the widget, not raised."""
+        try:
+            with self.hold():  # one redraw after the action, also when it moves controls
+                self.actions[label](self)
+                self.presses += 1
+                self._stale = True
+        except Exception as exc:
+            self.show_error("Could not run", exc)
+
+    def show_error(self, doing: str, exc: Exception) -> None:
+        """Show ``exc`` under the picture as one readable line, "⚠ {doing}: {type}: {message}"; the last good
+        picture stays. The next successful redraw clears it."""
+        self.last_error = exc
+        self.message.value = (f"<span style='color:#b00020'>⚠ {html.escape(doing)}: {type(exc).__name__}: "
+                              f"{html.escape(str(exc))}</span>")
+
+    @contextmanager
+    def hold(self) -> Iterator[LivePlot]:
+        """Apply several control changes as one redraw::
+
+            with widget.hold():
+                widget.controls["x0"].value = 1.0
+                widget.controls["y0"].value = -0.5
+            # one redraw here, if anything moved
+
+        Blocks may nest; the redraw comes when the outermost one ends.
+        """
+        self._holds += 1
+        try:
+            yield self
+        finally:
+            self._holds -= 1
+            if self._holds == 0 and self._stale:
+                self._stale = False
+                self.update()
+
+    def on_change(self, name: str, react: Callable[[Any], None]) -> None:
+        """Call ``react(new_value)`` whenever control ``name`` changes, before the redraw. Controls that ``react``
+        moves are redrawn together with ``name``'s change, in one redraw (e.g. a new data set resets a slider)."""
+        self._reactions.setdefault(name, []).append(react)
+
+    def _on_change(self, name: str, new: Any) -> None:
+        self._stale = True
+        with self.hold():  # redraws when the outermost hold ends (now, unless inside one)
+            for react in self._reactions.get(name, []):
+                react(new)
+
+    def update(self) -> None:
+        """Redraw the picture from the controls' current values; show any error as a message."""
+        start = time.perf_counter()
+        try:
+            values = self.values()
+            fig = self.draw(**values)
+            if self.renderer is None or self.renderer.fig is not fig:
+                self.renderer = FigureRenderer(fig)
+            # The kept static layer is redrawn when a choice (not a slider) changes or a button was pressed.
+            png = self.renderer.render(key=(self.presses, tuple(
+                (name, value) for name, value in values.items() if not hasattr(self.controls[name], "min"))))
+            # Lay the figure out once: a builder that reuses its figure then skips the costly layout pass.
+            # (None, not "none": "none" leaves a placeholder engine, and a draw then lays it out twice.)
+            fig.set_layout_engine(None)
+        except Exception as exc:  # shown to the learner, never raised into the notebook
+            self.show_error("Could not draw", exc)
+            return
+        self.image.value = png
+        self.message.value = ""
+        self.last_error = None
+        self.renders += 1
+        self.last_update_s = time.perf_counter() - start
+
+
+# Every builder of a live widget, by name: the benchmark times each one's slider-to-picture update, the tests
+# move each one's controls.
+BUILDERS: dict[str, Callable[..., LivePlot]] = {}
+
+
+def builder(fn: Callable[..., LivePlot]) -> Callable[..., LivePlot]:
+    """Register a widget builder in ``BUILDERS`` under its function's name (so the benchmark and tests find it,
+    and ``course_utils.widgets.<name>`` is the builder). It must work called without arguments."""
+    if fn.__name__ in BUILDERS:
+        raise ValueError(f"two widget builders are named {fn.__name__!r}")
+    BUILDERS[fn.__name__] = fn
+    return fn
+
+
+def slider(value: float, lo: float, hi: float, step: float, description: str) -> W.FloatSlider:
+    """A float slider of the widgets' usual width, redrawing while it is dragged."""
+    return W.FloatSlider(value=value, min=lo, max=hi, step=step, description=description,
+                         continuous_update=True, readout_format=".2f", layout=W.Layout(width="260px"))

@@ -1,0 +1,236 @@
+"""Chapter 08's widgets: inside a CNN (filters, feature maps, predictions), and training models on the digits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as W
+import torch
+
+from ..plot import new_figure
+from ._core import LivePlot, builder
+from ._render import fixed_labels
+
+
+@builder
+def cnn_explorer(model: Any = None, images: torch.Tensor | None = None, labels: torch.Tensor | None = None) -> LivePlot:
+    """Look inside a CNN: pick an image (all, or only the misclassified ones), a conv layer and one of its
+    channels; see the image titled "true label → prediction", that channel's filter (for a layer with several
+    input channels, one row of weights per input channel), the feature map the filter makes from the image
+    (before the activation; red positive, blue negative), and the predicted probabilities (green: the true
+    class, red: a wrong prediction).
+
+    ``model`` maps ``images`` (N, 1, H, W) to logits (N, classes); ``labels`` (N,). Without arguments: an
+    untrained ``SimpleCNN`` on 64 of scikit-learn's digits (the chapter passes its trained model and test set).
+    """
+    from torch import nn
+
+    if model is None:
+        from ..data import load_digits
+        from ..models import SimpleCNN
+
+        images, labels = load_digits(split="test", resize=28)
+        images, labels = images[:64], labels[:64]
+        images = (images - images.mean()) / images.std()
+        with torch.random.fork_rng():
+            torch.manual_seed(0)
+            model = SimpleCNN()
+    if images is None or labels is None:
+        raise ValueError("pass `images` (N, 1, H, W) and `labels` (N,) together with `model`")
+    images, labels = images.detach().cpu(), torch.as_tensor(labels).cpu()
+    convs = {name: m for name, m in model.named_modules() if isinstance(m, nn.Conv2d)}
+    if not convs:
+        raise ValueError("`model` has no nn.Conv2d layer to look into")
+    device = next(model.parameters()).device
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            probs = torch.cat([torch.softmax(model(images[i:i + 256].to(device)), dim=1).cpu()
+                               for i in range(0, len(images), 256)])
+    finally:
+        model.train(was_training)
+    preds = probs.argmax(dim=1)
+    wrong = (preds != labels).nonzero().flatten()
+    cache: dict[int, dict[str, torch.Tensor]] = {}
+
+    def feature_maps(index: int) -> dict[str, torch.Tensor]:
+        """Every conv layer's output for one image (before its activation), via forward hooks; cached."""
+        if index not in cache:
+            maps: dict[str, torch.Tensor] = {}
+            hooks = [conv.register_forward_hook(lambda _m, _i, out, name=name: maps.__setitem__(name, out[0].cpu()))
+                     for name, conv in convs.items()]
+            training = model.training
+            model.eval()
+            try:
+                with torch.no_grad():
+                    model(images[index:index + 1].to(device))
+            finally:
+                model.train(training)
+                for h in hooks:
+                    h.remove()
+            if len(cache) > 128:
+                cache.clear()
+            cache[index] = maps
+        return cache[index]
+
+    fig, (ax_img, ax_filter, ax_map, ax_prob) = new_figure(ncols=4, width=2.4, height=2.5)
+    # animated: redrawn at every update over a kept picture of the rest (see LivePlot)
+    im_img = ax_img.imshow(images[0, 0].numpy(), cmap="gray", interpolation="nearest", animated=True)
+    im_filter = ax_filter.imshow(torch.zeros(5, 5).numpy(), cmap="RdBu_r", aspect="auto", interpolation="nearest",
+                                 animated=True)
+    im_map = ax_map.imshow(torch.zeros(28, 28).numpy(), cmap="RdBu_r", interpolation="nearest", animated=True)
+    for ax in (ax_img, ax_filter, ax_map, ax_prob):
+        ax.set(xticks=[], yticks=[])
+        ax.grid(False)
+        ax.title.set_animated(True)
+    n_classes = probs.shape[1]
+    bars = ax_prob.bar(range(n_classes), torch.zeros(n_classes).numpy(), color="0.7", animated=True)
+    ax_prob.set(ylim=(0, 1.05), xticks=range(n_classes), yticks=[0, 0.5, 1])  # few tick labels: a faster redraw
+    ax_prob.tick_params(labelsize=8)
+    fixed_labels(ax_prob, "class", "probability")
+
+    def show(im: Any, ax: Any, data: torch.Tensor) -> None:
+        h, w = data.shape
+        lim = max(data.abs().max().item(), 1e-12)
+        im.set_data(data.numpy())
+        im.set_clim(-lim, lim)
+        im.set_extent((-0.5, w - 0.5, h - 0.5, -0.5))
+        ax.set(xlim=(-0.5, w - 0.5), ylim=(h - 0.5, -0.5))
+
+    def draw(which: str, example: int, layer: str, channel: int) -> Any:
+        pool = wrong if which == "misclassified" and len(wrong) else torch.arange(len(images))
+        k = min(example, len(pool) - 1)
+        index = int(pool[k])
+        label, pred = int(labels[index]), int(preds[index])
+        im_img.set_data(images[index, 0].numpy())
+        im_img.set_clim(images[index].min().item(), images[index].max().item())
+        what = ("misclassified" if which == "misclassified" and len(wrong) else
+                "no mistakes: all" if which == "misclassified" else "image")
+        ax_img.set_title(f"{what} {k + 1}/{len(pool)}: {label} → {pred}", fontsize=9,
+                         color="black" if label == pred else "#c0392b")
+        conv = convs[layer]
+        c = min(channel, conv.out_channels - 1)
+        weight = conv.weight[c].detach().cpu()                                # (in_channels, k_h, k_w)
+        kh, kw = weight.shape[1:]
+        if weight.shape[0] == 1:
+            show(im_filter, ax_filter, weight[0])
+            ax_filter.set_title(f"{layer} filter {c} ({kh}×{kw})", fontsize=9)
+        else:
+            show(im_filter, ax_filter, weight.reshape(weight.shape[0], kh * kw))
+            ax_filter.set_title(f"{layer} filter {c}: {weight.shape[0]} rows × {kh}·{kw}", fontsize=9)
+        fmap = feature_maps(index)[layer][c]
+        show(im_map, ax_map, fmap)
+        ax_map.set_title(f"feature map {c + 1}/{conv.out_channels} ({fmap.shape[0]}×{fmap.shape[1]})", fontsize=9)
+        for j, bar in enumerate(bars):
+            bar.set_height(probs[index, j].item())
+            bar.set_color("#2ca02c" if j == label else "#c0392b" if j == pred else "0.7")
+        ax_prob.set_title(f"P(predicted {pred}) = {probs[index, pred].item():.2f}", fontsize=9)
+        return fig
+
+    first = next(iter(convs.values()))
+    controls = {
+        # "which" sets the range of "example", "layer" that of "channel" (see on_change below)
+        "which": W.Dropdown(options=["all", "misclassified"], value="all", description="images"),
+        "example": W.IntSlider(value=0, min=0, max=len(images) - 1, description="example",
+                               layout=W.Layout(width="260px")),
+        "layer": W.Dropdown(options=list(convs), value=next(iter(convs)), description="layer"),
+        "channel": W.IntSlider(value=0, min=0, max=first.out_channels - 1, description="channel",
+                               layout=W.Layout(width="260px")),
+    }
+
+    widget = LivePlot(draw, controls, title="Inside the CNN: filters, feature maps, predictions")
+
+    def on_which(which: str) -> None:
+        n = len(wrong) if which == "misclassified" and len(wrong) else len(images)
+        controls["example"].max = n - 1
+
+    def on_layer(layer: str) -> None:
+        controls["channel"].max = convs[layer].out_channels - 1
+
+    widget.on_change("which", on_which)  # run before the redraw, which shows the clamped example too
+    widget.on_change("layer", on_layer)
+    return widget
+
+
+@builder
+def cnn_trainer(train_size: int = 512, val_size: int = 256) -> LivePlot:
+    """Pick a model (MLP, SimpleCNN, ResNetSmall) and a budget of epochs, press Train: the loss and accuracy curves
+    (train and validation) are redrawn after every epoch. Moving a control is free: it only updates the plan
+    shown above the curves (the model's parameter count and the number of batches); the curves stay those of the
+    last training until Train is pressed again.
+
+    The data: ``train_size`` and ``val_size`` of scikit-learn's digits at 28×28 (no download), normalized,
+    batches of 64, Adam (lr 1e-3), seeded, so that one epoch takes well under a second for each model.
+    """
+    from torch.utils.data import DataLoader, TensorDataset
+
+    from .. import set_seed
+    from ..data import load_digits
+    from ..models import MLP, ResNetSmall, SimpleCNN
+    from ..train import fit
+
+    factories = {"MLP": MLP, "SimpleCNN": SimpleCNN, "ResNetSmall": ResNetSmall}
+    images, labels = load_digits(split="all", resize=28)
+    images = (images - images.mean()) / images.std()
+    train_set = TensorDataset(images[:train_size], labels[:train_size])
+    val_loader = DataLoader(TensorDataset(images[train_size:train_size + val_size],
+                                          labels[train_size:train_size + val_size]), batch_size=256)
+    batches = -(-train_size // 64)
+    n_params: dict[str, int] = {}
+
+    def count(name: str) -> int:
+        if name not in n_params:
+            with torch.random.fork_rng():
+                n_params[name] = sum(p.numel() for p in factories[name]().parameters())
+        return n_params[name]
+
+    state: dict[str, Any] = {"history": None, "name": None}
+    fig, (ax_loss, ax_acc) = new_figure(ncols=2, width=3.4, height=2.9)
+    lines = {}
+    for ax, key in ((ax_loss, "loss"), (ax_acc, "acc")):
+        # animated: redrawn at every update over a kept picture of the rest (see LivePlot)
+        lines[f"train_{key}"] = ax.plot([], [], "o-", ms=3, color="C0", label="train", animated=True)[0]
+        lines[f"val_{key}"] = ax.plot([], [], "o-", ms=3, color="C1", label="validation", animated=True)[0]
+    ax_loss.set(xlabel="epoch", ylabel="cross-entropy loss", xlim=(0.5, 6.5), ylim=(0, 2.5))
+    ax_acc.set(xlabel="epoch", ylabel="accuracy", xlim=(0.5, 6.5), ylim=(0, 1.02))
+    ax_acc.legend(fontsize=8, loc="lower right")
+    plan = fig.suptitle("", fontsize=9, animated=True)
+    result = ax_loss.set_title("not trained yet: press Train", fontsize=9)
+    result.set_animated(True)
+
+    def draw(model: str, epochs: int) -> Any:
+        plan.set_text(f"next run: {model} ({count(model):,} parameters), {epochs} epoch{'s' * (epochs > 1)} × "
+                      f"{batches} batches of 64 = {epochs * batches} steps")
+        history = state["history"]
+        if history is not None:
+            x = list(range(1, history.epochs + 1))
+            for key, line in lines.items():
+                line.set_data(x, getattr(history, key))
+            top = max(history.train_loss + history.val_loss)
+            ax_loss.set_ylim(0, max(2.5, 1.05 * top))
+            result.set_text(f"last run: {state['name']}, val. acc. {history.val_acc[-1]:.0%}")
+        return fig
+
+    def train(widget: LivePlot) -> None:
+        name, epochs = widget.controls["model"].value, widget.controls["epochs"].value
+        set_seed(0)
+        model = factories[name]()
+        optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+        loader = DataLoader(train_set, batch_size=64, shuffle=True)
+        state["name"], state["history"] = name, None
+        for _ in range(epochs):  # one epoch at a time, redrawing in between: live curves
+            one = fit(model, loader, torch.nn.CrossEntropyLoss(), optimizer, 1, val_loader=val_loader,
+                      progress=False)
+            if state["history"] is None:
+                state["history"] = one
+            else:
+                for key in ("train_loss", "val_loss", "train_acc", "val_acc", "lr", "epoch_time"):
+                    getattr(state["history"], key).extend(getattr(one, key))
+            widget.update()
+
+    controls = {
+        "model": W.Dropdown(options=list(factories), value="MLP", description="model"),
+        "epochs": W.IntSlider(value=3, min=1, max=6, description="epochs", layout=W.Layout(width="260px")),
+    }
+    return LivePlot(draw, controls, title="Train a model on the digits: live curves", buttons={"Train": train})
