@@ -234,11 +234,6 @@ def topological_order(value: Value) -> list[Value]:
     return order
 
 
-def _node_title(node: Value) -> str:
-    """A box's first line in :func:`draw_graph`: the label and the operation, e.g. "w·x (*)", "(+)", "w"."""
-    return " ".join(part for part in (node.label, f"({node._op})" if node._op else "") if part)
-
-
 def draw_graph(value: Value, ax: Axes | None = None, highlight: Value | None = None) -> Figure:
     """Draw the computational graph that produced ``value``, inputs on the left, ``value`` on the right.
 
@@ -290,7 +285,7 @@ def draw_graph(value: Value, ax: Axes | None = None, highlight: Value | None = N
             facecolor="#ffcc80" if is_highlighted else "#e3f2fd",
             edgecolor="#e65100" if is_highlighted else "#1565c0", linewidth=2.5 if is_highlighted else 1.0,
         ))
-        title = _node_title(node)
+        title = node_title(node)
         lines = ([title] if title else []) + [f"data {node.data:.4g}", f"grad {node.grad:.4g}"]
         ax.text(x, y, "\n".join(lines), ha="center", va="center", fontsize=9, family="monospace")
         for child in dict.fromkeys(node._prev):  # one arrow per distinct input (a + a: one arrow)

@@ -321,7 +321,7 @@ def test_derivative_helpers_reject_non_tensors(helper: Fn) -> None:
 
 # ------------------------------------------------------------- chapter 02: exercises and widgets
 
-from course_utils import checks, widgets  # noqa: E402
+from course_utils import checks, init, widgets  # noqa: E402
 
 
 def _stub(*args):
@@ -428,15 +428,15 @@ def test_activation_explorer_shades_saturation_where_the_slope_is_small() -> Non
 
 def test_saturated_spans_helper() -> None:
     x = torch.arange(6.0)
-    assert widgets._saturated_spans(x, torch.tensor([1, 1, 0, 0, 1, 1]).bool()) == [(0.0, 2.0), (4.0, 5.0)]
-    assert widgets._saturated_spans(x, torch.zeros(6, dtype=torch.bool)) == []
+    assert widgets.activations._saturated_spans(x, torch.tensor([1, 1, 0, 0, 1, 1]).bool()) == [(0.0, 2.0), (4.0, 5.0)]
+    assert widgets.activations._saturated_spans(x, torch.zeros(6, dtype=torch.bool)) == []
 
 
 def test_first_layer_gradients_show_the_chapter_claims() -> None:
     threads = torch.get_num_threads()
-    data = widgets.first_layer_gradients(max_depth=20)
+    data = init.first_layer_gradients(max_depth=20)
     assert torch.get_num_threads() == threads  # it computes on one thread, then restores the setting
-    default, recommended = widgets._DEPTH_INITS
+    default, recommended = init.DEPTH_INITS
     assert len(data) == 2 * 3 * 20 and len(data[(default, "ReLU", 7)]) == 7
     ratio = {(i, a): data[(i, a, 20)][0] / data[(i, a, 20)][-1] for i in (default, recommended)
              for a in ("sigmoid", "tanh", "ReLU")}

@@ -474,7 +474,8 @@ def test_draw_graph_adds_boxes_texts_and_arrows_in_topological_order() -> None:
 # ----------------------------------------------------------------------- chapter 03's backprop stepper
 
 def test_backprop_steps_visit_each_node_after_all_its_uses_and_sum_local_times_upstream() -> None:
-    from course_utils.widgets import _backprop_example, _backprop_steps
+    from course_utils.autograd import backprop_example as _backprop_example
+    from course_utils.autograd import backprop_steps as _backprop_steps
 
     out = _backprop_example()
     steps = _backprop_steps(out)
@@ -502,7 +503,8 @@ def test_backprop_steps_visit_each_node_after_all_its_uses_and_sum_local_times_u
 
 
 def test_backprop_steps_local_gradients_for_every_operator() -> None:
-    from course_utils.widgets import _backprop_steps, _local_formula
+    from course_utils.autograd import backprop_steps as _backprop_steps
+    from course_utils.autograd import local_formula as _local_formula
 
     a, b = Value(1.5, label="a"), Value(-0.7, label="b")
     nodes = [a + b, a - b, a * b, a / b, a**3, -a, a.exp(), a.log(), a.tanh(), a.sigmoid(), a.relu(), a * a]
@@ -529,7 +531,10 @@ def test_backprop_steps_local_gradients_for_every_operator() -> None:
 
 
 def test_backprop_stepper_shows_every_step_and_explains_it() -> None:
-    from course_utils.widgets import _backprop_example, _backprop_steps, _step_caption, backprop_stepper
+    from course_utils.autograd import backprop_example as _backprop_example
+    from course_utils.autograd import backprop_steps as _backprop_steps
+    from course_utils.widgets import backprop_stepper
+    from course_utils.widgets.autograd import _step_caption
 
     widget = backprop_stepper()
     slider = widget.controls["step"]

@@ -274,6 +274,6 @@ def test_playground_handles_zero_and_vertical_weights():
     assert line.get_visible() and list(line.get_xdata()) == [0.5, 0.5]
     w.controls["w1"].value = 0.0  # w = 0: no line, everything on one side
     assert not w.draw(**w.values()).axes[0].lines[0].get_visible() and w.last_error is None
-    assert widgets._line_through_box(0.0, 0.0, 1.0, (0, 1), (0, 1)) is None
-    xs, ys = widgets._line_through_box(1.0, 2.0, -1.0, (0.0, 1.0), (0.0, 1.0))
+    assert widgets.perceptron._line_through_box(0.0, 0.0, 1.0, (0, 1), (0, 1)) is None
+    xs, ys = widgets.perceptron._line_through_box(1.0, 2.0, -1.0, (0.0, 1.0), (0.0, 1.0))
     assert xs == [0.0, 1.0] and ys == [0.5, 0.0]

@@ -15,22 +15,12 @@ builder is then ``course_utils.widgets.<its name>``.
 import importlib
 import pkgutil
 
-# Besides the framework: names that callers import from here, though they now live in their concept's module
-# (or are private helpers of one widget module that the chapters' tests use).
-from ..autograd import backprop_example as _backprop_example  # noqa: F401
-from ..autograd import backprop_steps as _backprop_steps  # noqa: F401
-from ..autograd import local_formula as _local_formula  # noqa: F401
-from ..init import DEPTH_INITS as _DEPTH_INITS  # noqa: F401
+# Besides the framework: public names released here that now live in their concept's module.
 from ..init import INIT_SCHEMES, first_layer_gradients, init_activation_stats, init_weight_scale
-from ..losses import fit_line as _fit_line  # noqa: F401
-from ..losses import regression_loss_curves as _loss_curves  # noqa: F401
 from ..plot import new_figure
 from ..regularization import train_regularized_mlp
 from ._core import BUILDERS, LivePlot, builder, slider
 from ._render import FigureRenderer, PixelImage, fixed_labels, fixed_title, freeze
-from .activations import _saturated_spans  # noqa: F401
-from .autograd import _step_caption  # noqa: F401
-from .perceptron import _line_through_box  # noqa: F401
 from .playground_view import PlaygroundView
 from .playground_widget import PlaygroundWidget
 
