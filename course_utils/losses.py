@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import torch
 
+from . import validation
 from .activations import log_softmax  # the stable log-softmax of the activations chapter
 
 __all__ = [
@@ -37,8 +38,7 @@ _REDUCTIONS = ("mean", "sum", "none")
 
 
 def _check_reduction(reduction: str) -> None:
-    if reduction not in _REDUCTIONS:
-        raise ValueError(f"`reduction` must be 'mean', 'sum' or 'none'; got {reduction!r}")
+    validation.one_of(reduction, "reduction", _REDUCTIONS)
 
 
 def _check_same_shape(input: torch.Tensor, target: torch.Tensor) -> None:
@@ -102,8 +102,7 @@ def smooth_l1_loss(
     """
     _check_reduction(reduction)
     _check_same_shape(input, target)
-    if beta < 0:
-        raise ValueError(f"`beta` must be >= 0; got {beta!r}")
+    validation.number(beta, "beta", min=0)
     if beta == 0:  # the quadratic piece would divide by zero
         return l1_loss(input, target, reduction)
     diff = input - target
@@ -120,8 +119,7 @@ def huber_loss(
     """
     _check_reduction(reduction)
     _check_same_shape(input, target)
-    if delta <= 0:
-        raise ValueError(f"`delta` must be > 0; got {delta!r}")
+    validation.number(delta, "delta", min=0, min_open=True)
     diff = input - target
     loss = torch.where(diff.abs() < delta, 0.5 * diff**2, delta * (diff.abs() - 0.5 * delta))
     return _reduce(loss, reduction)
@@ -233,8 +231,7 @@ def cross_entropy(
       and ``"mean"`` divides by the number of samples (not by the weights). ``ignore_index`` must stay negative.
     """
     _check_reduction(reduction)
-    if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"`label_smoothing` must be in [0, 1]; got {label_smoothing!r}")
+    validation.number(label_smoothing, "label_smoothing", 0, 1)
     if _unbatched(input, target):
         loss = cross_entropy(
             input.unsqueeze(0), target.unsqueeze(0), weight, ignore_index, reduction, label_smoothing

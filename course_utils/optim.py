@@ -29,6 +29,8 @@ from typing import Any
 import torch
 from torch.optim import Optimizer
 
+from . import validation
+
 __all__ = [
     "SGD", "Adagrad", "RMSprop", "Adam", "AdamW",
     "step_lr", "multistep_lr", "exponential_lr", "cosine_lr", "linear_warmup_lr", "warmup_cosine_lr",
@@ -40,13 +42,11 @@ __all__ = [
 
 
 def _check_nonnegative(value: float, name: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
-        raise ValueError(f"`{name}` must be a number >= 0; got {value!r}")
+    validation.number(value, name, min=0)
 
 
 def _check_unit_interval(value: float, name: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
-        raise ValueError(f"`{name}` must be in [0, 1); got {value!r}")
+    validation.number(value, name, 0, 1, max_open=True)
 
 
 def _check_betas(betas: Sequence[float]) -> tuple[float, float]:
@@ -331,18 +331,15 @@ class AdamW(Adam):
 
 
 def _check_epoch(epoch: int) -> None:
-    if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0:
-        raise ValueError(f"`epoch` must be an int >= 0; got {epoch!r}")
+    validation.integer(epoch, "epoch", min=0)
 
 
 def _check_positive_int(value: int, name: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise ValueError(f"`{name}` must be a positive int; got {value!r}")
+    validation.integer(value, name, min=1)
 
 
 def _check_gamma(gamma: float) -> None:
-    if isinstance(gamma, bool) or not isinstance(gamma, (int, float)) or not gamma > 0:
-        raise ValueError(f"`gamma` must be a number > 0; got {gamma!r}")
+    validation.number(gamma, "gamma", min=0, min_open=True)
 
 
 def step_lr(base_lr: float, epoch: int, step_size: int, gamma: float = 0.1) -> float:
@@ -395,8 +392,7 @@ def linear_warmup_lr(base_lr: float, epoch: int, warmup_epochs: int, start_facto
     _check_nonnegative(base_lr, "base_lr")
     _check_epoch(epoch)
     _check_positive_int(warmup_epochs, "warmup_epochs")
-    if isinstance(start_factor, bool) or not isinstance(start_factor, (int, float)) or not 0 < start_factor <= 1:
-        raise ValueError(f"`start_factor` must be in (0, 1]; got {start_factor!r}")
+    validation.number(start_factor, "start_factor", 0, 1, min_open=True)
     return base_lr * (start_factor + (1 - start_factor) * min(epoch, warmup_epochs) / warmup_epochs)
 
 
@@ -565,7 +561,6 @@ def trajectory(
     shape (steps + 1, 2), the start first. If the optimizer diverges (a coordinate becomes infinite, NaN or
     larger than 1e6 in size), the path stops there and is shorter.
     """
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
-        raise ValueError(f"`steps` must be an int >= 0; got {steps!r}")
+    validation.integer(steps, "steps", min=0)
     points = itertools.islice(walk(optimizer_cls, surface, start, **hyperparameters), steps + 1)
     return torch.tensor(list(points), dtype=torch.float64).reshape(-1, 2)

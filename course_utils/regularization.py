@@ -25,6 +25,8 @@ from typing import Any
 import torch
 from torch import nn
 
+from . import validation
+
 __all__ = ["dropout", "BatchNorm1d", "l2_penalty", "l1_penalty", "clip_grad_norm_", "ConvBlock",
            "train_regularized_mlp"]
 
@@ -36,8 +38,7 @@ def dropout(x: torch.Tensor, p: float = 0.5, training: bool = True) -> torch.Ten
     so E[output] = x. With ``training=False`` (``model.eval()``) it returns ``x`` unchanged. The mask is drawn
     with ``bernoulli_`` exactly as torch draws it, so the same seed gives the same output as ``nn.Dropout``.
     """
-    if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p <= 1:
-        raise ValueError(f"`p` (the probability of zeroing an element) must be in [0, 1]; got {p!r}")
+    validation.number(p, "p", 0, 1, meaning="the probability of zeroing an element")
     if not training or p == 0:
         return x
     if p == 1:
@@ -66,12 +67,10 @@ class BatchNorm1d(nn.Module):
         track_running_stats: bool = True,
     ):
         super().__init__()
-        if isinstance(num_features, bool) or not isinstance(num_features, int) or num_features <= 0:
-            raise ValueError(f"`num_features` must be a positive int; got {num_features!r}")
-        if not eps > 0:
-            raise ValueError(f"`eps` must be > 0; got {eps!r}")
-        if momentum is not None and not 0 <= momentum <= 1:
-            raise ValueError(f"`momentum` must be in [0, 1] or None; got {momentum!r}")
+        validation.integer(num_features, "num_features", min=1)
+        validation.number(eps, "eps", min=0, min_open=True)
+        if momentum is not None:
+            validation.number(momentum, "momentum", 0, 1, meaning="or None for a cumulative average")
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
         if affine:
@@ -153,8 +152,7 @@ def clip_grad_norm_(
     by the same ``min(1, max_norm / (total_norm + 1e-6))``, so the update keeps its direction. Returns the total
     norm *before* clipping, as ``torch.nn.utils.clip_grad_norm_``.
     """
-    if not max_norm > 0:
-        raise ValueError(f"`max_norm` must be > 0; got {max_norm!r}")
+    validation.number(max_norm, "max_norm", min=0, min_open=True)
     grads = [p.grad for p in _params(parameters) if p.grad is not None]
     if not grads:
         return torch.tensor(0.0)

@@ -65,11 +65,11 @@ def _interval(min: float | None, max: float | None, min_open: bool, max_open: bo
 
 
 def number(value: Any, name: str, min: float | None = None, max: float | None = None,
-           min_open: bool = False, max_open: bool = False) -> float:
+           min_open: bool = False, max_open: bool = False, meaning: str = "") -> float:
     """``value`` if it is a finite int or float (not a bool) inside the interval; else a ValueError.
 
     ``min``/``max`` are included unless ``min_open``/``max_open``: ``number(p, "p", 0, 1, max_open=True)``
-    asks for p in [0, 1).
+    asks for p in [0, 1). ``meaning`` is said after the name: "`p` (the probability of zeroing) must be …".
     """
     ok = is_number(value) and math.isfinite(value)
     if ok and min is not None:
@@ -77,7 +77,8 @@ def number(value: Any, name: str, min: float | None = None, max: float | None = 
     if ok and max is not None:
         ok = value < max if max_open else value <= max
     if not ok:
-        raise ValueError(f"`{name}` must be a number{_interval(min, max, min_open, max_open)}; got {value!r}")
+        said = f"`{name}` ({meaning})" if meaning else f"`{name}`"
+        raise ValueError(f"{said} must be a number{_interval(min, max, min_open, max_open)}; got {value!r}")
     return value
 
 
