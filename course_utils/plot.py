@@ -100,6 +100,28 @@ def _predict_grid(model: Callable, grid: torch.Tensor, threshold: float) -> torc
     return (out.reshape(-1) > threshold).long()
 
 
+def grid_2d(xlim: tuple[float, float], ylim: tuple[float, float], resolution: int, cell_centres: bool = False,
+            dtype: torch.dtype = torch.float32) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """A ``resolution`` × ``resolution`` grid over a window, for shading what a model predicts everywhere.
+
+    Returns ``gx``, ``gy`` (resolution, resolution) — row i has the i-th y, column j the j-th x, as
+    ``imshow(origin="lower")`` and ``contour`` expect — and ``points`` (resolution², 2), the same grid as rows
+    (x, y), rows of constant y, bottom row first: ``model(points).reshape(resolution, resolution)`` is an image.
+    The coordinates run from edge to edge of the window, or through the centres of its cells.
+
+    >>> gx, gy, points = grid_2d((0, 1), (0, 2), 3)
+    >>> points[:4].tolist()
+    [[0.0, 0.0], [0.5, 0.0], [1.0, 0.0], [0.0, 1.0]]
+    """
+    def axis(lo: float, hi: float) -> torch.Tensor:
+        if cell_centres:
+            return lo + (torch.arange(resolution, dtype=dtype) + 0.5) * (hi - lo) / resolution
+        return torch.linspace(lo, hi, resolution, dtype=dtype)
+
+    gx, gy = torch.meshgrid(axis(*xlim), axis(*ylim), indexing="xy")
+    return gx, gy, torch.stack([gx.reshape(-1), gy.reshape(-1)], dim=1)
+
+
 def plot_decision_boundary(
     model: Callable,
     X: torch.Tensor,
@@ -120,10 +142,8 @@ def plot_decision_boundary(
     fig, ax = _figure_of(ax)
     pad = 0.5
     lo, hi = X.min(dim=0).values - pad, X.max(dim=0).values + pad
-    xs = torch.linspace(lo[0].item(), hi[0].item(), resolution)
-    ys = torch.linspace(lo[1].item(), hi[1].item(), resolution)
-    gx, gy = torch.meshgrid(xs, ys, indexing="xy")
-    grid = torch.stack([gx.reshape(-1), gy.reshape(-1)], dim=1)
+    gx, gy, grid = grid_2d((lo[0].item(), hi[0].item()), (lo[1].item(), hi[1].item()), resolution)
+    xs, ys = gx[0], gy[:, 0]
     pred = _predict_grid(model, grid, threshold).reshape(resolution, resolution)
     n_classes = int(max(pred.max().item(), y.max().item() if y is not None else 0)) + 1
     cmap = matplotlib.colors.ListedColormap(CLASS_COLORS[:n_classes])

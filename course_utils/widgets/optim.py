@@ -11,7 +11,7 @@ import ipywidgets as W
 import torch
 
 from .. import optim
-from ..plot import new_figure
+from ..plot import grid_2d, new_figure
 from ._core import LivePlot, builder, slider
 from ._render import fixed_labels, fixed_title, freeze
 
@@ -82,8 +82,7 @@ def optimizer_race() -> LivePlot:
     contours = {}
     for name, s in optim.surfaces.items():
         (x0, x1), (y0, y1) = RACE_FRAMES[name]
-        X, Y = torch.meshgrid(torch.linspace(x0, x1, 100, dtype=torch.float64),
-                              torch.linspace(y0, y1, 100, dtype=torch.float64), indexing="xy")
+        X, Y, _ = grid_2d((x0, x1), (y0, y1), 100, dtype=torch.float64)
         cs = ax.contour(X.numpy(), Y.numpy(), s(X, Y).numpy(), levels=s.levels, colors="0.65", linewidths=0.7)
         (mins,) = ax.plot([m[0] for m in s.minima], [m[1] for m in s.minima], "*", color="0.3", ms=9)
         contours[name] = (cs, mins)

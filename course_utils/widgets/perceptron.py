@@ -7,7 +7,7 @@ from typing import Any
 import ipywidgets as W
 import torch
 
-from ..plot import new_figure
+from ..plot import grid_2d, new_figure
 from ._core import LivePlot, builder, slider
 from ._render import fixed_labels
 
@@ -88,8 +88,7 @@ def perceptron_playground() -> LivePlot:
             points.set_facecolors([CLASS_COLORS[int(c)] for c in y])
             ax.set(xlim=xlim, ylim=ylim)
             shade.set_extent((*xlim, *ylim))
-            gx, gy = torch.meshgrid(torch.linspace(*xlim, res), torch.linspace(*ylim, res), indexing="xy")
-            shown["grid"] = torch.stack([gx, gy], dim=-1)
+            shown["grid"] = grid_2d(xlim, ylim, res)[2].reshape(res, res, 2)
         w = torch.tensor([w1, w2])
         shade.set_data(step(shown["grid"] @ w + b).numpy())
         pred = step(X @ w + b).long()

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from ..plot import grid_2d
 from ._render import PixelImage
 
 MAX_UNIT_MAPS = 64  # hidden units drawn as heatmaps (input side first); any beyond are grey squares
@@ -188,11 +189,7 @@ class PlaygroundView:
     @staticmethod
     def _grid(window: tuple[float, float, float, float], res: int) -> torch.Tensor:
         """The centres of res × res cells tiling ``window``, (res·res, 2), rows of constant y, bottom row first."""
-        x0, x1, y0, y1 = window
-        xs = x0 + (torch.arange(res) + 0.5) * (x1 - x0) / res
-        ys = y0 + (torch.arange(res) + 0.5) * (y1 - y0) / res
-        gy, gx = torch.meshgrid(ys, xs, indexing="ij")
-        return torch.stack([gx.reshape(-1), gy.reshape(-1)], dim=1)
+        return grid_2d(window[:2], window[2:], res, cell_centres=True)[2]
 
     def _place_points(self) -> None:
         pg = self.pg

@@ -7,7 +7,7 @@ from typing import Any
 import ipywidgets as W
 import torch
 
-from ..plot import new_figure
+from ..plot import grid_2d, new_figure
 from ..regularization import train_regularized_mlp
 from ._core import LivePlot, builder, slider
 from ._render import fixed_labels, fixed_title
@@ -24,9 +24,7 @@ def regularization_playground() -> LivePlot:
 
     window = (-1.8, 2.8, -1.4, 1.9)
     n_grid = 90
-    gx, gy = torch.meshgrid(torch.linspace(window[0], window[1], n_grid),
-                            torch.linspace(window[2], window[3], n_grid), indexing="xy")
-    grid = torch.stack([gx.reshape(-1), gy.reshape(-1)], dim=1)
+    _, _, grid = grid_2d(window[:2], window[2:], n_grid)
     last: dict[str, Any] = {}  # the last training: its "run" (train_regularized_mlp's result) and "settings"
 
     fig, (ax, ax_loss) = new_figure(ncols=2, width=4.0, height=3.4)
