@@ -80,3 +80,16 @@ def test_history_plot_ticks_whole_epochs_only():
     for ax in fig.axes:
         ticks = [t for t in ax.get_xticks() if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]]
         assert ticks and all(float(t).is_integer() for t in ticks), ticks
+
+
+def test_grid_2d_rows_are_constant_y_bottom_first_and_centres_sit_inside_cells():
+    from course_utils.plot import grid_2d
+
+    gx, gy, points = grid_2d((-1.0, 1.0), (0.0, 4.0), 5)
+    assert gx.shape == gy.shape == (5, 5) and points.shape == (25, 2)
+    image = (points[:, 0] + 10 * points[:, 1]).reshape(5, 5)  # a model's output reshaped as an image
+    assert torch.equal(image, gx + 10 * gy)
+    assert torch.equal(gy[:, 0], torch.linspace(0.0, 4.0, 5)) and torch.equal(gx[0], torch.linspace(-1.0, 1.0, 5))
+    _, _, centres = grid_2d((0.0, 1.0), (0.0, 1.0), 4, cell_centres=True, dtype=torch.float64)
+    assert centres.dtype == torch.float64
+    assert torch.allclose(centres[:4, 0], torch.tensor([0.125, 0.375, 0.625, 0.875], dtype=torch.float64))
