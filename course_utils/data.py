@@ -11,7 +11,7 @@ import math
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 import torch
 
@@ -130,6 +130,21 @@ def make_blobs(
     return X[perm], labels[perm].long()
 
 
+@overload
+def make_regression(
+    n: int = ..., n_features: int = ..., noise: float = ..., outliers: float = ..., seed: int = ...,
+    return_coef: Literal[False] = ...,
+) -> tuple[torch.Tensor, torch.Tensor]: ...
+@overload
+def make_regression(
+    n: int = ..., n_features: int = ..., noise: float = ..., outliers: float = ..., seed: int = ..., *,
+    return_coef: Literal[True],
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, float]: ...
+@overload
+def make_regression(
+    n: int = ..., n_features: int = ..., noise: float = ..., outliers: float = ..., seed: int = ...,
+    return_coef: bool = ...,
+) -> tuple[torch.Tensor, torch.Tensor] | tuple[torch.Tensor, torch.Tensor, torch.Tensor, float]: ...
 def make_regression(
     n: int = 100,
     n_features: int = 1,

@@ -95,7 +95,7 @@ class SGD(Optimizer):
         super().__init__(params, defaults)
 
     @torch.no_grad()
-    def step(self, closure: Callable[[], torch.Tensor] | None = None) -> torch.Tensor | None:
+    def step(self, closure: Callable[[], torch.Tensor] | None = None) -> torch.Tensor | None:  # type: ignore[override]  # torch's stubs type the base step for float losses only
         """One update of every parameter that has a gradient. ``closure`` re-evaluates the loss (optional)."""
         loss = None
         if closure is not None:
@@ -148,7 +148,7 @@ class Adagrad(Optimizer):
         super().__init__(params, defaults)
 
     @torch.no_grad()
-    def step(self, closure: Callable[[], torch.Tensor] | None = None) -> torch.Tensor | None:
+    def step(self, closure: Callable[[], torch.Tensor] | None = None) -> torch.Tensor | None:  # type: ignore[override]  # torch's stubs type the base step for float losses only
         """One update of every parameter that has a gradient. ``closure`` re-evaluates the loss (optional)."""
         loss = None
         if closure is not None:
@@ -201,7 +201,7 @@ class RMSprop(Optimizer):
         super().__init__(params, defaults)
 
     @torch.no_grad()
-    def step(self, closure: Callable[[], torch.Tensor] | None = None) -> torch.Tensor | None:
+    def step(self, closure: Callable[[], torch.Tensor] | None = None) -> torch.Tensor | None:  # type: ignore[override]  # torch's stubs type the base step for float losses only
         """One update of every parameter that has a gradient. ``closure`` re-evaluates the loss (optional)."""
         loss = None
         if closure is not None:
@@ -270,7 +270,7 @@ class Adam(Optimizer):
         super().__init__(params, defaults)
 
     @torch.no_grad()
-    def step(self, closure: Callable[[], torch.Tensor] | None = None) -> torch.Tensor | None:
+    def step(self, closure: Callable[[], torch.Tensor] | None = None) -> torch.Tensor | None:  # type: ignore[override]  # torch's stubs type the base step for float losses only
         """One update of every parameter that has a gradient. ``closure`` re-evaluates the loss (optional)."""
         loss = None
         if closure is not None:

@@ -92,7 +92,7 @@ def _predict_grid(model: Callable, grid: torch.Tensor, threshold: float) -> torc
     try:
         out = model(grid)
     finally:
-        if was_training is not None:
+        if isinstance(model, torch.nn.Module) and was_training is not None:
             model.train(was_training)
     out = torch.as_tensor(out).detach().cpu()
     if out.ndim == 2 and out.shape[1] > 1:

@@ -58,6 +58,10 @@ class BatchNorm1d(nn.Module):
     (``weight``, ones) and shift β (``bias``, zeros).
     """
 
+    running_mean: torch.Tensor | None  # buffers: None when track_running_stats=False
+    running_var: torch.Tensor | None
+    num_batches_tracked: torch.Tensor | None
+
     def __init__(
         self,
         num_features: int,
@@ -103,19 +107,26 @@ class BatchNorm1d(nn.Module):
             mean = x.mean(dim=dims)
             var = x.var(dim=dims, unbiased=False)          # normalize with the biased variance …
             if self.training and self.track_running_stats:
+                running_mean, running_var, count = self._running_stats()
                 with torch.no_grad():
-                    self.num_batches_tracked += 1
-                    factor = (1.0 / float(self.num_batches_tracked) if self.momentum is None
-                              else self.momentum)
-                    self.running_mean.mul_(1 - factor).add_(mean.detach(), alpha=factor)
+                    count.add_(1)
+                    factor = 1.0 / float(count) if self.momentum is None else self.momentum
+                    running_mean.mul_(1 - factor).add_(mean.detach(), alpha=factor)
                     unbiased = var.detach() * (n / (n - 1))  # … but track the unbiased one
-                    self.running_var.mul_(1 - factor).add_(unbiased, alpha=factor)
+                    running_var.mul_(1 - factor).add_(unbiased, alpha=factor)
         else:
-            mean, var = self.running_mean, self.running_var
+            mean, var, _ = self._running_stats()
         x_hat = (x - mean.reshape(shape)) / torch.sqrt(var.reshape(shape) + self.eps)
         if self.affine:
             return x_hat * self.weight.reshape(shape) + self.bias.reshape(shape)
         return x_hat
+
+    def _running_stats(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """The buffers (running_mean, running_var, num_batches_tracked); they exist if track_running_stats=True."""
+        mean, var, count = self.running_mean, self.running_var, self.num_batches_tracked
+        if mean is None or var is None or count is None:
+            raise RuntimeError("this BatchNorm1d keeps no running statistics (track_running_stats=False)")
+        return mean, var, count
 
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
@@ -128,19 +139,26 @@ def _params(parameters: Iterable[torch.Tensor] | torch.Tensor) -> list[torch.Ten
     return list(parameters)
 
 
+def _total(terms: list[torch.Tensor]) -> torch.Tensor:
+    """terms[0] + terms[1] + …, in that order (the dtype and device of the terms); tensor(0.) for no terms."""
+    if not terms:
+        return torch.tensor(0.0)
+    return sum(terms[1:], terms[0])
+
+
 def l2_penalty(parameters: Iterable[torch.Tensor] | torch.Tensor) -> torch.Tensor:
     """Σ w² over every element of ``parameters`` (a scalar tensor, differentiable).
 
     ``loss + (λ/2)·l2_penalty(model.parameters())`` has the gradient ``∇loss + λ·w``: exactly what
     ``torch.optim.SGD(..., weight_decay=λ)`` adds.
     """
-    return sum((w**2).sum() for w in _params(parameters))
+    return _total([(w**2).sum() for w in _params(parameters)])
 
 
 def l1_penalty(parameters: Iterable[torch.Tensor] | torch.Tensor) -> torch.Tensor:
     """Σ |w| over every element of ``parameters`` (a scalar tensor). Its gradient λ·sign(w) has the same size
     for small and large weights, so it pushes small weights all the way to zero (sparsity)."""
-    return sum(w.abs().sum() for w in _params(parameters))
+    return _total([w.abs().sum() for w in _params(parameters)])
 
 
 def clip_grad_norm_(

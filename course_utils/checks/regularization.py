@@ -101,8 +101,8 @@ def _check_running_stats_update(fn) -> None:
     bn = torch.nn.BatchNorm1d(4, momentum=0.1).double()
     for _ in range(3):
         x = 2 * torch.randn(6, 4, generator=g_, dtype=torch.float64) + 1
-        rm, rv = bn.running_mean.clone(), bn.running_var.clone()
-        got = call(fn, rm, rv, x.clone(), 0.1)
+        assert bn.running_mean is not None and bn.running_var is not None  # track_running_stats=True keeps them
+        got = call(fn, bn.running_mean.clone(), bn.running_var.clone(), x.clone(), 0.1)
         expect(isinstance(got, (tuple, list)) and len(got) == 2,
                f"return a pair (new running_mean, new running_var); got {type(got).__name__}.")
         bn.train()
@@ -116,7 +116,7 @@ def _check_running_stats_update(fn) -> None:
 
 def clip_grad_norm(grads: list[torch.Tensor], max_norm: float) -> list[torch.Tensor]:
     """Scale every gradient by min(1, max_norm / (total_norm + 1e-6)), total_norm over all of them together."""
-    total = torch.sqrt(sum((g**2).sum() for g in grads))
+    total = torch.sqrt(sum(((g**2).sum() for g in grads), torch.tensor(0.0)))
     scale = min(1.0, max_norm / (total.item() + 1e-6))
     return [g * scale for g in grads]
 

@@ -48,7 +48,7 @@ class LivePlot(W.VBox):
         draw: Callable[..., Any],
         controls: dict[str, W.ValueWidget],
         title: str | None = None,
-        buttons: dict[str, Callable[[LivePlot], None]] | None = None,
+        buttons: dict[str, Callable[[LivePlot], object]] | None = None,
         rows: Sequence[Row] | None = None,
         footer: Sequence[W.Widget] = (),
     ):

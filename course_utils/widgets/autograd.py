@@ -113,7 +113,7 @@ def backprop_stepper(output: Value | None = None) -> LivePlot:
         canvas.draw()
         frames.append(np.asarray(canvas.buffer_rgba()).copy())  # RGBA uint8: the fastest to paste back
 
-    shown = Figure(figsize=fig.get_size_inches(), dpi=DPI)
+    shown = Figure(figsize=(fig.get_figwidth(), fig.get_figheight()), dpi=DPI)
     image = shown.figimage(frames[0], interpolation="none", animated=True)  # pixel for pixel, no resampling
 
     def draw(step: int) -> Any:

@@ -129,10 +129,10 @@ def optimizer_race() -> LivePlot:
                 outside.append(label)
             gap = s(p[:, 0], p[:, 1]) - s.f_min
             gaps.append(gap)
-            p = p.numpy()
-            paths[label].set_data(p[:, 0], p[:, 1])
-            ends[label].set_data(p[-1:, 0], p[-1:, 1])
-            losses[label].set_data(range(len(p)), gap.clamp(_GAP_FLOOR, _GAP_CEILING).numpy())  # beyond: on the edge
+            xy = p.numpy()
+            paths[label].set_data(xy[:, 0], xy[:, 1])
+            ends[label].set_data(xy[-1:, 0], xy[-1:, 1])
+            losses[label].set_data(range(len(xy)), gap.clamp(_GAP_FLOOR, _GAP_CEILING).numpy())  # beyond: on the edge
         ax_loss.set(xlim=(0, steps), ylim=_decades(torch.cat(gaps)))
         cut = f"; cut at the frame: {', '.join(outside)}" if outside else ""
         ax.set_title(f"{surface}, lr {lr:.3g}{cut}", fontsize=10 if not outside else 8.5)

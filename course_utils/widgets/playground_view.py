@@ -96,8 +96,9 @@ class PlaygroundView:
         self.train_pts = ax.scatter([], [], s=16, edgecolors="white", linewidths=0.6, zorder=3)
         self.test_pts = ax.scatter([], [], s=16, edgecolors="black", linewidths=0.8, zorder=3)
         n = self.OUT[2] // self.CELL
-        self.underlay = fig.add_artist(PixelImage(np.zeros((n * self.CELL, n * self.CELL, 4), np.uint8),
-                                                  self.OUT[0], self.OUT[1], zorder=-1))
+        self.underlay = PixelImage(np.zeros((n * self.CELL, n * self.CELL, 4), np.uint8), self.OUT[0], self.OUT[1],
+                                   zorder=-1)
+        fig.add_artist(self.underlay)
 
         self.ax_loss = axl = axes(self.LOSS)
         axl.tick_params(labelsize=8, length=2, pad=2)
@@ -253,7 +254,7 @@ class PlaygroundView:
         else:
             self._paint(logits, len(outs) - 1, 0, center=self.y_mid, scale=self.y_half)
         w = np.concatenate([weight.detach().reshape(-1).numpy() for weight in pg.weights])
-        self.edges.set_linewidths(0.3 + np.minimum(3.2, 1.6 * np.abs(np.nan_to_num(w))))
+        self.edges.set_linewidth(0.3 + np.minimum(3.2, 1.6 * np.abs(np.nan_to_num(w))))
         self.edges.set_color(self.colors01[(w > 0).astype(int)] * [1, 1, 1, 0.8])
 
         out = pg.predict(self.out_grid).numpy()

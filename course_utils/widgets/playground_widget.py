@@ -7,6 +7,7 @@ import dataclasses
 import html
 import os
 import time
+from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as W
@@ -86,9 +87,10 @@ class PlaygroundWidget(LivePlot):
         self._task: asyncio.Task | None = None  # the Play loop, while it runs
         controls = _controls(pg.settings)
         self._last: dict[str, Any] = {k: c.value for k, c in controls.items()}  # the values last drawn
-        buttons = {"Play": PlaygroundWidget._play, "Pause": PlaygroundWidget._pause,
-                   "Step": lambda w: pg.step(1), "Reset": lambda w: pg.reset(),
-                   "Regenerate data": PlaygroundWidget._regenerate, "Export code": PlaygroundWidget._export}
+        buttons: dict[str, Callable[[LivePlot], object]] = {
+            "Play": lambda w: self._play(), "Pause": lambda w: self._pause(),
+            "Step": lambda w: pg.step(1), "Reset": lambda w: pg.reset(),
+            "Regenerate data": lambda w: self._regenerate(), "Export code": lambda w: self._export()}
         note = W.HTML(f"<i>{html.escape(pg.settings.note)}</i>" if pg.settings.note else "")
         rows = [
             [note],
