@@ -56,3 +56,9 @@ def test_ci_runs_exactly_the_readme_test_command():
 def test_ruff_finds_nothing():
     result = subprocess.run([sys.executable, "-m", "ruff", "check", "."], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_type_hints_check():
+    """mypy over course_utils (settings in pyproject.toml): the hints a learner reads are true."""
+    result = subprocess.run([sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
