@@ -94,7 +94,7 @@ assert acc_linear <= 0.75 and acc_relu == 1.0
 print(f"XOR: three linear layers at most 75%: {acc_linear <= 0.75}; with ReLUs 100%: {acc_relu == 1.0}")
 
 # %% [markdown]
-# **Pitfall from the source material.** A CNN tutorial ends with `fc1 = nn.Linear(7*7*64, 1000)` and
+# **Pitfall.** A widely copied CNN tutorial ends with `fc1 = nn.Linear(7*7*64, 1000)` and
 # `fc2 = nn.Linear(1000, 10)` and calls `out = self.fc2(self.fc1(out))` with nothing in between. The two layers
 # collapse into one `nn.Linear(3136, 10)`: three million parameters that add no expressive power over 31 370.
 # Put `nn.ReLU()` (and, there, the dropout) between them.

@@ -164,7 +164,7 @@ print("B = 1 ends above B = 16 (gradient noise):", single[-1] > mini[-1])
 #
 # | | velocity | update |
 # |---|---|---|
-# | exponential moving average (many textbooks, and our source article) | $v \leftarrow \beta v + (1-\beta)\,g$ | $w \leftarrow w - \eta_\text{EMA}\, v$ |
+# | exponential moving average (many textbooks and tutorials) | $v \leftarrow \beta v + (1-\beta)\,g$ | $w \leftarrow w - \eta_\text{EMA}\, v$ |
 # | PyTorch's `SGD(momentum=μ)` | $v \leftarrow \mu v + g$ ($v_1 = g_1$) | $w \leftarrow w - \eta\, v$ |
 #
 # PyTorch's $v$ is a running **sum** $g_t + \mu g_{t-1} + \mu^2 g_{t-2} + \dots$; the average is the same sum times
@@ -187,7 +187,7 @@ torch_path = optim.trajectory(torch.optim.SGD, bowl, start=(-1.8, 1.2), steps=60
 assert torch.allclose(torch.stack(ema_path), torch_path, atol=1e-12)
 
 # %% [markdown]
-# **Pitfall (from the source article):** its momentum formula is the average form. Copy its β = 0.9 *and* its
+# **Pitfall:** many tutorials write momentum in the average form. Copy their β = 0.9 *and* their
 # learning rate into `torch.optim.SGD(momentum=0.9)` and every step is 10× larger than intended. In PyTorch, a
 # typical start is `lr=0.01`–`0.1` with `momentum=0.9`.
 #
@@ -277,7 +277,7 @@ assert same_as_torch("SGD", lr=0.05, momentum=0.9, dampening=0.5)
 #
 # $$s \leftarrow s + g^2, \qquad w \leftarrow w - \frac{\eta}{\sqrt{s} + \varepsilon}\, g$$
 #
-# (elementwise). PyTorch adds $\varepsilon$ (default $10^{-10}$) after the square root; the source article writes
+# (elementwise). PyTorch adds $\varepsilon$ (default $10^{-10}$) after the square root; some tutorials write
 # $\sqrt{s + \varepsilon}$ — a detail that only matters when $s$ is tiny. The catch: $s$ only grows. With a
 # gradient that stays 1, $s_t = t$ and the step is $\eta/\sqrt t$ — it decays forever, whether or not the weight
 # has arrived:
@@ -309,7 +309,7 @@ assert same_as_torch("Adagrad", lr=0.1, lr_decay=0.01, weight_decay=0.01)
 #
 # $$s \leftarrow \alpha s + (1-\alpha)\, g^2, \qquad w \leftarrow w - \frac{\eta}{\sqrt{s} + \varepsilon}\, g$$
 #
-# PyTorch's default is $\alpha = 0.99$ (the source article uses 0.9: a valid choice, not the default). $s$ starts at
+# PyTorch's default is $\alpha = 0.99$ (many tutorials use 0.9: a valid choice, not the default). $s$ starts at
 # 0 and nothing corrects that, so early on $s$ is too small and the steps too large: with a constant gradient 1,
 # $s_t = 1 - \alpha^t$ and the step is $\eta / \sqrt{1-\alpha^t}$ — **10 η** at the first step for
 # $\alpha = 0.99$, then down towards $\eta$.
@@ -335,7 +335,7 @@ assert same_as_torch("RMSprop", lr=0.001, momentum=0.9, centered=True, weight_de
 #   w \leftarrow w - \eta\,\frac{\hat m}{\sqrt{\hat v} + \varepsilon}.$$
 #
 # The paper's defaults are PyTorch's too: $\eta = 0.001$, $\beta = (0.9, 0.999)$, $\varepsilon = 10^{-8}$. (The
-# source article's `betas=[0.9, 0.99]` is a common variant, not the default.)
+# `betas=[0.9, 0.99]` found in many tutorials is a common variant, not the default.)
 
 # %%
 for cls in (optim.Adam, torch.optim.Adam):
@@ -463,8 +463,8 @@ print("optim.AdamW == torch.optim.AdamW == shrink by (1 − lr·weight_decay), t
 # Two more things to know. PyTorch's AdamW multiplies the decay by the learning rate ($1 - \eta\lambda$), so a
 # schedule that lowers $\eta$ lowers the decay too, and `weight_decay=0.01` decays by 0.001% per step at
 # `lr=0.001` (a factor of $1 - 10^{-5}$). Its default `weight_decay` is 0.01, Adam's is 0. And
-# `torch.optim.Adam(..., weight_decay=1e-4)` — as in the source article's skeleton — is the L2 version: use `AdamW`
-# when you mean weight decay.
+# `torch.optim.Adam(..., weight_decay=1e-4)` — as in many tutorials' training skeletons — is the L2 version: use
+# `AdamW` when you mean weight decay.
 
 # %%
 for cls in (optim.AdamW, torch.optim.AdamW):
@@ -597,7 +597,7 @@ assert optim.step_lr(0.01, 4, step_size=5) == 0.01 and math.isclose(optim.step_l
 assert optim.cosine_lr(0.1, 75, T_max=50) > optim.cosine_lr(0.1, 50, T_max=50)  # past T_max it rises again
 
 # %% [markdown]
-# The source article's `StepLR(optimizer, step_size=5, gamma=0.1)` divides the rate by 10 every 5 epochs (asserted:
+# A typical tutorial's `StepLR(optimizer, step_size=5, gamma=0.1)` divides the rate by 10 every 5 epochs (asserted:
 # 0.01 up to epoch 4, 0.001 from epoch 5). Note the last assert: cosine annealing is periodic — past `T_max` the rate
 # climbs back up, so set `T_max` to the number of epochs you train. Move the sliders to see each schedule:
 
@@ -640,11 +640,11 @@ print("learning rate per epoch:", [round(lr, 5) for lr in history.lr])
 #
 # ## 9. Which optimizer? Evidence from a real task
 #
-# Advice such as "use Adam; SGD + momentum when you can tune; RMSprop for small data" (our source) is worth what
-# the curves behind it show. Here are curves: the 8×8 handwritten digits (1,437 training, 360 validation images),
-# a 64-64-10 MLP, batches of 64, 6 epochs. A fair comparison tunes each optimizer's learning rate: we try three
-# values, 3× apart, around where each works, and keep the one with the lowest final validation loss. Every run starts
-# from the same weights and sees the batches in the same order.
+# Advice such as "use Adam; SGD + momentum when you can tune; RMSprop for small data", common in tutorials, is
+# worth what the curves behind it show. Here are curves: the 8×8 handwritten digits (1,437 training, 360
+# validation images), a 64-64-10 MLP, batches of 64, 6 epochs. A fair comparison tunes each optimizer's learning
+# rate: we try three values, 3× apart, around where each works, and keep the one with the lowest final validation
+# loss. Every run starts from the same weights and sees the batches in the same order.
 
 # %%
 grid = {
@@ -710,19 +710,19 @@ print("Adam reaches >= 93% at every lr of its 10x range:", forgiving)
 # %% [markdown]
 # ## Pitfalls
 #
-# - **Momentum in two forms (source article):** $v \leftarrow \beta v + (1-\beta)g$ is not PyTorch's
-#   $v \leftarrow \mu v + g$; the PyTorch form's steps are $1/(1-\mu)$ = 10× larger at the same `lr`. Convert with
-#   $\eta_\text{torch} = (1-\beta)\,\eta_\text{EMA}$.
-# - **Adam's `weight_decay` is an L2 penalty, not weight decay.** `Adam(params, weight_decay=1e-4)` (source
-#   skeleton) scales the decay by $1/\sqrt{\hat v}$; use `AdamW` for decoupled weight decay, and remember that
-#   PyTorch's AdamW decays by `lr × weight_decay` per step.
-# - **Defaults quoted loosely:** RMSprop's `alpha` is 0.99 by default (the source uses 0.9); Adam's betas are
-#   (0.9, 0.999) (the source uses (0.9, 0.99)); AdaGrad's ε sits outside the square root. All valid settings — just
-#   know which one you use.
+# - **Momentum in two forms (tutorials often use the first):** $v \leftarrow \beta v + (1-\beta)g$ is not
+#   PyTorch's $v \leftarrow \mu v + g$; the PyTorch form's steps are $1/(1-\mu)$ = 10× larger at the same `lr`.
+#   Convert with $\eta_\text{torch} = (1-\beta)\,\eta_\text{EMA}$.
+# - **Adam's `weight_decay` is an L2 penalty, not weight decay.** `Adam(params, weight_decay=1e-4)` (a common
+#   tutorial skeleton) scales the decay by $1/\sqrt{\hat v}$; use `AdamW` for decoupled weight decay, and remember
+#   that PyTorch's AdamW decays by `lr × weight_decay` per step.
+# - **Defaults quoted loosely:** RMSprop's `alpha` is 0.99 by default (many tutorials use 0.9); Adam's betas are
+#   (0.9, 0.999) (many tutorials use (0.9, 0.99)); AdaGrad's ε sits outside the square root. All valid settings —
+#   just know which one you use.
 # - **Reusing a learning rate across optimizers:** `lr=0.1` is reasonable for SGD and far too large for Adam;
 #   `lr=0.001` (Adam's default) makes plain SGD crawl.
-# - **"Adam is best for 90% of tasks" (source):** folklore. The curves above show Adam is a fast, forgiving start
-#   on this task; they also show tuned SGD + momentum nearly matching it.
+# - **"Adam is best for 90% of tasks" (a tutorial claim):** folklore. The curves above show Adam is a fast, forgiving
+#   start on this task; they also show tuned SGD + momentum nearly matching it.
 # - **Scheduler steps:** one `scheduler.step()` per epoch, after the epoch's `optimizer.step()` calls (or one
 #   per batch, with `T_max` counted in batches); and `CosineAnnealingLR` rises again after `T_max`.
 # - **RMSprop's first steps are large** (no bias correction: 10× at step 1 with α = 0.99). If early training is

@@ -318,7 +318,7 @@ assert h_drop.val_loss[-1] < 0.6 * h_base.val_loss[-1]
 print(f"final validation loss: {h_base.val_loss[-1]:.2f} without dropout, {h_drop.val_loss[-1]:.2f} with p = 0.5")
 
 # %% [markdown]
-# Common values are $p$ = 0.1–0.5 (the source articles use 0.3–0.5 and suggest 0.4–0.6; `nn.Dropout()`'s default is
+# Common values are $p$ = 0.1–0.5 (many tutorials use 0.3–0.5 and suggest 0.4–0.6; `nn.Dropout()`'s default is
 # 0.5, asserted above). Dropout goes after hidden layers' activations, not on the output layer.
 #
 # ## 6. Batch normalization
@@ -481,7 +481,7 @@ assert sum(p.numel() for p in block.parameters()) == 8 * 1 * 3 * 3 + 2 * 8  # co
 # The best regularizer is more data. When you can't get it, you can often *make* it: a digit rotated by 10° or
 # shifted by two pixels is still the same digit. **Data augmentation** applies such random, label-preserving changes
 # to every training image, each time it is used, so the network never sees exactly the same image twice. With
-# torchvision's transforms (the source article's pipeline, with a 15° rotation):
+# torchvision's transforms (a pipeline as tutorials often write it, with a 15° rotation):
 
 # %%
 augment = transforms.Compose([
@@ -550,12 +550,12 @@ print("augmentation: no more than 3 points worse on the plain test digits:", cha
 # ## 9. The whole recipe in one model
 #
 # A common recipe for an MLP puts most of this chapter into one model: each hidden layer is Linear → BatchNorm1d →
-# GELU → Dropout, trained with AdamW (weight decay) and gradient clipping. The source article's complete example,
+# GELU → Dropout, trained with AdamW (weight decay) and gradient clipping. A typical tutorial's complete example,
 # as one model: 20 input features, 5 classes, batches of 64. Its data are random features with *random* labels,
 # which leave nothing to learn but memorization; ours give the labels a rule (the largest of 5 fixed random
 # projections of the features), so that a validation set can tell whether the model learned. `fit` does the loop
-# the article writes out — `model.train()`, and per batch `zero_grad`, forward, loss, `backward`, clipping, `step`.
-# An optimizer hook records the norm of the gradients each step receives, i.e. after clipping:
+# such tutorials write out — `model.train()`, and per batch `zero_grad`, forward, loss, `backward`, clipping,
+# `step`. An optimizer hook records the norm of the gradients each step receives, i.e. after clipping:
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -635,8 +635,9 @@ playground.draw(**playground.values())
 # - **Adam's `weight_decay` is L2, not weight decay** — use AdamW (chapter 06).
 # - **Early stopping on the test set:** the set that chooses the epoch is a validation set; the test set is for the
 #   final number only.
-# - **Reading "outputs all the same → use BatchNorm" (source skeleton) as a rule:** identical outputs also come
-#   from dead ReLUs, a learning rate that is too high, or a bug in the labels; BatchNorm fixes only some of them.
+# - **Reading "outputs all the same → use BatchNorm" (a common tutorial skeleton) as a rule:** identical outputs
+#   also come from dead ReLUs, a learning rate that is too high, or a bug in the labels; BatchNorm fixes only some
+#   of them.
 
 # %% [markdown]
 # ## Exercises

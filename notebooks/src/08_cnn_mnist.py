@@ -384,15 +384,15 @@ print(f"10 batches: {1000 * t_pil:.0f} ms through PIL and the transforms, {1000 
 #
 # ### 5.1 The MLP, and why log_softmax + NLL equals cross-entropy
 #
-# The source's first network is an MLP 784 → 128 → 64 → 10. It ends with `F.log_softmax` and trains with
-# `F.nll_loss` (negative log-likelihood: minus the entry at the true class). `models.MLP` returns the raw logits
-# instead and trains with `nn.CrossEntropyLoss`. They compute the same loss, because cross-entropy *is*
-# log-softmax followed by NLL:
+# A widely copied MNIST tutorial's first network is an MLP 784 → 128 → 64 → 10. It ends with `F.log_softmax`
+# and trains with `F.nll_loss` (negative log-likelihood: minus the entry at the true class). `models.MLP` returns
+# the raw logits instead and trains with `nn.CrossEntropyLoss`. They compute the same loss, because cross-entropy
+# *is* log-softmax followed by NLL:
 #
 # $$\text{CE}(z, y) = -\log \frac{e^{z_y}}{\sum_j e^{z_j}} = -\big(\underbrace{z_y - \log\textstyle\sum_j e^{z_j}}_{\text{log\_softmax}(z)_y}\big) = \text{NLL}(\text{log\_softmax}(z), y).$$
 
 # %%
-class NeuralNet(nn.Module):  # the source's network, as it was written (it did import F)
+class NeuralNet(nn.Module):  # the tutorial's network, as it is often written (it does import F)
     def __init__(self):
         super().__init__()
         self.fc1 = nn.Linear(28 * 28, 128)
@@ -426,7 +426,7 @@ assert torch.allclose(F.log_softmax(F.log_softmax(z, dim=1), dim=1), F.log_softm
 # %% [markdown]
 # ### 5.2 SimpleCNN — and the missing non-linearity
 #
-# The source's CNN: two blocks of [5×5 convolution (padding 2) → ReLU → 2×2 max-pool], with 32 and 64 filters,
+# The same tutorial's CNN: two blocks of [5×5 convolution (padding 2) → ReLU → 2×2 max-pool], with 32 and 64 filters,
 # then dropout and two linear layers 3136 → 1000 → 10. The shapes, block by block:
 
 # %%
@@ -450,7 +450,7 @@ print(f"total  {n_cnn:>10,}  (fc1 holds {cnn.fc1.weight.numel() / n_cnn:.0%})")
 # %% [markdown]
 # The convolutions hold 52 thousand weights; the first linear layer 3.1 million.
 #
-# **The source's bug:** its `forward` went `out = self.fc1(out); out = self.fc2(out)` — no activation between
+# **The tutorial's bug:** its `forward` goes `out = self.fc1(out); out = self.fc2(out)` — no activation between
 # the two linear layers. Two linear maps in a row are one linear map:
 # $W_2(W_1 h + b_1) + b_2 = (W_2 W_1)\,h + (W_2 b_1 + b_2)$. The 1000 hidden units then add 3.1 million
 # parameters and no power at all: the head is a single `Linear(3136, 10)` in disguise.
@@ -474,7 +474,7 @@ cu.show_source(models.SimpleCNN)
 # networks reach a higher *training* error than shallower ones. ResNet (He et al., 2015) makes the identity
 # the default: a block computes $y = \text{ReLU}(x + F(x))$ with $F$ = conv → BN → ReLU → conv → BN, so it
 # only has to learn a *correction* $F(x)$, and the gradient flows back through the "$+\,x$" unchanged. The
-# source's block:
+# tutorial's block:
 #
 # ```python
 # def forward(self, x):
@@ -515,8 +515,8 @@ except NameError as err:
 
 # %% [markdown]
 # `models.ResBlock` fixes it and drops the convolutions' biases (batch norm subtracts each channel's mean right
-# after, cancelling any bias). It writes `out + residual` where the source wrote `x += residual`; that is a
-# matter of style. The source's in-place add is correct too: by then the name `x` no longer refers to the
+# after, cancelling any bias). It writes `out + residual` where the tutorial writes `x += residual`; that is a
+# matter of style. The tutorial's in-place add is correct too: by then the name `x` no longer refers to the
 # block's input but to bn2's output, so only that intermediate tensor is changed, and batch norm's backward
 # pass does not need its own output.
 
@@ -524,7 +524,7 @@ except NameError as err:
 cu.show_source(models.ResBlock)
 
 # %%
-namespace["F"] = F  # the source's block with its missing import added
+namespace["F"] = F  # the tutorial's block with its missing import added
 source_fixed = namespace["ResBlock"](4)
 x = torch.randn(2, 4, 8, 8, requires_grad=True)
 x_before = x.detach().clone()
@@ -632,7 +632,7 @@ print(f"RNN output {tuple(output.shape)}, h_n {tuple(h_n.shape)}; LSTM adds c_n 
 # %% [markdown]
 # ## 6. Training and testing
 #
-# The recipe of the source, with the pieces it left out: Adam, cross-entropy, batch size 64, a validation pass
+# The tutorial's recipe, with the pieces it leaves out: Adam, cross-entropy, batch size 64, a validation pass
 # after every epoch (`fit(..., val_loader=...)`), and a **cosine learning-rate schedule** (chapter 06) that lowers
 # the rate smoothly to 0 over the run. It is counted in *steps*, not epochs: after update $t$ of
 # $T = E \times$ (batches per epoch), $\eta_t = \tfrac{\eta_0}{2}\,(1 + \cos(\pi t / T))$, so
@@ -690,9 +690,9 @@ assert all(math.isclose(lr, eta0 / 2 * (1 + math.cos(math.pi * e / E)), rel_tol=
 print("learning rate at the start of each epoch:", [f"{lr:.2g}" for lr in resnet_history.lr])
 
 # %% [markdown]
-# ### The `test()` function the source left out
+# ### The `test()` function tutorials leave out
 #
-# The source trains with `for epoch in range(1, 11): train(...); test(...)` and then says the test function is
+# The tutorial trains with `for epoch in range(1, 11): train(...); test(...)` and then says the test function is
 # "omitted" — which leaves you blind to overfitting and unable to compare models. `evaluate` is that function: it
 # switches to `model.eval()` (dropout off, batch norm on its running statistics), turns gradients off, and
 # averages the loss **per sample** (the last batch may be smaller). Read it with `cu.show_source(evaluate)`, or
@@ -916,7 +916,7 @@ print("resumed at epoch", checkpoint["epoch"] + 1, "→ the same weights as the 
 # %% [markdown]
 # ## 9. Debugging clinic
 #
-# A common troubleshooting table (from the source material) reads:
+# A troubleshooting table found in many tutorials reads:
 #
 # | symptom | cause | fix |
 # |---|---|---|
@@ -1033,7 +1033,7 @@ print(f"dead units: {dead_fraction(dead):.0%}; output spread: {output_spread(dea
 # 64×64 layers below have $\lVert W \rVert_2 < 1.2$, so each layer multiplies the gradient by less than 0.3:
 # after 8 layers the first layer hardly learns, and the output hardly depends on the input. (Larger weights
 # could offset the 0.25, but they push the sigmoids into saturation, where $\sigma'$ is far smaller.) Here the
-# source's fix, **BatchNorm**, is the right one:
+# table's fix, **BatchNorm**, is the right one:
 
 # %%
 def deep_sigmoid_net(batch_norm: bool) -> nn.Sequential:
@@ -1200,8 +1200,8 @@ print(f"floor {floor:.3f}; training loss per epoch with the bug:",
 print(f"validation accuracy with the bug: {softmax_history.val_acc[-1]:.0%}")
 
 # %% [markdown]
-# Fix: return logits and use `CrossEntropyLoss` (or `log_softmax` + `NLLLoss`, as the source did); apply
-# `softmax` only when you need probabilities, outside the loss.
+# Fix: return logits and use `CrossEntropyLoss` (or `log_softmax` + `NLLLoss`, as the tutorial's MLP in 5.1
+# does); apply `softmax` only when you need probabilities, outside the loss.
 #
 # ### 9.7 Labels of the wrong dtype or shape
 #
@@ -1336,18 +1336,19 @@ assert rise[4, 0.0125] < 0.15                    # only the rate changed, 8× lo
 # %% [markdown]
 # ## Pitfalls
 #
-# - **Two linear layers with nothing between them** (the source's SimpleCNN, `fc1` → `fc2`) collapse into one:
-#   millions of parameters, no extra power. Put a non-linearity between every pair of linear layers.
-# - **`F.relu` without `import torch.nn.functional as F`** (the source's ResBlock): the error appears only when
-#   the block first runs. Import `F`, or use `nn.ReLU()` modules.
-# - **No `test()` function** (the source left it "omitted"): without evaluation on held-out data you cannot see
+# - **Two linear layers with nothing between them** (the tutorial's SimpleCNN in 5.2, `fc1` → `fc2`) collapse
+#   into one: millions of parameters, no extra power. Put a non-linearity between every pair of linear layers.
+# - **`F.relu` without `import torch.nn.functional as F`** (the tutorial's ResBlock in 5.3): the error appears
+#   only when the block first runs. Import `F`, or use `nn.ReLU()` modules.
+# - **No `test()` function** (tutorials that call it "omitted"): without evaluation on held-out data you cannot see
 #   overfitting or compare models. Use a validation set during training and the test set once at the end.
 # - **"Outputs all the same → use BatchNorm"** is one cause among several: dead ReLUs, a too-high learning rate
 #   and a label bug look alike and need other fixes (section 9).
 # - **Copying `Normalize((0.1307,), (0.3081,))` to another dataset:** the constants are MNIST's training-set
 #   statistics. Compute them from your own training set (never the test set).
-# - **`x.view(-1, 28 * 28)`** (the source's MLP) silently turns a batch of 64 colour images (64, 3, 28, 28) into
-#   192 rows, and the error only comes later, from the loss. `x.flatten(1)` keeps the batch dimension:
+# - **`x.view(-1, 28 * 28)`** (the tutorial's MLP in 5.1) silently turns a batch of 64 colour images
+#   (64, 3, 28, 28) into 192 rows, and the error only comes later, from the loss. `x.flatten(1)` keeps the batch
+#   dimension:
 
 # %%
 colour = torch.zeros(64, 3, 28, 28)
@@ -1399,7 +1400,7 @@ checks.check("conv2d_unfold", conv2d_unfold)
 # %% [markdown]
 # ### Exercise 3 — two linear layers are one
 # Write `merge_linear_layers(fc1, fc2)` that returns a single `nn.Linear` computing exactly `fc2(fc1(x))`. (This
-# is the proof that the source's SimpleCNN head, without its ReLU, was one layer.)
+# is the proof that the tutorial's SimpleCNN head (section 5.2), without its ReLU, is one layer.)
 
 # %%
 def merge_linear_layers(fc1: nn.Linear, fc2: nn.Linear) -> nn.Linear:
@@ -1409,7 +1410,7 @@ def merge_linear_layers(fc1: nn.Linear, fc2: nn.Linear) -> nn.Linear:
 checks.check("merge_linear_layers", merge_linear_layers)
 
 # %% [markdown]
-# ### Exercise 4 — the `test()` function the source omitted
+# ### Exercise 4 — the `test()` function tutorials omit
 # Write `test(model, loader, loss_fn)` returning `(mean loss per sample, accuracy)` as two floats. The checker
 # hands you a model in training mode with dropout, and a loader whose last batch is smaller than the others.
 
