@@ -306,7 +306,7 @@ cu.show_source(Perceptron)
 # %% [markdown]
 # Calling `model(x)` runs `forward` (through `nn.Module.__call__`, which also runs hooks: call the model, not
 # `model.forward(x)`). A batch of shape `(n, input_dim)` gives `(n, 1)`; a single unbatched input of shape
-# `(input_dim,)`, as in the tutorial's `torch.tensor([1.0, 2.0, 3.0])`, gives shape `(1,)`:
+# `(input_dim,)`, such as `torch.tensor([1.0, 2.0, 3.0])`, gives shape `(1,)`:
 
 # %%
 model = Perceptron(input_dim=3)

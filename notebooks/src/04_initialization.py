@@ -575,7 +575,7 @@ explorer
 #   `m.weight.copy_(...)` or `normal_` on a parameter needs `with torch.no_grad():`.
 # - **The default is not always enough:** PyTorch's default ($U(\pm 1/\sqrt{n_\text{in}})$) is tuned for typical
 #   shallow or normalized networks; a deep plain ReLU stack needs Kaiming (or batch normalization, chapter 07).
-#   The tutorial's "complex networks should set kaiming/Xavier by hand" holds for that reason.
+#   The common advice "complex networks should set Kaiming/Xavier by hand" holds for that reason.
 # - **Blaming initialization for everything:** a flat loss can also come from a too-high learning rate, dead ReLUs
 #   from a bad step, or wrong labels. `layer_stats` tells them apart: look at std, saturated and dead fractions and
 #   gradient std per layer before changing the scheme.

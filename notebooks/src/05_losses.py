@@ -606,7 +606,7 @@ assert torch.allclose(g_module, g_torch)
 print("CustomLoss = custom_loss = F.mse_loss, gradients included")
 
 # %% [markdown]
-# (The tutorial's `__init__` that only calls `super().__init__()` can go: `nn.Module` provides it.) Use a **module**
+# (An `__init__` that only calls `super().__init__()` can go: `nn.Module` provides it.) Use a **module**
 # when the loss has settings or state — a δ, class weights registered as a buffer so `.to(device)` moves them; a
 # **function** otherwise. A new example, the *log-cosh* loss $\log\cosh r$: like $r^2/2$ near 0 and like $|r|$
 # far away, a smooth Huber. Autograd finds its derivative $\tanh r$; we train the outlier line with it:
@@ -665,7 +665,7 @@ print("RuntimeError:", failure)
 # - **Softmax before `nn.CrossEntropyLoss`** (or sigmoid before `BCEWithLogitsLoss`): the loss applies it again.
 #   Training runs, but the loss has a floor and the model learns worse (section 3.2). Feed raw logits.
 # - **Softmax output into `nll_loss`**: NLL expects log-probabilities; on probabilities it computes $-p_t$. Pair
-#   `log_softmax` with `nll_loss`, or logits with `cross_entropy` — the tutorial's pairing is right.
+#   `log_softmax` with `nll_loss`, or logits with `cross_entropy` — the pairing of section 3.1's MNIST network is right.
 # - **`BCELoss` on `sigmoid` outputs** saturates in float32 at logits of about 17: the loss is clamped at 100 and the
 #   gradient is 0. Use `BCEWithLogitsLoss` on logits; apply `torch.sigmoid` only to report probabilities.
 # - **Targets of the wrong kind or shape:** `CrossEntropyLoss` wants class indices of dtype `long` and shape `(N,)`
