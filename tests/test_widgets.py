@@ -255,3 +255,19 @@ def test_playground_loss_panel_has_tick_labels():
         shown = [t for t in axis.get_ticklabels() if lo <= t.get_position()[i] <= hi and t.get_text()]
         assert len(shown) >= 2, [t.get_text() for t in shown]
         assert all(t.get_window_extent(renderer).x1 <= widget.view.FIG_W for t in shown)
+
+
+def test_the_package_map_names_every_builder_in_its_module():
+    """The table in course_utils/widgets/__init__.py tells a newcomer where each widget lives: keep it true."""
+    import re
+
+    doc = widgets.__doc__
+    for name, build in widgets.BUILDERS.items():
+        module = build.__module__.rsplit(".", 1)[1]
+        row = next((line for line in doc.splitlines() if re.search(rf"\b{name}\b", line)), None)
+        assert row is not None, f"{name} is missing from the widgets package's map"
+        rows = doc.splitlines()
+        i = rows.index(row)
+        while not re.match(r"\s+\d\d ", rows[i]):  # a continuation line: the module is on the row above
+            i -= 1
+        assert module in rows[i], f"{name} lives in widgets/{module}.py, but the map says: {rows[i].strip()}"

@@ -6,10 +6,22 @@ Anything that trains uses a button instead of reacting to every slider tick. An 
 in the widget as a readable line; it never breaks the notebook.
 
 The framework lives in ``_core`` (``LivePlot``, ``BUILDERS``, ``@builder``) and ``_render`` (the fast renderer);
-each concept's widgets live in their own module here (``perceptron``, ``activations``, ``autograd``, ``init``,
-``losses``, ``optim``, ``regularization``, ``cnn``, ``playground_widget`` with ``playground_view``) and register
-themselves with ``@builder``. Every such module is imported below, so a new widget needs only a new file; each
-builder is then ``course_utils.widgets.<its name>``.
+each concept's widgets live in their own module here, named like the concept's module of ``course_utils``:
+
+    chapter                          module                                builders
+    00 set-up, 01 perceptron         perceptron                            neuron_explorer, perceptron_playground
+    02 activation functions          activations                           activation_explorer, vanishing_gradients
+    03 backpropagation               autograd                              backprop_stepper
+    04 weight initialization         init                                  init_explorer
+    05 loss functions                losses                                loss_curves, outlier_fit,
+                                                                           cross_entropy_explorer
+    06 optimizers and schedules      optim                                 optimizer_race, schedule_explorer
+    07 regularization                regularization                        regularization_playground
+    08 a CNN on MNIST                cnn                                   cnn_explorer, cnn_trainer
+    09 network playground            playground_widget, playground_view    playground
+
+Each module registers its builders with ``@builder``. Every such module is imported below, so a new widget needs
+only a new file; each builder is then ``course_utils.widgets.<its name>``.
 """
 
 import importlib
