@@ -1,4 +1,8 @@
-"""The environment report of the set-up chapter: versions, device, threads, and a verdict a learner can act on."""
+"""Is this machine ready for the course? A one-line check for every chapter, and the full report of chapter 00.
+
+``check_environment()`` reads installed versions from package metadata only (no heavy import), so it costs a few
+milliseconds. Every sentence a learner reads is in ``MESSAGES``, in one place, ready to be translated.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +12,32 @@ from importlib import metadata
 
 import torch
 
-__all__ = ["environment_report", "PACKAGES"]
+__all__ = ["check_environment", "environment_report", "PACKAGES", "SUPPORTED", "MESSAGES"]
 
-PACKAGES = ["torch", "torchvision", "ipywidgets", "jupyterlab_widgets", "jupyterlab", "matplotlib",
-            "scikit-learn", "tqdm"]
-MINIMUM = {"torch": (2, 2), "torchvision": (0, 17), "ipywidgets": (8, 1), "jupyterlab": (4, 0),
-           "matplotlib": (3, 7)}
+# The oldest version of each package the chapters are tested with: requirements.txt's lower bounds
+# (tests/test_env.py fails if the two disagree). Keys are the names pip knows.
+SUPPORTED = {"torch": "2.2", "torchvision": "0.17", "matplotlib": "3.7", "ipywidgets": "8.1", "numpy": "1.26",
+             "scikit-learn": "1.3", "pillow": "9.0", "tqdm": "4.66"}
+PYTHON_FLOOR = (3, 10)
+# Chapter 00's full report also lists what runs the front end (JupyterLab and its widget renderer).
+PACKAGES = [*SUPPORTED, "jupyterlab_widgets", "jupyterlab"]
+MINIMUM = {**SUPPORTED, "jupyterlab": "4.0"}
+SETUP = "python3 course.py setup"
+
+MESSAGES = {
+    "ok": "environment OK: torch {torch} · ipywidgets {ipywidgets} · Python {python}",
+    "old": '{name} {version} is older than this course supports (>= {floor}): run  {setup}  '
+           '(or: pip install "{name}>={floor}")',
+    "missing": '{name} is not installed: run  {setup}  (or: pip install "{name}>={floor}")',
+    "missing_any": "{name} is not installed: run  {setup}  (or: pip install {name})",
+    "python": "Python {version} is older than this course supports (>= {floor}): install Python {floor} or newer "
+              "(or: conda create -n nn-course python=3.12), then run  {setup}",
+    "widgets": "ipywidgets {ipywidgets} needs jupyterlab_widgets 3.x (found {labwidgets}): sliders will not render. "
+               "Run  {setup}  (or: pip install -U ipywidgets jupyterlab_widgets)",
+    "problem": "⚠ {problem}",
+    "verdict_ok": "Verdict: ✅ everything the course needs is here.",
+    "verdict_fix": "Verdict: fix these first:",
+}
 
 
 def _version(name: str) -> str | None:
@@ -28,6 +52,47 @@ def _major_minor(version: str) -> tuple[int, int]:
     return (parts + [0, 0])[0], (parts + [0, 0])[1]
 
 
+def _problems(versions: dict[str, str | None]) -> list[str]:
+    """One sentence per problem in ``versions`` ({package: installed version or None}) and in Python itself.
+
+    Each sentence says what is wrong and the command that fixes it; an empty list means all is well.
+    """
+    problems = []
+    if sys.version_info < PYTHON_FLOOR:
+        python_floor = ".".join(map(str, PYTHON_FLOOR))
+        problems.append(MESSAGES["python"].format(version=platform.python_version(), floor=python_floor, setup=SETUP))
+    for name, version in versions.items():
+        floor = MINIMUM.get(name)
+        if version is None:
+            key = "missing" if floor else "missing_any"
+            problems.append(MESSAGES[key].format(name=name, floor=floor, setup=SETUP))
+        elif floor and _major_minor(version) < _major_minor(floor):
+            problems.append(MESSAGES["old"].format(name=name, version=version, floor=floor, setup=SETUP))
+    ipywidgets, labwidgets = versions.get("ipywidgets"), versions.get("jupyterlab_widgets")
+    # JupyterLab draws ipywidgets N with jupyterlab_widgets N - 5 (8 with 3); another pair shows no sliders.
+    if ipywidgets and labwidgets and _major_minor(ipywidgets)[0] - _major_minor(labwidgets)[0] != 5:
+        problems.append(MESSAGES["widgets"].format(ipywidgets=ipywidgets, labwidgets=labwidgets, setup=SETUP))
+    return problems
+
+
+def check_environment() -> bool:
+    """Check, in a few milliseconds, that this machine can run the chapters; print one line per finding.
+
+    Compares the installed versions of ``SUPPORTED`` (read from package metadata, nothing is imported) with the
+    course's floor, checks Python >= 3.10 and that ipywidgets and JupyterLab's widget renderer
+    (``jupyterlab_widgets``) are a pair that can draw sliders. Prints ``environment OK: …`` when all is well,
+    else one line per problem with the command that fixes it. Returns ``True`` when all is well.
+    """
+    versions = {name: _version(name) for name in [*SUPPORTED, "jupyterlab_widgets"]}
+    problems = _problems(versions)
+    for problem in problems:
+        print(MESSAGES["problem"].format(problem=problem))
+    if not problems:
+        print(MESSAGES["ok"].format(torch=versions["torch"], ipywidgets=versions["ipywidgets"],
+                                    python=platform.python_version()))
+    return not problems
+
+
 def environment_report(verbose: bool = True) -> dict:
     """Collect versions, device and thread count; list problems. Prints a table and a verdict when ``verbose``.
 
@@ -37,19 +102,7 @@ def environment_report(verbose: bool = True) -> dict:
     from . import get_device
 
     versions = {name: _version(name) for name in PACKAGES}
-    problems = []
-    if sys.version_info < (3, 10):  # noqa: UP036 - the point is to catch an old interpreter
-        problems.append(f"Python {platform.python_version()} is too old: the course needs 3.10 or newer.")
-    for name, version in versions.items():
-        if version is None:
-            problems.append(f"{name} is not installed: run `python3 course.py setup` from the course folder.")
-        elif name in MINIMUM and _major_minor(version) < MINIMUM[name]:
-            need = ".".join(map(str, MINIMUM[name]))
-            problems.append(f"{name} {version} is older than {need}: upgrade it (`pip install -U {name}`).")
-    ipyw, labw = versions["ipywidgets"], versions["jupyterlab_widgets"]
-    if ipyw and labw and _major_minor(ipyw)[0] - _major_minor(labw)[0] != 5:
-        problems.append(f"ipywidgets {ipyw} needs jupyterlab_widgets 3.x (found {labw}): sliders will not render. "
-                        "Install both from the same release: `pip install -U ipywidgets jupyterlab_widgets`.")
+    problems = _problems(versions)
     report = {
         "python": platform.python_version(),
         "platform": platform.platform(terse=True),
@@ -66,7 +119,7 @@ def environment_report(verbose: bool = True) -> dict:
         for key, value in rows:
             print(f"{key:<{width}}  {value}")
         if problems:
-            print("\nVerdict: fix these first:\n  - " + "\n  - ".join(problems))
+            print("\n" + MESSAGES["verdict_fix"] + "\n  - " + "\n  - ".join(problems))
         else:
-            print("\nVerdict: ✅ everything the course needs is here.")
+            print("\n" + MESSAGES["verdict_ok"])
     return report

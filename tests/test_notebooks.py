@@ -77,7 +77,7 @@ def test_notebook_follows_the_chapter_template(path):
     assert first_md.startswith("# "), "a title first"
     for part in ("**You will be able to**", "**Prerequisites:**", "**Run time:**"):
         assert part in first_md, f"{path.name}: the first cell lacks {part}"
-    for part in ("%matplotlib inline", "set_seed(0)", "get_device()"):
+    for part in ("%matplotlib inline", "set_seed(0)", "get_device()", "check_environment()"):
         assert part in first_code, f"{path.name}: the first code cell lacks {part}"
     for heading in ("## Pitfalls", "## Exercises", "## Summary", "## Key terms"):
         assert heading in md, f"{path.name}: no '{heading}' section"

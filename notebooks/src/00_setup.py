@@ -48,6 +48,7 @@ from course_utils.plot import plot_decision_boundary, plot_skeleton
 from course_utils.train import evaluate, fit
 from course_utils.widgets import neuron_explorer
 
+cu.env.check_environment()  # one line: OK, or what to fix and how
 cu.set_seed(0)
 device = cu.get_device()
 print("device:", device)
@@ -58,7 +59,9 @@ print("device:", device)
 # The report lists what the course uses and ends with a verdict. "device" is where tensors are computed:
 # `cuda` (an NVIDIA GPU), `mps` (an Apple-silicon GPU) or `cpu`. Every chapter runs on a CPU, in under a minute
 # (chapter 08 takes a few minutes if it downloads the real MNIST); a GPU is welcome but never needed.
-# `cu.get_device()` picks the best one available.
+# `cu.get_device()` picks the best one available. The first cell of every chapter runs a quick version of this
+# check, `cu.env.check_environment()`: one line, `environment OK: …`, or for each problem what is wrong and the
+# command that fixes it.
 
 # %%
 report = cu.env.environment_report()

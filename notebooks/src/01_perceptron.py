@@ -35,6 +35,7 @@ from course_utils.perceptron import Perceptron, PerceptronRule, make_gate, neuro
 from course_utils.plot import CLASS_COLORS, new_figure, plot_decision_boundary
 from course_utils.widgets import perceptron_playground
 
+cu.env.check_environment()  # one line: OK, or what to fix and how
 cu.set_seed(0)
 device = cu.get_device()
 print("device:", device)  # the models of this chapter are tiny: they run on the CPU

@@ -38,6 +38,7 @@ from course_utils.data import make_moons, make_xor
 from course_utils.plot import new_figure
 from course_utils.widgets import activation_explorer, vanishing_gradients
 
+cu.env.check_environment()  # one line: OK, or what to fix and how
 cu.set_seed(0)
 device = cu.get_device()
 print("device:", device)  # the networks here are tiny: they run on the CPU

@@ -42,6 +42,7 @@ from course_utils.plot import new_figure
 from course_utils.train import fit
 from course_utils.widgets import optimizer_race, schedule_explorer
 
+cu.env.check_environment()  # one line: OK, or what to fix and how
 cu.set_seed(0)
 device = cu.get_device()
 torch.set_num_threads(1)  # models this small train fastest on one thread (more threads cost more to coordinate)
