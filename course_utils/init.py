@@ -280,7 +280,7 @@ def layer_stats(
                 # touched. The tensor hooks above record them. Asking for the parameters' gradients too (then
                 # discarded) makes the backward pass reach every layer, even one whose output a later in-place
                 # op (ReLU(inplace=True)) overwrote.
-                params = [p for p in model.parameters() if p.requires_grad]
+                params: list[torch.Tensor] = [p for p in model.parameters() if p.requires_grad]
                 torch.autograd.grad(loss, outputs + params, allow_unused=True)
     finally:
         for handle in handles:
