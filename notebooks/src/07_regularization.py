@@ -242,10 +242,10 @@ print(f"norm before: {total_ours.item():.1f}, after: {clipped_norm:.3f}")
 
 # %%
 X_reg, y_reg = make_regression(n=200, n_features=1, noise=0.1, outliers=0.05, seed=0)
-reg_loader = DataLoader(TensorDataset(X_reg, y_reg), batch_size=20, shuffle=True,
-                        generator=torch.Generator().manual_seed(0))
 runs = {}
-for clip in (None, 1.0):
+for clip in (None, 1.0):  # the same initial weights and the same batches, with and without clipping
+    reg_loader = DataLoader(TensorDataset(X_reg, y_reg), batch_size=20, shuffle=True,
+                            generator=torch.Generator().manual_seed(0))
     torch.manual_seed(0)
     net = nn.Sequential(nn.Linear(1, 32), nn.Tanh(), nn.Linear(32, 32), nn.Tanh(), nn.Linear(32, 32), nn.Tanh(),
                         nn.Linear(32, 1))
