@@ -1,5 +1,9 @@
 """The exercise checker: friendly verdicts, never a traceback, and solutions that pass their own checks."""
 
+import signal
+import threading
+import time
+
 import pytest
 import torch
 from torch import nn
@@ -126,3 +130,183 @@ def test_a_renamed_exercise_still_answers_to_its_released_name(capsys):
     result = checks.check("adam_diverging_lr", None)
     assert result.status == "not attempted"
     assert "adam_diverging_lr" not in checks.exercises() and "adam_breaking_lr" in checks.exercises()
+
+
+# The framework keeps the promise for every checker: whatever happens while checking, one verdict, no traceback.
+
+def _verdict(capsys) -> str:
+    out = capsys.readouterr().out
+    assert "Traceback" not in out and len(out.splitlines()) <= 4, out
+    return out
+
+
+@pytest.fixture
+def fragile_exercise():
+    """An exercise whose checker trips over an answer it did not foresee (.item() of a 21-element tensor)."""
+
+    @checks.exercise("_test_fragile", hint="return a number", solution=lambda: 1.0)
+    def _check(fn):
+        checks.expect_close(checks.call(fn).item(), 1.0)
+
+    yield "_test_fragile"
+    del _core._REGISTRY["_test_fragile"]
+
+
+def test_a_checker_tripping_over_an_answer_gives_a_wrong_verdict_not_a_traceback(fragile_exercise, capsys):
+    result = checks.check(fragile_exercise, lambda: torch.zeros(21))
+    out = _verdict(capsys)
+    assert result.status == "wrong" and not result
+    assert "Your answer could not be checked: RuntimeError: a Tensor with 21 elements" in out, out
+    assert "Hint: return a number" in out
+
+
+def test_the_issue_example_warmup_cosine_with_a_tensor_of_21_reads_wrong(capsys):
+    result = checks.check("warmup_cosine", lambda base_lr, epoch, warmup, t_max: torch.zeros(21))
+    assert result.status == "wrong"
+    assert "should be a number, but it is a Tensor" in _verdict(capsys)
+
+
+def _spin(*args):
+    while True:
+        try:
+            time.sleep(0.01)
+        except Exception:  # a blanket except in the learner's code must not swallow the time limit
+            pass
+
+
+def test_an_endless_loop_ends_with_a_verdict_and_restores_the_previous_alarm(square_exercise, monkeypatch, capsys):
+    monkeypatch.setattr(_core, "TIME_LIMIT", 0.2)
+    fired = []
+    previous = signal.signal(signal.SIGALRM, lambda *_: fired.append(True))
+    signal.setitimer(signal.ITIMER_REAL, 100.0)
+    try:
+        start = time.monotonic()
+        result = checks.check(square_exercise, _spin)
+        assert time.monotonic() - start < 2
+        assert signal.getsignal(signal.SIGALRM) is not _core.signal.SIG_DFL and not fired
+        left, _ = signal.setitimer(signal.ITIMER_REAL, 0)
+        assert 95 < left <= 100  # the outer timer runs on, less the time spent
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert result.status == "wrong"
+    assert "Your function did not return within 0.2 s (an endless loop?)" in _verdict(capsys)
+
+
+def test_an_outer_time_limit_that_runs_out_inside_an_inner_one_reports_itself(monkeypatch):
+    monkeypatch.setattr(_core, "TIME_LIMIT", 5.0)
+    with pytest.raises(Mismatch, match="outer code did not return within 0.2 s"):
+        with checks.time_limit(0.2, "outer code"):
+            checks.call(_spin)
+    assert signal.getitimer(signal.ITIMER_REAL)[0] == 0
+
+
+def test_an_earlier_foreign_alarm_still_rings_once_and_the_limit_still_holds(square_exercise, monkeypatch, capsys):
+    monkeypatch.setattr(_core, "TIME_LIMIT", 0.3)
+    fired = []
+    previous = signal.signal(signal.SIGALRM, lambda *_: fired.append(time.monotonic()))
+    signal.setitimer(signal.ITIMER_REAL, 0.1)
+    try:
+        start = time.monotonic()
+        result = checks.check(square_exercise, _spin)
+        time.sleep(0.05)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert len(fired) == 1 and 0.05 < fired[0] - start < 0.25, fired
+    assert result.status == "wrong" and "within 0.3 s" in _verdict(capsys)
+
+
+def test_the_whole_check_has_a_time_limit_too(monkeypatch, capsys):
+    monkeypatch.setattr(_core, "CHECK_TIME_LIMIT", 0.2)
+
+    @checks.exercise("_test_slow_checker", hint="-", solution=lambda: 1)
+    def _check(fn):
+        fn()  # learner code run outside call(): only the whole check's limit stops it
+
+    try:
+        result = checks.check("_test_slow_checker", _spin)
+    finally:
+        del _core._REGISTRY["_test_slow_checker"]
+    assert result.status == "wrong"
+    assert "Your code did not return within 0.2 s (an endless loop?)" in _verdict(capsys)
+
+
+def test_no_time_limit_off_the_main_thread_or_without_sigalrm(square_exercise, monkeypatch, capsys):
+    results = []
+    worker = threading.Thread(target=lambda: results.append(checks.check(square_exercise, lambda x: x * x)))
+    worker.start()
+    worker.join()
+    assert results and results[0]
+    monkeypatch.delattr(signal, "setitimer")  # as on Windows
+    assert checks.check(square_exercise, lambda x: x * x)
+
+
+def test_what_the_learner_prints_is_kept_aside_in_one_line(square_exercise, capsys):
+    def chatty(x):
+        for i in range(120):
+            print("step", i)
+        return x * 2
+
+    assert checks.check(square_exercise, chatty).status == "wrong"
+    out = _verdict(capsys)
+    assert "step 5" not in out and "(Your code printed 120 lines while being checked, not shown; the first: 'step 0')" \
+        in out, out
+
+    def debug_print(x):
+        print("x is", x.shape)
+        return x * x
+
+    assert checks.check(square_exercise, debug_print)
+    out = _verdict(capsys)
+    assert out.startswith("✅") and "(Your code printed 2 lines while being checked, not shown; the first: " \
+        "'x is torch.Size([3])')" in out, out  # the checker calls it twice
+
+    assert checks.check("count_parameters", lambda m: print("hello") or sum(p.numel() for p in m.parameters() if p.requires_grad))
+    assert "\n   (Your code printed 4 lines" in _verdict(capsys)
+
+
+def test_ctrl_c_goes_through_but_sys_exit_does_not(square_exercise, capsys):
+    def interrupted(x):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        checks.check(square_exercise, interrupted)
+    assert signal.getitimer(signal.ITIMER_REAL)[0] == 0  # no timer left behind
+
+    def exits(x):
+        raise SystemExit(1)
+
+    assert checks.check(square_exercise, exits).status == "wrong"
+    assert "raised SystemExit: 1" in _verdict(capsys)
+
+
+@pytest.mark.parametrize(
+    "answer, says",
+    [
+        (nn.Linear(3, 3), "This is a model (Linear), not a function: pass the function itself"),
+        (torch.ones(3), "Expected a function, got Tensor tensor([1.0, 1.0, 1.0]). Pass the function itself"),
+        (lambda x: (v for v in x), "returned a generator (is there a `yield` in it?)"),
+        (lambda: 0, "raised TypeError"),
+    ],
+)
+def test_common_slips_get_a_specific_reason(square_exercise, answer, says, capsys):
+    assert checks.check(square_exercise, answer).status == "wrong"
+    assert says in _verdict(capsys)
+
+
+def test_a_long_or_multiline_reason_stays_on_one_line(square_exercise, capsys):
+    def raises_long(x):
+        raise ValueError("first line\n" + "very long " * 100)
+
+    assert checks.check(square_exercise, raises_long).status == "wrong"
+    verdict = _verdict(capsys).splitlines()[0]
+    assert "raised ValueError: first line very long" in verdict and len(verdict) < 400, verdict
+
+
+def test_short_never_raises():
+    class Broken:
+        def __repr__(self):
+            raise RuntimeError("no repr")
+
+    assert _core._short(Broken()) == "<Broken>"

@@ -20,11 +20,12 @@ from ._core import (
     expect_close,
     hint,
     solution,
+    time_limit,
 )
 
 __all__ = [
     "Mismatch", "NotAttempted", "Result", "call", "check", "exercise", "exercises", "expect", "expect_close",
-    "hint", "solution",
+    "hint", "solution", "time_limit",
 ]
 
 for _info in pkgutil.iter_modules(__path__):

@@ -5,6 +5,12 @@ code only through :func:`call` and compares with :func:`expect_close`/:func:`exp
 signals below, which :func:`check` turns into one printed line (✅, ❌ with a hint and the first mismatch, or
 "not attempted yet"). A wrong answer never raises: no traceback reaches the learner.
 
+The framework, not each checker, keeps that promise. :func:`check` turns anything a checker trips over (an answer
+of a type, shape or dtype it did not foresee) into a ❌ line; it hides what the learner's code prints while being
+checked (one short line says so); and :func:`call` stops learner code that runs longer than :data:`TIME_LIMIT`
+seconds (an endless loop), :func:`check` the whole check after :data:`CHECK_TIME_LIMIT`. Only Ctrl-C
+(KeyboardInterrupt) goes through, as the learner wants.
+
 "Not attempted" means the stub as committed: the answer ``None`` itself, a function that raises
 ``NotImplementedError``, or a function that returns ``None``. The last is also what a forgotten ``return`` looks
 like, so its message says so instead of pointing at a ``raise`` the learner may already have replaced.
@@ -12,10 +18,15 @@ like, so its message says so instead of pointing at a ``raise`` the learner may 
 
 from __future__ import annotations
 
+import contextlib
 import inspect
+import io
 import math
+import signal
 import textwrap
-from collections.abc import Callable
+import threading
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,8 +34,11 @@ import torch
 
 __all__ = [
     "Result", "exercise", "check", "hint", "solution", "exercises", "call", "expect", "expect_close",
-    "Mismatch", "NotAttempted",
+    "Mismatch", "NotAttempted", "time_limit", "TIME_LIMIT", "CHECK_TIME_LIMIT",
 ]
+
+TIME_LIMIT = 30.0  # seconds one call of the learner's code may run: a slow laptop must not fail a right answer
+CHECK_TIME_LIMIT = 120.0  # seconds a whole check may run: the backstop for learner code run outside call()
 
 
 class NotAttempted(Exception):
@@ -36,6 +50,13 @@ class NotAttempted(Exception):
 
 class Mismatch(Exception):
     """The answer is wrong; the message says how (shown to the learner after the hint)."""
+
+
+class _OutOfTime(BaseException):
+    """Raised by SIGALRM inside code that ran over its :func:`time_limit`.
+
+    A BaseException, so that an ``except Exception`` in the learner's code (or in a checker) cannot swallow it.
+    """
 
 
 @dataclass
@@ -98,25 +119,71 @@ def exercises() -> list[str]:
 
 
 def check(name: str, answer: Any) -> Result:
-    """Check ``answer`` (a function or a value) for exercise ``name``; print ✅/❌ and return a :class:`Result`."""
+    """Check ``answer`` (a function or a value) for exercise ``name``; print ✅/❌ and return a :class:`Result`.
+
+    Never raises on an answer: whatever goes wrong while checking it becomes a ❌ line (Ctrl-C aside).
+    """
     ex = _get(name)
     if answer is None:
         result = Result(name, "not attempted", f"⏳ {name}: not attempted yet — fill in the code, then run this cell.")
     else:
+        printed = io.StringIO()  # what the learner's code prints would split the verdict: keep it aside
         try:
-            ex.checker(answer)
+            with (contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed),
+                  time_limit(CHECK_TIME_LIMIT, "your code")):
+                _expect_a_function_if_solution_is_one(ex, answer)
+                ex.checker(answer)
+        except (KeyboardInterrupt, _OutOfTime):  # Ctrl-C (or the kernel's stop button); an enclosing time limit
+            raise
         except NotAttempted as stub:
-            why = str(stub) or "replace the `raise NotImplementedError` (or the `None`) with your code"
+            why = _one_line(str(stub)) or "replace the `raise NotImplementedError` (or the `None`) with your code"
             result = Result(name, "not attempted", f"⏳ {name}: not attempted yet — {why}, then run this cell again.")
         except Mismatch as wrong:
-            why = str(wrong)
-            why = why[:1].upper() + why[1:]
-            result = Result(name, "wrong", f"❌ {name}: not yet. {why}\n   Hint: {ex.hint}\n"
-                                           f"   (Stuck? checks.solution({name!r}) shows a solution.)")
+            result = _wrong(ex, str(wrong))
+        except BaseException as exc:  # a checker tripped over an answer it did not foresee: still one line
+            result = _wrong(ex, f"your answer could not be checked: {_exception_text(exc)}")
         else:
             result = Result(name, "correct", f"✅ {name}: correct!")
+        result.message += _printed_note(printed.getvalue())
     print(result.message)
     return result
+
+
+def _wrong(ex: Exercise, why: str) -> Result:
+    why = _one_line(why, limit=600)
+    why = why[:1].upper() + why[1:]
+    return Result(ex.name, "wrong", f"❌ {ex.name}: not yet. {why}\n   Hint: {ex.hint}\n"
+                                    f"   (Stuck? checks.solution({ex.name!r}) shows a solution.)")
+
+
+def _expect_a_function_if_solution_is_one(ex: Exercise, answer: Any) -> None:
+    """A model passed where the exercise wants a function (e.g. what the function returned) gets a clear line."""
+    if isinstance(answer, torch.nn.Module) and callable(ex.solution):
+        raise Mismatch(f"this is a model ({type(answer).__name__}), not a function: pass the function itself "
+                       f"(its name, without calling it).")
+
+
+def _printed_note(text: str) -> str:
+    """One short line about what the learner's code printed while being checked, or "" if it printed nothing."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    if not lines:
+        return ""
+    first = _one_line(lines[0], limit=70)
+    if len(lines) == 1:
+        return f"\n   (Your code printed while being checked: {first!r})"
+    return f"\n   (Your code printed {len(lines)} lines while being checked, not shown; the first: {first!r})"
+
+
+def _one_line(text: str, limit: int = 200) -> str:
+    """``text`` on one line (newlines become spaces), at most ``limit`` characters."""
+    text = " ".join(part.strip() for part in text.strip().splitlines() if part.strip())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _exception_text(exc: BaseException) -> str:
+    """``ExcType: message`` on one short line."""
+    message = _one_line(str(exc), limit=160)
+    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
 
 
 def hint(name: str) -> None:
@@ -136,20 +203,87 @@ def call(fn: Any, *args: Any, **kwargs: Any) -> Any:
     """Call the learner's ``fn`` and return its result.
 
     A stub (``NotImplementedError``, or a result of ``None``: the stub, or a forgotten ``return``) becomes
-    NotAttempted; any other exception a readable Mismatch.
+    NotAttempted; any other exception, a call that runs over :data:`TIME_LIMIT` seconds, or a generator for a
+    result a readable Mismatch.
     """
     if not callable(fn):
-        raise Mismatch(f"expected a function, got {type(fn).__name__} {_short(fn)}.")
+        raise Mismatch(f"expected a function, got {type(fn).__name__} {_short(fn)}. Pass the function itself "
+                       f"(its name, without parentheses).")
     try:
-        out = fn(*args, **kwargs)
+        with time_limit():
+            out = fn(*args, **kwargs)
     except NotImplementedError:
         raise NotAttempted from None
-    except Exception as exc:  # the learner's bug: describe it, don't dump a traceback
+    except (KeyboardInterrupt, _OutOfTime, Mismatch, NotAttempted):  # Ctrl-C, an outer time limit, a verdict
+        raise
+    except BaseException as exc:  # the learner's bug (even SystemExit): describe it, don't dump a traceback
         shown = ", ".join([_short(a) for a in args] + [f"{k}={_short(v)}" for k, v in kwargs.items()])
-        raise Mismatch(f"calling your function with ({shown}) raised {type(exc).__name__}: {exc}") from None
+        raise Mismatch(f"calling your function with ({shown}) raised {_exception_text(exc)}") from None
     if out is None:
         raise NotAttempted("your function returned None (a missing `return`?); return your answer")
+    if inspect.isgenerator(out):
+        raise Mismatch("your function returned a generator (is there a `yield` in it?); return the value itself.")
     return out
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float | None = None, what: str = "your function") -> Iterator[None]:
+    """Run the ``with`` block for at most ``seconds`` (default :data:`TIME_LIMIT`); past that, raise Mismatch.
+
+    The message reads "{what} did not return within … s (an endless loop?)". The limit is a SIGALRM timer, so it
+    works on the main thread of a Unix process (a Jupyter kernel runs cells there). Elsewhere the block runs
+    without a limit: Windows has no SIGALRM, and a signal reaches only the main thread. Limits nest.
+    """
+    seconds = TIME_LIMIT if seconds is None else seconds
+    if seconds <= 0 or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    alarm = _OutOfTime(seconds)
+    try:
+        with _alarm_after(seconds, alarm):
+            yield
+    except _OutOfTime as exc:
+        if exc is not alarm:  # an enclosing limit ran out: it reports itself
+            raise
+        raise Mismatch(f"{what} did not return within {seconds:g} s (an endless loop?)") from None
+
+
+@contextlib.contextmanager
+def _alarm_after(seconds: float, alarm: _OutOfTime) -> Iterator[None]:
+    """Raise ``alarm`` in the main thread after ``seconds``, unless the block ends first.
+
+    A process has one SIGALRM timer. An enclosing timer that is due first still rings on time (its handler runs);
+    at the end the enclosing handler and timer, less the time spent here, are put back.
+    """
+    previous = signal.getsignal(signal.SIGALRM)
+    outer_delay, outer_interval = signal.getitimer(signal.ITIMER_REAL)
+    outer_first = 0 < outer_delay <= seconds and callable(previous)
+    state = {"armed": True, "outer_rang": False}
+    start = time.monotonic()
+
+    def on_alarm(signum: int, frame: Any) -> None:
+        if not state["armed"]:
+            return
+        if outer_first and not state["outer_rang"]:
+            state["outer_rang"] = True
+            assert callable(previous)
+            previous(signum, frame)  # the enclosing handler; a limit's raises its alarm, else ours runs on:
+            signal.setitimer(signal.ITIMER_REAL, max(seconds - (time.monotonic() - start), 1e-3))
+            return
+        state["armed"] = False
+        raise alarm
+
+    signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, outer_delay if outer_first else seconds)
+    try:
+        yield
+    finally:
+        state["armed"] = False
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
+        if outer_delay > 0 and not state["outer_rang"]:  # give the enclosing timer back what is left of it
+            left = outer_delay - (time.monotonic() - start)
+            signal.setitimer(signal.ITIMER_REAL, max(left, 1e-3), outer_interval)
 
 
 def expect(condition: bool, message: str) -> None:
@@ -159,14 +293,18 @@ def expect(condition: bool, message: str) -> None:
 
 
 def _short(x: Any, limit: int = 80) -> str:
-    if isinstance(x, torch.Tensor):
-        if x.numel() <= 6:
-            text = f"tensor({x.tolist()})"
+    """A short one-line description of ``x`` for messages (never raises, whatever ``x`` is)."""
+    try:
+        if isinstance(x, torch.Tensor):
+            if x.numel() <= 6:
+                text = f"tensor({x.tolist()})"
+            else:
+                text = f"tensor of shape {tuple(x.shape)}, dtype {x.dtype}"
         else:
-            text = f"tensor of shape {tuple(x.shape)}, dtype {x.dtype}"
-    else:
-        text = repr(x)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+            text = repr(x)
+    except Exception:  # a learner's object whose repr fails, a tensor on an odd device, …
+        text = f"<{type(x).__name__}>"
+    return _one_line(text, limit)
 
 
 def expect_close(

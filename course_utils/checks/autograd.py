@@ -8,7 +8,7 @@ from collections.abc import Callable
 import torch
 
 from ..autograd import Value
-from ._core import Mismatch, NotAttempted, call, exercise, expect, expect_close
+from ._core import Mismatch, NotAttempted, call, exercise, expect, expect_close, time_limit
 
 
 def _autograd_grads(fn: Callable, *inputs: float) -> list[float]:
@@ -47,9 +47,12 @@ def _check_two_node_gradient(fn) -> None:
 def _backward(out: Value, context: str) -> None:
     """out.backward(), with an error in the learner's _backward turned into a readable verdict."""
     try:
-        out.backward()
+        with time_limit(what=f"backward() ({context})"):
+            out.backward()
     except NotImplementedError:
         raise NotAttempted from None
+    except Mismatch:
+        raise
     except Exception as exc:
         raise Mismatch(f"backward() raised {type(exc).__name__}: {exc} ({context}).") from None
 

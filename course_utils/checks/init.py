@@ -9,7 +9,7 @@ from typing import Literal
 import torch
 from torch import nn
 
-from ._core import Mismatch, NotAttempted, _short, call, exercise, expect, expect_close
+from ._core import Mismatch, NotAttempted, _short, call, exercise, expect, expect_close, time_limit
 
 
 def kaiming_normal_fill(tensor: torch.Tensor) -> torch.Tensor:
@@ -64,9 +64,12 @@ def _apply(fn, model: nn.Module) -> None:
     if not callable(fn):
         raise Mismatch(f"expected a function, got {type(fn).__name__}.")
     try:
-        model.apply(fn)
+        with time_limit(what="model.apply(your function)"):
+            model.apply(fn)
     except NotImplementedError:
         raise NotAttempted from None
+    except Mismatch:
+        raise
     except Exception as exc:
         raise Mismatch(f"model.apply(your function) raised {type(exc).__name__}: {exc}") from None
 

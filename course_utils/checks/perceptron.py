@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ._core import Mismatch, call, exercise, expect, expect_close
+from ._core import Mismatch, call, exercise, expect, expect_close, time_limit
 
 
 def my_neuron(X: torch.Tensor, w: torch.Tensor, b: float) -> torch.Tensor:
@@ -105,7 +105,7 @@ def _check_make_mlp(fn) -> None:
                f"got {len(modules)}.")
         x = torch.randn(5, sizes[0], generator=torch.Generator().manual_seed(0))
         try:
-            with torch.no_grad():
+            with torch.no_grad(), time_limit(what=f"your model on sizes {sizes}"):
                 out = model(x)
         except Exception as exc:  # e.g. a layer made with dtype=torch.float64: describe it, never raise
             raise Mismatch(f"for sizes {sizes} your model raised {type(exc).__name__} on a float32 batch of shape "
