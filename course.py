@@ -3,6 +3,8 @@
 
     python3 course.py lab          open JupyterLab on the course (creates .venv/ and installs on first use)
     python3 course.py test         run the whole test suite (unit tests, every notebook, lint, browser test)
+    python3 course.py test --floor the same suite at the oldest supported versions (constraints-floor.txt,
+                                   installed into .venv-floor/); CI runs both
     python3 course.py notebooks    re-execute notebooks from notebooks/src/ (all, or the names given)
     python3 course.py bench        print the benchmark table
     python3 course.py setup        only create/refresh the virtual environment
@@ -22,36 +24,43 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 VENV = Path(os.environ.get("COURSE_VENV", ROOT / ".venv"))
-STAMP = VENV / ".course-installed"
+FLOOR_VENV = ROOT / ".venv-floor"  # the oldest supported versions: requirements.txt's lower bounds, pinned
+FLOOR_CONSTRAINTS = ROOT / "constraints-floor.txt"
 
 
-def venv_python() -> Path:
-    return VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+def venv_python(venv_dir: Path = VENV) -> Path:
+    return venv_dir / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
 
 
-def _install_fingerprint() -> str:
+def _install_fingerprint(constraints: Path | None) -> str:
     h = hashlib.sha256()
-    for name in ("requirements.txt", "pyproject.toml"):
-        h.update((ROOT / name).read_bytes())
+    for path in (ROOT / "requirements.txt", ROOT / "pyproject.toml", constraints):
+        if path is not None:
+            h.update(path.read_bytes())
     return h.hexdigest()
 
 
-def setup() -> Path:
-    """Create .venv/ and install requirements.txt plus course_utils (editable), unless already current."""
+def setup(floor: bool = False) -> Path:
+    """Create .venv/ (or .venv-floor/) and install requirements.txt plus course_utils (editable), unless current.
+
+    With ``floor``, every package is pinned to its lower bound (constraints-floor.txt).
+    """
     if sys.version_info < (3, 10):  # noqa: UP036 - the point is to catch an old interpreter
         sys.exit(f"The course needs Python >= 3.10; this is {sys.version.split()[0]}.")
-    py = venv_python()
+    venv_dir, constraints = (FLOOR_VENV, FLOOR_CONSTRAINTS) if floor else (VENV, None)
+    py, stamp = venv_python(venv_dir), venv_dir / ".course-installed"
     if not py.exists():
-        print(f"[course] creating the virtual environment {VENV} ...", flush=True)
-        venv.EnvBuilder(with_pip=True).create(VENV)
-    fingerprint = _install_fingerprint()
-    if STAMP.exists() and STAMP.read_text() == fingerprint:
+        print(f"[course] creating the virtual environment {venv_dir} ...", flush=True)
+        venv.EnvBuilder(with_pip=True).create(venv_dir)
+    fingerprint = _install_fingerprint(constraints)
+    if stamp.exists() and stamp.read_text() == fingerprint:
         return py
-    print("[course] installing requirements.txt and course_utils (the first time takes a few minutes) ...",
-          flush=True)
+    what = "the oldest supported versions" if floor else "requirements.txt"
+    print(f"[course] installing {what} and course_utils (the first time takes a few minutes) ...", flush=True)
     subprocess.run([py, "-m", "pip", "install", "--upgrade", "pip"], check=True)
-    subprocess.run([py, "-m", "pip", "install", "-r", ROOT / "requirements.txt", "-e", ROOT], check=True)
-    STAMP.write_text(fingerprint)
+    pins = ["-c", constraints] if constraints else []
+    subprocess.run([py, "-m", "pip", "install", "-r", ROOT / "requirements.txt", *pins, "-e", ROOT], check=True)
+    stamp.write_text(fingerprint)
     return py
 
 
@@ -65,7 +74,9 @@ def lab(extra: list[str]) -> int:
 
 
 def test(extra: list[str]) -> int:
-    py = setup()
+    floor = "--floor" in extra
+    extra = [a for a in extra if a != "--floor"]
+    py = setup(floor=floor)
     cores = os.cpu_count() or 1
     workers = max(1, min(cores, 4))
     env = dict(os.environ)

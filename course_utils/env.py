@@ -16,12 +16,12 @@ __all__ = ["check_environment", "environment_report", "PACKAGES", "SUPPORTED", "
 
 # The oldest version of each package the chapters are tested with: requirements.txt's lower bounds
 # (tests/test_env.py fails if the two disagree). Keys are the names pip knows.
-SUPPORTED = {"torch": "2.2", "torchvision": "0.17", "matplotlib": "3.7", "ipywidgets": "8.1", "numpy": "1.26",
-             "scikit-learn": "1.3", "pillow": "9.0", "tqdm": "4.66"}
+SUPPORTED = {"torch": "2.2.2", "torchvision": "0.17.2", "matplotlib": "3.7.0", "ipywidgets": "8.1.0",
+             "numpy": "1.26.4", "scikit-learn": "1.3.0", "pillow": "9.0.1", "tqdm": "4.66.0"}
 PYTHON_FLOOR = (3, 10)
 # Chapter 00's full report also lists what runs the front end (JupyterLab and its widget renderer).
 PACKAGES = [*SUPPORTED, "jupyterlab_widgets", "jupyterlab"]
-MINIMUM = {**SUPPORTED, "jupyterlab": "4.0"}
+MINIMUM = {**SUPPORTED, "jupyterlab": "4.0.13"}
 SETUP = "python3 course.py setup"
 
 MESSAGES = {

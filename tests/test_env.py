@@ -64,7 +64,7 @@ def test_check_names_a_missing_package_and_the_fix(monkeypatch, capsys):
     assert env.check_environment() is False
     (line,) = capsys.readouterr().out.splitlines()
     assert line.startswith("⚠ torchvision is not installed")
-    assert "python3 course.py setup" in line and 'pip install "torchvision>=0.17"' in line
+    assert "python3 course.py setup" in line and 'pip install "torchvision>=0.17.2"' in line
 
 
 def test_check_flags_widgets_that_cannot_render(monkeypatch, capsys):
@@ -110,7 +110,7 @@ def test_report_flags_missing_old_and_mismatched_packages(monkeypatch, capsys):
     _fake_versions(monkeypatch, {"torch": "1.13.0", "jupyterlab_widgets": "1.1.0", "tqdm": None})
     problems = env.environment_report()["problems"]
     text = " ".join(problems)
-    assert "torch 1.13.0 is older than this course supports (>= 2.2)" in text
+    assert "torch 1.13.0 is older than this course supports (>= 2.2.2)" in text
     assert "tqdm is not installed" in text
     assert "jupyterlab_widgets 3.x" in text
     assert "fix these first" in capsys.readouterr().out

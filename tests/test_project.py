@@ -62,3 +62,15 @@ def test_type_hints_check():
     """mypy over course_utils (settings in pyproject.toml): the hints a learner reads are true."""
     result = subprocess.run([sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_floor_constraints_pin_every_lower_bound():
+    """CI's second run installs constraints-floor.txt: it must pin exactly requirements.txt's lower bounds."""
+    pins = {}
+    for line in (ROOT / "constraints-floor.txt").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, version = line.split("==")
+            pins[name.strip().lower().replace("_", "-")] = version.strip()
+    assert pins == _pip_requirements()
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert re.search(r"^python3 course\.py test --floor$", ci, flags=re.M), ".ci/run must also test the floor"
