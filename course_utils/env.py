@@ -34,6 +34,8 @@ MESSAGES = {
               "(or: conda create -n nn-course python=3.12), then run  {setup}",
     "widgets": "ipywidgets {ipywidgets} needs jupyterlab_widgets 3.x (found {labwidgets}): sliders will not render. "
                "Run  {setup}  (or: pip install -U ipywidgets jupyterlab_widgets)",
+    "numpy2": 'torch {torch} was built for NumPy 1.x and cannot use numpy {numpy}: run  pip install "numpy<2"  '
+              "(or a newer torch: pip install -U torch torchvision)",
     "problem": "⚠ {problem}",
     "verdict_ok": "Verdict: ✅ everything the course needs is here.",
     "verdict_fix": "Verdict: fix these first:",
@@ -68,6 +70,11 @@ def _problems(versions: dict[str, str | None]) -> list[str]:
             problems.append(MESSAGES[key].format(name=name, floor=floor, setup=SETUP))
         elif floor and _major_minor(version) < _major_minor(floor):
             problems.append(MESSAGES["old"].format(name=name, version=version, floor=floor, setup=SETUP))
+    torch, numpy = versions.get("torch"), versions.get("numpy")
+    # torch 2.2 wheels were compiled against NumPy 1.x: with NumPy 2 they warn "Failed to initialize NumPy" and
+    # every tensor <-> array conversion fails.
+    if torch and numpy and _major_minor(torch) < (2, 3) and _major_minor(numpy)[0] >= 2:
+        problems.append(MESSAGES["numpy2"].format(torch=torch, numpy=numpy))
     ipywidgets, labwidgets = versions.get("ipywidgets"), versions.get("jupyterlab_widgets")
     # JupyterLab draws ipywidgets N with jupyterlab_widgets N - 5 (8 with 3); another pair shows no sliders.
     if ipywidgets and labwidgets and _major_minor(ipywidgets)[0] - _major_minor(labwidgets)[0] != 5:

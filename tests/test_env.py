@@ -80,7 +80,7 @@ def test_check_flags_widgets_that_cannot_render(monkeypatch, capsys):
 def test_check_flags_an_old_python_and_lists_every_problem(monkeypatch, capsys):
     monkeypatch.setattr(env.sys, "version_info", (3, 9, 18))
     monkeypatch.setattr(env.platform, "python_version", lambda: "3.9.18")
-    _fake_versions(monkeypatch, {"torch": "1.13.0", "tqdm": None})
+    _fake_versions(monkeypatch, {"torch": "1.13.0", "tqdm": None, "numpy": "1.26.4"})
     assert env.check_environment() is False
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 3 and all(line.startswith("⚠ ") for line in lines)
@@ -114,3 +114,14 @@ def test_report_flags_missing_old_and_mismatched_packages(monkeypatch, capsys):
     assert "tqdm is not installed" in text
     assert "jupyterlab_widgets 3.x" in text
     assert "fix these first" in capsys.readouterr().out
+
+
+def test_check_flags_torch_2_2_with_numpy_2(monkeypatch, capsys):
+    """torch 2.2's wheels were built for NumPy 1.x: with NumPy 2 every tensor <-> array conversion fails."""
+    _fake_versions(monkeypatch, {"torch": "2.2.2", "numpy": "2.1.0"})
+    assert env.check_environment() is False
+    (line,) = capsys.readouterr().out.splitlines()
+    assert line.startswith("⚠ torch 2.2.2 was built for NumPy 1.x and cannot use numpy 2.1.0")
+    assert 'pip install "numpy<2"' in line
+    _fake_versions(monkeypatch, {"torch": "2.3.0", "numpy": "2.1.0"})
+    assert env.check_environment() is True
