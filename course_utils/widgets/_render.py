@@ -13,6 +13,7 @@ from typing import Any
 
 from matplotlib.artist import Artist
 from matplotlib.figure import Figure
+from matplotlib.image import AxesImage
 
 __all__ = ["FigureRenderer", "freeze", "PixelImage", "fixed_labels", "fixed_title", "encode_png"]
 
@@ -86,12 +87,15 @@ class FigureRenderer:
         """Draw everything not animated (and run the layout engine, if any); paste frozen artists' pixels."""
         children = [a for ax in self.fig.axes for a in ax.get_children()] + self.fig.get_children()
         pasted = [a for a in children if a in _FROZEN and self._frozen.get(a) is not None and a.get_visible()]
-        for artist in pasted:
+        # matplotlib before 3.11 draws an animated AxesImage with the rest (its issue #18985): hide it, so that it
+        # stays out of the kept picture
+        hidden = pasted + [a for a in children if isinstance(a, AxesImage) and a.get_animated() and a.get_visible()]
+        for artist in hidden:
             artist.set_visible(False)
         try:
             self.canvas.draw()
         finally:
-            for artist in pasted:
+            for artist in hidden:
                 artist.set_visible(True)
         for artist in pasted:
             self.canvas.restore_region(self._frozen[artist])

@@ -50,6 +50,14 @@ def _decades(values: torch.Tensor) -> tuple[float, float]:
     return 10.0**lo, 10.0**hi
 
 
+def _contour_artists(cs: Any) -> list[Any]:
+    """The artists that draw a contour set: the set itself from matplotlib 3.8 on (an Artist there), its
+    ``collections`` (one per level) before."""
+    from matplotlib.artist import Artist
+
+    return [cs] if isinstance(cs, Artist) else list(cs.collections)
+
+
 @builder
 def optimizer_race() -> LivePlot:
     """Every optimizer of chapter 06 from the same start on a 2-D surface: paths on the contour plot, and
@@ -85,7 +93,7 @@ def optimizer_race() -> LivePlot:
         X, Y, _ = grid_2d((x0, x1), (y0, y1), 100, dtype=torch.float64)
         cs = ax.contour(X.numpy(), Y.numpy(), s(X, Y).numpy(), levels=s.levels, colors="0.65", linewidths=0.7)
         (mins,) = ax.plot([m[0] for m in s.minima], [m[1] for m in s.minima], "*", color="0.3", ms=9)
-        contours[name] = (cs, mins)
+        contours[name] = (_contour_artists(cs), mins)
     ax.set(xticks=[], yticks=[])  # few texts and lines to draw: a faster update
     ax.set_aspect("equal")
     ax.grid(False)
@@ -116,9 +124,9 @@ def optimizer_race() -> LivePlot:
         s = optim.surfaces[surface]
         (left, right), (bottom, top) = RACE_FRAMES[surface]
         ax.set(xlim=(left, right), ylim=(bottom, top))
-        for name, (cs, mins) in contours.items():
-            cs.set_visible(name == surface)
-            mins.set_visible(name == surface)
+        for name, (lines, mins) in contours.items():
+            for artist in (*lines, mins):
+                artist.set_visible(name == surface)
         start_mark.set_data([x0], [y0])
         diverged, outside, gaps = [], [], []
         for label in racers:
