@@ -33,7 +33,7 @@ def _check_tensor(value: object, name: str = "input") -> None:
 
 
 def _check_number(value: object, name: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if isinstance(value, bool) or not isinstance(value, int | float):
         raise TypeError(f"`{name}` must be a number (int or float); got {type(value).__name__}")
 
 

@@ -304,8 +304,8 @@ def draw_graph(value: Value, ax: Axes | None = None, highlight: Value | None = N
 
 # ------------------------------------------------------------------------------ backprop, one node at a time
 
-__all__ += ["inputs", "operation", "node_name", "node_title", "graph_edges", "local_formula", "backprop_steps",
-            "backprop_example"]
+__all__ += ["worked_example", "inputs", "operation", "node_name", "node_title", "graph_edges", "local_formula",
+            "backprop_steps", "backprop_example"]
 
 
 def inputs(value: Value) -> tuple[Value, ...]:
@@ -385,23 +385,30 @@ def backprop_steps(output: Value) -> list[tuple[Value, list[tuple[Value, float, 
     return steps
 
 
-def backprop_example() -> Value:
-    """Chapter 03's worked graph, L = (σ(w·x + b) − y)² + λ·w², built from labelled values (no backward yet).
+def worked_example(x: float = 2.0, w: float = 0.3, b: float = -0.1, y: float = 1.0, lam: float = 0.1,
+                   sigmoid: Callable[[Value], Value] = Value.sigmoid) -> tuple[Value, list[Value]]:
+    """Chapter 03's worked graph, L = (σ(w·x + b) − y)² + λ·w², from labelled values (no backward yet).
 
-    x = 2, w = 0.3, b = −0.1, y = 1, λ = 0.1, so z = w·x + b = 0.5 and σ(z) = 0.6225. The weight w is used twice
-    (in w·x and in the penalty λ·w²), so its gradient is a sum of two paths. Returns the output L.
+    Every node is labelled with its name in the chapter's table (w·x, z, a, d, d², w², λw², L). With the defaults,
+    z = w·x + b = 0.5 and σ(z) = 0.6225. The weight w is used twice (in w·x and in the penalty λ·w²), so its
+    gradient is a sum of two paths. ``sigmoid`` builds the σ node (a learner's own version can be swapped in).
+    Returns the output L and the leaves [x, w, b, y, λ].
     """
-    x, w, b = Value(2.0, label="x"), Value(0.3, label="w"), Value(-0.1, label="b")
-    y, lam = Value(1.0, label="y"), Value(0.1, label="λ")
-    parts = {}
-    parts["w·x"] = w * x
-    parts["z"] = parts["w·x"] + b
-    parts["a"] = parts["z"].sigmoid()
-    parts["d"] = parts["a"] - y
-    parts["d²"] = parts["d"] ** 2
-    parts["w²"] = w**2
-    parts["λw²"] = lam * parts["w²"]
-    parts["L"] = parts["d²"] + parts["λw²"]
-    for label, value in parts.items():
-        value.label = label
-    return parts["L"]
+    leaves = [Value(v, label=n) for v, n in zip((x, w, b, y, lam), ("x", "w", "b", "y", "λ"))]
+    xv, wv, bv, yv, lv = leaves
+    nodes = {"w·x": wv * xv}
+    nodes["z"] = nodes["w·x"] + bv
+    nodes["a"] = sigmoid(nodes["z"])
+    nodes["d"] = nodes["a"] - yv
+    nodes["d²"] = nodes["d"] ** 2
+    nodes["w²"] = wv**2
+    nodes["λw²"] = lv * nodes["w²"]
+    nodes["L"] = nodes["d²"] + nodes["λw²"]
+    for name, node in nodes.items():
+        node.label = name
+    return nodes["L"], leaves
+
+
+def backprop_example() -> Value:
+    """The output L of :func:`worked_example` at its default values (what the backprop stepper steps through)."""
+    return worked_example()[0]

@@ -69,7 +69,7 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     if nonlinearity == "leaky_relu":
         if param is None:
             negative_slope = 0.01
-        elif isinstance(param, (int, float)) and not isinstance(param, bool):
+        elif isinstance(param, int | float) and not isinstance(param, bool):
             negative_slope = param
         else:
             raise ValueError(f"`param` (the leaky_relu negative slope) must be a number; got {param!r}")

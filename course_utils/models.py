@@ -36,7 +36,7 @@ __all__ = [
 
 def _pair(value: int | tuple[int, int], name: str, minimum: int) -> tuple[int, int]:
     """An int or a pair of ints, each ≥ ``minimum``, as a pair (height, width)."""
-    pair: tuple[Any, ...] = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
+    pair: tuple[Any, ...] = tuple(value) if isinstance(value, tuple | list) else (value, value)
     if len(pair) != 2 or any(isinstance(v, bool) or not isinstance(v, int) or v < minimum for v in pair):
         raise ValueError(f"`{name}` must be an int ≥ {minimum} or a pair of them; got {value!r}")
     return pair  # type: ignore[return-value]

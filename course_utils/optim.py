@@ -50,7 +50,7 @@ def _check_unit_interval(value: float, name: str) -> None:
 
 
 def _check_betas(betas: Sequence[float]) -> tuple[float, float]:
-    if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+    if not isinstance(betas, tuple | list) or len(betas) != 2:
         raise ValueError(f"`betas` must be a pair (beta1, beta2); got {betas!r}")
     _check_unit_interval(betas[0], "betas[0]")
     _check_unit_interval(betas[1], "betas[1]")
@@ -356,7 +356,7 @@ def multistep_lr(base_lr: float, epoch: int, milestones: Sequence[int], gamma: f
     _check_nonnegative(base_lr, "base_lr")
     _check_epoch(epoch)
     _check_gamma(gamma)
-    if not isinstance(milestones, (list, tuple)) or not all(
+    if not isinstance(milestones, list | tuple) or not all(
         isinstance(m, int) and not isinstance(m, bool) and m > 0 for m in milestones
     ):
         raise ValueError(f"`milestones` must be a list of positive int epochs; got {milestones!r}")

@@ -533,7 +533,7 @@ class Playground:
             outs = [h]
             for layer in self.model:
                 h = layer(h)
-                if not isinstance(layer, (nn.Linear, nn.Dropout)):
+                if not isinstance(layer, nn.Linear | nn.Dropout):
                     outs.append(h)
             outs.append(h)
             self.model.train()

@@ -41,7 +41,7 @@ def is_int(value: Any) -> bool:
 
 def is_number(value: Any) -> bool:
     """True for a Python int or float that is not a bool."""
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def integer(value: Any, name: str, min: int | None = None, max: int | None = None) -> int:

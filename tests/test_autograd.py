@@ -521,7 +521,7 @@ def test_backprop_steps_local_gradients_for_every_operator() -> None:
         uses = next(u for n, u in steps if n is node)
         assert len(uses) == 1 and uses[0][1] == 1.0  # each feeds one "+" node
         for child in dict.fromkeys(node._prev):
-            (local,) = [loc for c, loc, _ in next(u for n, u in steps if n is child) if c is node]
+            (local,) = (loc for c, loc, _ in next(u for n, u in steps if n is child) if c is node)
             slot = ta if child is a else tb
             (ref,) = torch.autograd.grad(t_node, slot, retain_graph=True)
             assert local == pytest.approx(ref.item(), rel=1e-12), node._op

@@ -213,7 +213,7 @@ def test_exported_scripts_reach_the_playgrounds_losses_bit_for_bit(tmp_path):
     for i, (label, settings) in enumerate(EXPORT_CASES.items()):
         code = export_code(settings, epochs=epochs)
         imported = {n.names[0].name if isinstance(n, ast.Import) else n.module
-                    for n in ast.walk(ast.parse(code)) if isinstance(n, (ast.Import, ast.ImportFrom))}
+                    for n in ast.walk(ast.parse(code)) if isinstance(n, ast.Import | ast.ImportFrom)}
         assert imported <= {"math", "torch"}, f"{label}: the script imports {imported}"
         path = tmp_path / f"run_{i}.py"
         path.write_text(code, encoding="utf-8")

@@ -11,24 +11,24 @@ def _other_value(control):
     if isinstance(control, W.FloatLogSlider):  # its min and max are exponents
         top = control.base**control.max
         return top if control.value != top else control.base**control.min
-    if isinstance(control, (W.FloatSlider, W.IntSlider)):
+    if isinstance(control, W.FloatSlider | W.IntSlider):
         return control.max if control.value != control.max else control.min
-    if isinstance(control, (W.Dropdown, W.ToggleButtons, W.RadioButtons, W.SelectionSlider)):
+    if isinstance(control, W.Dropdown | W.ToggleButtons | W.RadioButtons | W.SelectionSlider):
         values = [o[1] if isinstance(o, tuple) else o for o in control.options]
         return next(v for v in values if v != control.value)
-    if isinstance(control, (W.Checkbox, W.ToggleButton)):
+    if isinstance(control, W.Checkbox | W.ToggleButton):
         return not control.value
     raise TypeError(f"no rule for {type(control).__name__}")
 
 
 def _positions(control, n=4):
     """A few valid values of a control: ``n`` spread over a slider's range, or every option of a choice."""
-    if isinstance(control, (W.FloatSlider, W.IntSlider, W.FloatLogSlider)):
+    if isinstance(control, W.FloatSlider | W.IntSlider | W.FloatLogSlider):
         spots = [control.min + (control.max - control.min) * (i + 0.5) / n for i in range(n)]
         if isinstance(control, W.FloatLogSlider):
             return [control.base**s for s in spots]
         return [round(s) for s in spots] if isinstance(control, W.IntSlider) else spots
-    if isinstance(control, (W.Checkbox, W.ToggleButton)):
+    if isinstance(control, W.Checkbox | W.ToggleButton):
         return [not control.value, control.value]
     return [o[1] if isinstance(o, tuple) else o for o in control.options]
 

@@ -333,10 +333,10 @@ def expect_close(
             raise Mismatch(f"{what}{where} differs{at}: got {got_d[idx].item():.6g}, expected {exp_d[idx].item():.6g} "
                            f"({int((~close).sum())} of {close.numel()} values differ).")
         return
-    if isinstance(expected, (int, float)) and not isinstance(expected, bool):
+    if isinstance(expected, int | float) and not isinstance(expected, bool):
         if isinstance(got, torch.Tensor) and got.numel() == 1:
             got = got.item()
-        if isinstance(got, bool) or not isinstance(got, (int, float)):
+        if isinstance(got, bool) or not isinstance(got, int | float):
             raise Mismatch(f"{what}{where} should be a number, but it is a {type(got).__name__}: {_short(got)}.")
         if math.isnan(got) and not math.isnan(expected):
             raise Mismatch(f"{what}{where} is NaN; expected {expected:.6g}.")

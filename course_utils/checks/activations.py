@@ -122,11 +122,11 @@ def _check_dead_fractions(fn) -> None:
     for label, model, X in _dead_relu_models():
         want = dead_fractions(model, X)  # before the learner's code runs, which could change the model
         got = call(fn, model, X.clone())
-        expect(isinstance(got, (list, tuple)), f"return a list of floats, one per ReLU; for {label} you returned "
+        expect(isinstance(got, list | tuple), f"return a list of floats, one per ReLU; for {label} you returned "
                                                f"{type(got).__name__}.")
         expect(len(got) == len(want), f"{label} has {len(want)} ReLU layer(s); your list has {len(got)} entries.")
         for i, (g, w) in enumerate(zip(got, want)):
             g = g.item() if isinstance(g, torch.Tensor) and g.numel() == 1 else g
-            if not isinstance(g, (int, float)) or isinstance(g, bool):
+            if not isinstance(g, int | float) or isinstance(g, bool):
                 raise Mismatch(f"entry {i} for {label} should be a number; got {type(g).__name__}.")
             expect_close(float(g), w, f"the dead fraction of ReLU number {i + 1}", atol=1e-6, context=label)

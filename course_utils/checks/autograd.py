@@ -35,7 +35,7 @@ def two_node_gradient(x: float, y: float, z: float) -> tuple[float, float, float
 def _check_two_node_gradient(fn) -> None:
     for x, y, z in [(-2.0, 5.0, -4.0), (1.0, 2.0, 3.0), (0.5, -0.5, 2.0), (3.0, 0.0, 0.0)]:
         got = call(fn, x, y, z)
-        expect(isinstance(got, (tuple, list)) and len(got) == 3,
+        expect(isinstance(got, tuple | list) and len(got) == 3,
                f"return three numbers (∂f/∂x, ∂f/∂y, ∂f/∂z); for x={x}, y={y}, z={z} you returned {got!r}.")
         expected = _autograd_grads(lambda a, b, c: (a + b) * c, x, y, z)
         for name, g, e in zip(("∂f/∂x", "∂f/∂y", "∂f/∂z"), got, expected):
@@ -127,7 +127,7 @@ def _check_linear_backward(fn) -> None:
         grad_out = torch.randn(n, n_out, generator=g, dtype=torch.float64)
         (x @ weight.T + bias).backward(grad_out)
         got = call(fn, x.detach().clone(), weight.detach().clone(), grad_out.clone())
-        expect(isinstance(got, (tuple, list)) and len(got) == 3,
+        expect(isinstance(got, tuple | list) and len(got) == 3,
                f"return three tensors (grad_x, grad_weight, grad_bias); got {type(got).__name__}.")
         where = f"x {tuple(x.shape)}, weight {tuple(weight.shape)}"
         for name, got_t, ref in zip(("grad_x", "grad_weight", "grad_bias"), got, (x.grad, weight.grad, bias.grad)):

@@ -43,7 +43,7 @@ TRAINING_STEP = ["forward", "loss", "zero_grad", "backward", "step"]
                "PyTorch adds new gradients to the old ones, so clear them once per step: anywhere except "
                "between computing them (backward) and using them (step).")
 def _check_training_step_order(answer) -> None:
-    expect(isinstance(answer, (list, tuple)), f"the answer should be a list of strings; got {type(answer).__name__}.")
+    expect(isinstance(answer, list | tuple), f"the answer should be a list of strings; got {type(answer).__name__}.")
     for item in answer:
         expect(isinstance(item, str), f"every entry should be one of the strings {TRAINING_STEP}; got "
                                       f"{_short(item)} ({type(item).__name__}).")

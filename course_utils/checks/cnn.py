@@ -151,7 +151,7 @@ def _check_test_function(fn) -> None:
     model.train()  # as after a training epoch: the learner's function must switch to eval itself
     torch.manual_seed(1)
     got = call(fn, model, loader, loss_fn)
-    expect(isinstance(got, (tuple, list)) and len(got) == 2,
+    expect(isinstance(got, tuple | list) and len(got) == 2,
            f"return two numbers, (mean loss, accuracy); got {type(got).__name__} {got!r}.")
     got_loss, got_acc = got
     if isinstance(got_loss, torch.Tensor):
@@ -163,7 +163,7 @@ def _check_test_function(fn) -> None:
     model.eval()
     with torch.no_grad():
         batch_mean = sum(loss_fn(model(xb), yb).item() for xb, yb in loader) / len(loader)
-    if isinstance(got_loss, (int, float)) and abs(got_loss - want_loss) > 1e-5:
+    if isinstance(got_loss, int | float) and abs(got_loss - want_loss) > 1e-5:
         expect(not left_training, "with the model in training mode, dropout changes every prediction at random: "
                                   "call model.eval() before testing.")
         expect(abs(got_loss - batch_mean) > 1e-6,

@@ -146,7 +146,7 @@ def _number(value: object, what: str, where: str) -> float:
     """``value`` as a float (a one-element tensor is fine); Mismatch if it is not a number."""
     if isinstance(value, torch.Tensor) and value.numel() == 1:
         value = value.item()
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if isinstance(value, bool) or not isinstance(value, int | float):
         raise Mismatch(f"{what} for {where} should be a number; got {type(value).__name__}.")
     return float(value)
 
@@ -173,7 +173,7 @@ def _check_xavier_numbers(fn) -> None:
         shape = tuple(weight.shape)
         where = f"{where} (weight shape {shape})"
         got = call(fn, weight.detach().clone(), nonlinearity)
-        expect(isinstance(got, (tuple, list)) and len(got) == 4,
+        expect(isinstance(got, tuple | list) and len(got) == 4,
                f"return four numbers (fan_in, fan_out, gain, bound); for {where} you returned {_short(got)}.")
         fan_in, fan_out, gain, bound = (_number(v, name, where)
                                         for v, name in zip(got, ("fan_in", "fan_out", "gain", "bound")))

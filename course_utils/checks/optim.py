@@ -10,7 +10,7 @@ from ._core import call, exercise, expect, expect_close
 
 
 def _pair(out, names: str) -> tuple:
-    expect(isinstance(out, (tuple, list)) and len(out) == len(names.split(", ")),
+    expect(isinstance(out, tuple | list) and len(out) == len(names.split(", ")),
            f"return a tuple ({names}); got {type(out).__name__}.")
     return tuple(out)
 

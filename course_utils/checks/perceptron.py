@@ -55,7 +55,7 @@ def _check_perceptron_update(fn) -> None:
     ]
     for label, w, b, x, y, lr in cases:
         got = call(fn, w.clone(), b, x.clone(), y, lr)
-        expect(isinstance(got, (tuple, list)) and len(got) == 2,
+        expect(isinstance(got, tuple | list) and len(got) == 2,
                f"return the pair (new_w, new_b); for {label} you returned a {type(got).__name__}.")
         new_w, new_b = got
         ref_w, ref_b = perceptron_update(w, b, x, y, lr)
@@ -134,7 +134,7 @@ def _step_net(x: torch.Tensor, W1: torch.Tensor, b1: torch.Tensor, W2: torch.Ten
                "fire, so the output unit computes AND of the two: e.g. h1 + h2 - 1.5 >= 0.")
 def _check_xor_weights(answer) -> None:
     got = call(answer) if callable(answer) else answer
-    expect(isinstance(got, (tuple, list)) and len(got) == 4,
+    expect(isinstance(got, tuple | list) and len(got) == 4,
            f"return the four tensors (W1, b1, W2, b2); got {type(got).__name__}.")
     names = ("W1", "b1", "W2", "b2")
     shapes = ((2, 2), (2,), (1, 2), (1,))

@@ -140,12 +140,12 @@ def adam_breaking_lr() -> float:
 def _check_adam_breaking_lr(answer: Any) -> None:
     from ..playground import LR_CHOICES, load_preset
 
-    if isinstance(answer, (int, float)) and not isinstance(answer, bool):
+    if isinstance(answer, int | float) and not isinstance(answer, bool):
         lr = float(answer)
     else:
         if callable(answer) and not hasattr(answer, "playground") and not hasattr(answer, "settings"):
             answer = call(answer)
-        if isinstance(answer, (int, float)) and not isinstance(answer, bool):
+        if isinstance(answer, int | float) and not isinstance(answer, bool):
             lr = float(answer)
         else:
             pg = _playground(answer)

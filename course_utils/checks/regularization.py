@@ -103,7 +103,7 @@ def _check_running_stats_update(fn) -> None:
         x = 2 * torch.randn(6, 4, generator=g_, dtype=torch.float64) + 1
         assert bn.running_mean is not None and bn.running_var is not None  # track_running_stats=True keeps them
         got = call(fn, bn.running_mean.clone(), bn.running_var.clone(), x.clone(), 0.1)
-        expect(isinstance(got, (tuple, list)) and len(got) == 2,
+        expect(isinstance(got, tuple | list) and len(got) == 2,
                f"return a pair (new running_mean, new running_var); got {type(got).__name__}.")
         bn.train()
         bn(x)
@@ -133,7 +133,7 @@ def _check_clip_grad_norm(fn) -> None:
         for p, g in zip(params, grads):
             p.grad = g.clone()
         total = torch.nn.utils.clip_grad_norm_(params, max_norm).item()
-        expect(isinstance(got, (list, tuple)) and len(got) == len(grads),
+        expect(isinstance(got, list | tuple) and len(got) == len(grads),
                f"return a list of {len(grads)} gradients; got {type(got).__name__}.")
         for i, (mine, p) in enumerate(zip(got, params)):
             expect_close(mine, p.grad, f"gradient {i}",

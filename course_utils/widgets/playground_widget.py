@@ -199,7 +199,7 @@ def playground(preset: str | None = None, settings: Any = None, play_epochs: int
     Moving a control starts again from epoch 0 with the new settings. ``widget.playground`` is the
     ``course_utils.playground.Playground`` behind the picture: read its history, or train it from code.
     """
-    if isinstance(settings, (str, os.PathLike)):
+    if isinstance(settings, str | os.PathLike):
         pg = P.Playground.load(settings)
     elif isinstance(settings, P.Playground):
         pg = settings

@@ -36,7 +36,7 @@ from torch import nn
 
 import course_utils as cu
 from course_utils import checks
-from course_utils.autograd import Value, draw_graph
+from course_utils.autograd import Value, draw_graph, worked_example
 from course_utils.data import make_moons
 from course_utils.plot import new_figure, plot_decision_boundary
 from course_utils.widgets import backprop_stepper
@@ -555,23 +555,9 @@ cu.show_source(Value)
 # hand:
 
 # %%
-def worked_example(x, w, b, y, lam, sigmoid=Value.sigmoid):
-    """L = (sigmoid(w·x + b) − y)² + λ·w² as a graph of Values, each node labelled with its name in the table."""
-    leaves = [Value(v, label=n) for v, n in zip((x, w, b, y, lam), ("x", "w", "b", "y", "λ"))]
-    xv, wv, bv, yv, lv = leaves
-    nodes = {"w·x": wv * xv}
-    nodes["z"] = nodes["w·x"] + bv
-    nodes["a"] = sigmoid(nodes["z"])
-    nodes["d"] = nodes["a"] - yv
-    nodes["d²"] = nodes["d"] ** 2
-    nodes["w²"] = wv**2
-    nodes["λw²"] = lv * nodes["w²"]
-    nodes["L"] = nodes["d²"] + nodes["λw²"]
-    for name, node in nodes.items():
-        node.label = name
-    return nodes["L"], leaves
+cu.show_source(worked_example)
 
-
+# %%
 Lv, (xv, wv, bv, yv, lv) = worked_example(x, w, b, y, lam)
 Lv.backward()
 assert math.isclose(wv.grad, dL_dw) and math.isclose(bv.grad, dL_db) and math.isclose(xv.grad, dL_dx)

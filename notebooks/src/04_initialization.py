@@ -350,7 +350,7 @@ print(f"nn.Linear(300, 100).weight: U(-1/√300, 1/√300) = U(-{1 / math.sqrt(3
 
 # %%
 def init_for_relu(m: nn.Module) -> None:
-    if isinstance(m, (nn.Linear, nn.Conv2d)):
+    if isinstance(m, nn.Linear | nn.Conv2d):
         nn.init.kaiming_normal_(m.weight, nonlinearity="relu")
         if m.bias is not None:
             nn.init.zeros_(m.bias)
