@@ -103,9 +103,10 @@ def _run_epoch(
 ) -> tuple[float, float | None]:
     """One pass over ``loader``; trains when an optimizer is given (stepping ``batch_scheduler`` after each
     update, if given). Returns (mean loss, accuracy or None)."""
-    total_loss = torch.zeros((), device=device)
-    correct = torch.zeros((), device=device, dtype=torch.long)
-    n_seen = 0
+    # Per batch only what the loop must do; the totals are summed once at the end, on the device (no sync per batch)
+    losses: list[torch.Tensor] = []
+    sizes: list[int] = []
+    hits: list[torch.Tensor] = []
     classification = None
     for inputs, targets in loader:
         inputs, targets = inputs.to(device, non_blocking=True), targets.to(device, non_blocking=True)
@@ -119,16 +120,18 @@ def _run_epoch(
             optimizer.step()
             if batch_scheduler is not None:
                 batch_scheduler.step()
-        batch = targets.shape[0]
-        total_loss += loss.detach() * batch  # stays on the device: no sync per batch
+        losses.append(loss.detach())
+        sizes.append(targets.shape[0])
         if classification is None:
             classification = _is_classification(outputs, targets)
         if classification:
-            correct += (outputs.detach().argmax(dim=1) == targets).sum()
-        n_seen += batch
-    if n_seen == 0:
+            hits.append(outputs.detach().argmax(dim=1) == targets)
+    if not sizes:
         raise ValueError("the data loader yielded no batches")
-    accuracy = correct.item() / n_seen if classification else None
+    n_seen = sum(sizes)
+    batch_sizes = torch.tensor(sizes, device=device, dtype=losses[0].dtype)
+    total_loss = (torch.stack(losses) * batch_sizes).sum()
+    accuracy = torch.cat(hits).sum().item() / n_seen if classification else None
     return total_loss.item() / n_seen, accuracy
 
 
