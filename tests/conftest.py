@@ -12,3 +12,19 @@ import course_utils  # noqa: E402
 @pytest.fixture(autouse=True)
 def _seed():
     course_utils.set_seed(0)
+
+
+@pytest.fixture
+def wrong_verdict(capsys):
+    """``wrong_verdict(name, answer)``: check ``answer``, assert it reads as one readable ❌ verdict (a hint, no
+    traceback), and return the printed text, for the test to look for its reason."""
+    from course_utils import checks
+
+    def run(name: str, answer: object) -> str:
+        result = checks.check(name, answer)
+        out = capsys.readouterr().out
+        assert result.status == "wrong", out
+        assert "Hint:" in out and "Traceback" not in out, out
+        return out
+
+    return run
