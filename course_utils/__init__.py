@@ -3,6 +3,9 @@
 One module per concept (``data``, ``train``, ``activations``, ``autograd``, ``init``, ``losses``, ``optim``,
 ``regularization``, ``models``, ``checks``, ``plot``, ``widgets``). Submodules are imported on first use, so
 ``import course_utils`` stays fast and pulls in neither matplotlib, ipywidgets nor torchvision.
+
+The language of every message it shows is English unless ``set_language("zh")`` (or ``COURSE_LANG=zh``) asks for
+Simplified Chinese; see :mod:`course_utils.i18n`.
 """
 
 from __future__ import annotations
@@ -21,7 +24,10 @@ import torch
 
 __version__ = "0.1.0"
 
-__all__ = ["set_seed", "get_device", "show_source", "show_code", "num_threads", "__version__"]
+from .i18n import get_language, set_language
+
+__all__ = ["set_seed", "get_device", "show_source", "show_code", "num_threads", "set_language", "get_language",
+           "__version__"]
 
 # Every module of the package, found on disk so a new concept module needs no edit here.
 _SUBMODULES = {m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")}

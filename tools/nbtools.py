@@ -31,8 +31,19 @@ def sources() -> list[Path]:
     return sorted(SOURCES.glob("[0-9][0-9]_*.py"))
 
 
-def notebook_for(src: Path) -> Path:
-    return NOTEBOOKS / f"{src.stem}.ipynb"
+def notebook_for(src: Path, lang: str = "en") -> Path:
+    """Where a source's executed notebook lives: notebooks/ for English, notebooks/<lang>/ for a translation."""
+    return (NOTEBOOKS if lang == "en" else NOTEBOOKS / lang) / f"{src.stem}.ipynb"
+
+
+def edition(src: Path, lang: str = "en") -> nbformat.NotebookNode:
+    """The unexecuted notebook of ``src`` in ``lang``: the English one with its catalog's translations applied."""
+    nb = from_source(src)
+    if lang == "en":
+        return nb
+    import i18n
+
+    return i18n.translated_notebook(nb, i18n.finished(i18n.load(i18n.catalog_path(src))))
 
 
 def from_source(src: Path) -> nbformat.NotebookNode:
@@ -49,36 +60,52 @@ def _cells(nb: nbformat.NotebookNode) -> list[tuple[str, str]]:
     return [(c.cell_type, c.source.strip()) for c in nb.cells]
 
 
-def stale_cells(src: Path) -> list[str]:
-    """Differences between a source and its committed notebook; empty when the notebook is current."""
-    target = notebook_for(src)
+def stale_cells(src: Path, lang: str = "en") -> list[str]:
+    """Differences between a source (and its catalog) and its committed notebook; empty when it is current."""
+    target = notebook_for(src, lang)
     if not target.exists():
         return [f"{target.name} does not exist"]
-    want, have = _cells(from_source(src)), _cells(nbformat.read(target, as_version=4))
+    want, have = _cells(edition(src, lang)), _cells(nbformat.read(target, as_version=4))
     if len(want) != len(have):
         return [f"{target.name} has {len(have)} cells; its source has {len(want)}"]
     return [f"cell {i}: {h[0]} differs from the source" for i, (w, h) in enumerate(zip(want, have)) if w != h]
 
 
+LANGUAGES = ("en", "zh")
+
+
 def build(names: list[str]) -> int:
-    """Execute the selected sources top to bottom in a fresh kernel and write the .ipynb with outputs."""
+    """Execute the selected sources top to bottom in a fresh kernel and write the .ipynb with outputs.
+
+    Both editions by default, English first; ``--lang en`` or ``--lang zh`` builds one.
+    """
     from nbclient import NotebookClient
 
+    langs = LANGUAGES
+    if "--lang" in names:
+        i = names.index("--lang")
+        langs, names = tuple(names[i + 1:i + 2]), names[:i] + names[i + 2:]
+        if not langs or langs[0] not in LANGUAGES:
+            print(f"--lang takes one of {', '.join(LANGUAGES)}", file=sys.stderr)
+            return 2
     selected = [s for s in sources() if not names or any(n in s.stem for n in names)]
     if not selected:
         print(f"no notebook source in {SOURCES} matches {names}", file=sys.stderr)
         return 1
-    for src in selected:
-        nb = from_source(src)
-        start = time.perf_counter()
-        print(f"executing {src.name} ...", flush=True)
-        client = NotebookClient(nb, timeout=600, kernel_name="python3",
-                                resources={"metadata": {"path": str(NOTEBOOKS)}})
-        client.execute()
-        for cell in nb.cells:
-            cell.metadata.pop("execution", None)
-        nbformat.write(nb, notebook_for(src))
-        print(f"  wrote {notebook_for(src).relative_to(ROOT)} in {time.perf_counter() - start:.1f} s", flush=True)
+    for lang in langs:
+        for src in selected:
+            nb = edition(src, lang)
+            target = notebook_for(src, lang)
+            target.parent.mkdir(exist_ok=True)
+            start = time.perf_counter()
+            print(f"executing {target.relative_to(NOTEBOOKS)} ...", flush=True)
+            client = NotebookClient(nb, timeout=600, kernel_name="python3",
+                                    resources={"metadata": {"path": str(target.parent)}})
+            client.execute()
+            for cell in nb.cells:
+                cell.metadata.pop("execution", None)
+            nbformat.write(nb, target)
+            print(f"  wrote {target.relative_to(ROOT)} in {time.perf_counter() - start:.1f} s", flush=True)
     return 0
 
 

@@ -48,6 +48,7 @@ from course_utils.plot import plot_decision_boundary, plot_skeleton
 from course_utils.train import evaluate, fit
 from course_utils.widgets import neuron_explorer
 
+cu.set_language("en")  # the language of the messages of checkers and widgets: "en" or "zh"
 cu.env.check_environment()  # one line: OK, or what to fix and how
 cu.set_seed(0)
 device = cu.get_device()

@@ -35,6 +35,7 @@ from course_utils.perceptron import Perceptron, PerceptronRule, make_gate, neuro
 from course_utils.plot import CLASS_COLORS, new_figure, plot_decision_boundary
 from course_utils.widgets import perceptron_playground
 
+cu.set_language("en")  # the language of the messages of checkers and widgets: "en" or "zh"
 cu.env.check_environment()  # one line: OK, or what to fix and how
 cu.set_seed(0)
 device = cu.get_device()

@@ -41,6 +41,7 @@ from course_utils.data import make_moons
 from course_utils.plot import new_figure, plot_decision_boundary
 from course_utils.widgets import backprop_stepper
 
+cu.set_language("en")  # the language of the messages of checkers and widgets: "en" or "zh"
 cu.env.check_environment()  # one line: OK, or what to fix and how
 cu.set_seed(0)
 device = cu.get_device()

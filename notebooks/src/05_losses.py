@@ -45,6 +45,7 @@ from course_utils.plot import new_figure
 from course_utils.train import fit
 from course_utils.widgets import cross_entropy_explorer, loss_curves, outlier_fit
 
+cu.set_language("en")  # the language of the messages of checkers and widgets: "en" or "zh"
 cu.env.check_environment()  # one line: OK, or what to fix and how
 cu.set_seed(0)
 device = cu.get_device()

@@ -43,6 +43,7 @@ from course_utils.plot import new_figure, plot_decision_boundary, show_images
 from course_utils.train import evaluate, fit
 from course_utils.widgets import regularization_playground
 
+cu.set_language("en")  # the language of the messages of checkers and widgets: "en" or "zh"
 cu.env.check_environment()  # one line: OK, or what to fix and how
 cu.set_seed(0)
 device = cu.get_device()

@@ -54,6 +54,7 @@ from course_utils.plot import new_figure, show_images
 from course_utils.train import evaluate, fit
 from course_utils.widgets import cnn_explorer, cnn_trainer
 
+cu.set_language("en")  # the language of the messages of checkers and widgets: "en" or "zh"
 cu.env.check_environment()  # one line: OK, or what to fix and how
 cu.set_seed(0)
 device = cu.get_device()

@@ -46,6 +46,7 @@ from course_utils.losses import binary_cross_entropy_with_logits
 from course_utils.playground import FEATURES, LR_CHOICES, PRESETS, Playground, Settings
 from course_utils.widgets import playground
 
+cu.set_language("en")  # the language of the messages of checkers and widgets: "en" or "zh"
 cu.env.check_environment()  # one line: OK, or what to fix and how
 cu.set_seed(0)
 device = cu.get_device()

@@ -1,0 +1,80 @@
+"""The language of every sentence ``course_utils`` shows a learner: English, or Simplified Chinese (``"zh"``).
+
+Checker verdicts, hints, widget titles and control labels, the environment report, ``fit``'s progress bar and the
+MNIST fallback line are written in English in the code, marked with ``_()`` (translated where it is shown) or
+``N_()`` (a sentence defined at import time, translated later with ``_()``), and translated through the gettext
+catalog ``course_utils/locale/<lang>/LC_MESSAGES/course_utils.po``, read with polib. A sentence missing from the
+catalog shows in English; ``tests/test_i18n.py`` fails while any is missing.
+
+The language is chosen once: ``course_utils.set_language("zh")`` (each Chinese chapter's first cell does it), or
+the environment variable ``COURSE_LANG`` (``zh``, ``zh_CN``, ``zh-CN.UTF-8`` …) before ``course_utils`` is imported.
+Text drawn inside matplotlib figures (axis labels, short titles) stays English: a figure must never show empty
+boxes where a computer has no Chinese font.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from pathlib import Path
+
+__all__ = ["LANGUAGES", "set_language", "get_language", "gettext", "_", "N_"]
+
+LANGUAGES = ("en", "zh")
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+DOMAIN = "course_utils"
+
+
+def _normalize(lang: str) -> str | None:
+    """'zh_CN.UTF-8' -> 'zh'; None when ``lang`` names no language of the course."""
+    code = lang.strip().lower().replace("-", "_").split(".")[0].split("_")[0]
+    return code if code in LANGUAGES else None
+
+
+_language = _normalize(os.environ.get("COURSE_LANG", "")) or "en"
+
+
+def set_language(lang: str) -> None:
+    """Show every message of ``course_utils`` in ``lang``: ``"en"`` (English) or ``"zh"`` (简体中文).
+
+    Also accepts locale names such as ``"zh_CN"`` or ``"zh-CN"``. Takes effect for what is shown from now on.
+    """
+    global _language
+    if not isinstance(lang, str) or _normalize(lang) is None:
+        raise ValueError(f"`lang` must be one of {', '.join(map(repr, LANGUAGES))}; got {lang!r}")
+    _language = _normalize(lang) or "en"
+
+
+def get_language() -> str:
+    """The language set by :func:`set_language` (or ``COURSE_LANG``): ``"en"`` or ``"zh"``."""
+    return _language
+
+
+def catalog_path(lang: str) -> Path:
+    return LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+@cache
+def _translations(lang: str) -> dict[str, str]:
+    """msgid -> msgstr for the finished (translated, not fuzzy) entries of ``lang``'s catalog."""
+    path = catalog_path(lang)
+    if not path.exists():
+        return {}
+    import polib
+
+    return {e.msgid: e.msgstr for e in polib.pofile(str(path)).translated_entries()}
+
+
+def gettext(message: str) -> str:
+    """``message`` in the current language (``message`` itself in English or when it is not translated)."""
+    if _language == "en":
+        return message
+    return _translations(_language).get(message, message)
+
+
+_ = gettext
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for translation without translating it now (it is defined at import time)."""
+    return message

@@ -1,0 +1,344 @@
+"""The Chinese edition: gettext catalogs for the chapters and for ``course_utils``, and the translated notebooks.
+
+One source, two editions. A chapter's English source ``notebooks/src/NN_name.py`` is cut into translation units:
+
+- each paragraph of a markdown cell (blocks between blank lines; a fenced block or a table stays whole; a block
+  with no word in it, such as display math alone, is not a unit and is copied as is);
+- each comment in a code cell (a run of whole-line comments is one unit), except directives (``NBVAL_…``,
+  ``noqa``, ``type:``);
+- each string literal a code cell prints (the arguments of ``print(...)``), as Python source: quotes, prefixes and
+  ``{placeholders}`` included, so an f-string stays an f-string with the same fields.
+
+The units of chapter ``NN_name`` live in ``locale/zh/LC_MESSAGES/NN_name.po``; ``course_utils``' own sentences
+(marked with ``_()``/``N_()``, extracted with Babel) in ``course_utils/locale/zh/LC_MESSAGES/course_utils.po``.
+Code is shared: the Chinese notebook is the English one with those units replaced, and with
+``cu.set_language("en")`` turned into ``cu.set_language("zh")``. Catalogs are read and written with polib, so any PO
+editor (Poedit, Weblate, Lokalize) can translate them.
+
+    python tools/i18n.py update      add new units to every catalog; a changed unit keeps its old translation
+                                     marked fuzzy (with the previous English) until a translator confirms it
+    python tools/i18n.py status      count untranslated and fuzzy entries per catalog (exit 1 if any)
+    python tools/i18n.py apply F.json  write {msgid: msgstr} pairs into course_utils' catalog
+
+``python3 course.py notebooks`` builds notebooks/zh/ from these catalogs after the English notebooks;
+``tests/test_i18n.py`` fails while any unit is missing, fuzzy or untranslated.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import io
+import re
+import sys
+import tokenize
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+import polib
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCALE = ROOT / "locale"
+LANG = "zh"
+CU_CATALOG = ROOT / "course_utils" / "locale" / LANG / "LC_MESSAGES" / "course_utils.po"
+LANGUAGE_LINE = ('cu.set_language("en")', f'cu.set_language("{LANG}")')
+DIRECTIVE = re.compile(r"^(NBVAL_|noqa|type:|%|!|pragma)")
+WORD = re.compile(r"[A-Za-z]{2,}")
+FUZZY_CUTOFF = 0.6  # how alike an old unit must be to lend its translation (marked fuzzy) to a changed one
+HEADER = {
+    "Project-Id-Version": "nn-course",
+    "Language": "zh_CN",
+    "MIME-Version": "1.0",
+    "Content-Type": "text/plain; charset=UTF-8",
+    "Content-Transfer-Encoding": "8bit",
+    "Plural-Forms": "nplurals=1; plural=0;",
+}
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One translatable piece of a chapter: its English text and what kind of text it is."""
+
+    msgid: str
+    cell: int
+    kind: str  # "markdown" | "comment" | "string"
+
+
+# ---------------------------------------------------------------------------------------------- markdown cells
+def markdown_blocks(text: str) -> list[str]:
+    """A markdown cell's blocks: paragraphs separated by blank lines; a ``` fence or $$ math stays one block."""
+    blocks: list[list[str]] = [[]]
+    fence = math = False
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if not stripped and not fence and not math:
+            if blocks[-1]:
+                blocks.append([])
+            continue
+        blocks[-1].append(line)
+        if stripped.startswith("```"):
+            fence = not fence
+        elif not fence and stripped.count("$$") % 2 == 1:
+            math = not math
+    return ["\n".join(b) for b in blocks if b]
+
+
+def _has_words(block: str) -> bool:
+    """True when a block has prose to translate: a word outside display math."""
+    outside_math = re.sub(r"\$\$.*?\$\$", "", block, flags=re.S)
+    return bool(WORD.search(outside_math))
+
+
+# -------------------------------------------------------------------------------------------------- code cells
+@dataclass(frozen=True)
+class _Span:
+    """Where a unit sits in a code cell: (line, col) to (line, col), 1-based lines as tokenize counts them."""
+
+    start: tuple[int, int]
+    end: tuple[int, int]
+    text: str
+    kind: str
+    indent: str = ""
+
+
+def _comment_spans(code: str) -> list[_Span]:
+    """Comments: consecutive whole-line comments at one indentation form one span; inline comments one each."""
+    tokens = list(tokenize.generate_tokens(io.StringIO(code).readline))
+    spans: list[_Span] = []
+    lines = code.split("\n")
+    for tok in tokens:
+        if tok.type != tokenize.COMMENT:
+            continue
+        body = tok.string[1:].strip()
+        if not body or DIRECTIVE.match(body) or not WORD.search(body):
+            continue
+        row, col = tok.start
+        whole_line = not lines[row - 1][:col].strip()
+        prev = spans[-1] if spans else None
+        if (whole_line and prev and prev.kind == "comment-block" and prev.end[0] == row - 1
+                and prev.indent == lines[row - 1][:col]):
+            spans[-1] = _Span(prev.start, tok.end, prev.text + "\n" + body, "comment-block", prev.indent)
+        else:
+            kind = "comment-block" if whole_line else "comment"
+            spans.append(_Span(tok.start, tok.end, body, kind, lines[row - 1][:col] if whole_line else ""))
+    return spans
+
+
+def _printed_string_spans(code: str) -> list[_Span]:
+    """The string literals (plain or f-) inside ``print(...)`` calls that hold a word."""
+    tree = ast.parse(code)
+    spans = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "print"):
+            continue
+        for arg in node.args:
+            for sub in ast.walk(arg):
+                if isinstance(sub, ast.Constant) and isinstance(sub.value, str) or isinstance(sub, ast.JoinedStr):
+                    text = ast.get_source_segment(code, sub)
+                    if text and WORD.search(re.sub(r"\{[^}]*\}", "", text)):
+                        spans.append(_Span((sub.lineno, sub.col_offset), (sub.end_lineno or sub.lineno,
+                                                                           sub.end_col_offset or 0), text, "string"))
+    # an f-string's inner constants are walked too: keep only the outermost literals
+    outer = [s for s in spans if not any(o is not s and o.start <= s.start and s.end <= o.end for o in spans)]
+    return sorted(set(outer), key=lambda s: s.start)
+
+
+def _python(code: str) -> str:
+    """A code cell as Python: IPython's magics (%…, !…) become comments (which are not units): line numbers hold."""
+    return "\n".join("#" + line if line.lstrip().startswith(("%", "!")) else line for line in code.split("\n"))
+
+
+def code_spans(code: str) -> list[_Span]:
+    python = _python(code)
+    return sorted(_comment_spans(python) + _printed_string_spans(python), key=lambda s: s.start)
+
+
+def _offset(lines: list[str], pos: tuple[int, int]) -> int:
+    row, col = pos
+    return sum(len(line) + 1 for line in lines[: row - 1]) + col
+
+
+def translate_code(code: str, translate) -> str:
+    """``code`` with every unit replaced by ``translate(unit_text)`` (a comment's ``#`` and indentation kept)."""
+    lines = code.split("\n")
+    out, at = [], 0
+    for span in code_spans(code):
+        start, end = _offset(lines, span.start), _offset(lines, span.end)
+        out.append(code[at:start])
+        new = translate(span.text)
+        if span.kind == "string":
+            out.append(new)
+        else:
+            out.append(("\n" + span.indent).join(f"# {line}".rstrip() for line in new.split("\n")))
+        at = end
+    out.append(code[at:])
+    return "".join(out).replace(*LANGUAGE_LINE)
+
+
+# ---------------------------------------------------------------------------------------------------- chapters
+def units(nb: nbformat.NotebookNode) -> list[Unit]:
+    """Every translation unit of a notebook, in order (a repeated text appears once, at its first place)."""
+    found: dict[str, Unit] = {}
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "markdown":
+            for block in markdown_blocks(cell.source):
+                if _has_words(block):
+                    found.setdefault(block, Unit(block, i, "markdown"))
+        elif cell.cell_type == "code":
+            for span in code_spans(cell.source):
+                found.setdefault(span.text, Unit(span.text, i, "string" if span.kind == "string" else "comment"))
+    return list(found.values())
+
+
+def translated_notebook(nb: nbformat.NotebookNode, catalog: dict[str, str]) -> nbformat.NotebookNode:
+    """A copy of ``nb`` with every unit in ``catalog`` (msgid -> msgstr) translated; others stay English."""
+    nb = nbformat.from_dict(nb)
+    tr = lambda text: catalog.get(text) or text  # noqa: E731
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = "\n\n".join(tr(b) if _has_words(b) else b for b in markdown_blocks(cell.source))
+        elif cell.cell_type == "code":
+            cell.source = translate_code(cell.source, tr)
+    nb.metadata["language_info"] = {"name": "python"}
+    nb.metadata["course_language"] = LANG
+    return nb
+
+
+def catalog_path(src: Path) -> Path:
+    return LOCALE / LANG / "LC_MESSAGES" / f"{src.stem}.po"
+
+
+def finished(po: polib.POFile) -> dict[str, str]:
+    """msgid -> msgstr of the entries a learner may see: translated and not fuzzy."""
+    return {e.msgid: e.msgstr for e in po.translated_entries()}
+
+
+def load(path: Path) -> polib.POFile:
+    return polib.pofile(str(path)) if path.exists() else polib.POFile()
+
+
+KIND_NOTES = {
+    "markdown": "markdown: keep links' targets, $math$, `code` and **markup**; Chinese first with the English term "
+                "in （） at its first use in the chapter",
+    "comment": "a code comment",
+    "string": "a printed Python string literal: keep the quotes, the f prefix and every {field} as they are",
+}
+
+
+def merge(po: polib.POFile, wanted: list[tuple[str, str, str]]) -> polib.POFile:
+    """A catalog with exactly the ``wanted`` (msgid, occurrence, note) entries, translations carried over.
+
+    An unchanged msgid keeps its entry. A new one borrows the translation of the most similar msgid that
+    disappeared, marked fuzzy with ``#| msgid`` the English it was translated from (what ``msgmerge`` does).
+    """
+    old = {e.msgid: e for e in po if not e.obsolete}
+    gone = [m for m in old if m not in {w[0] for w in wanted}]
+    new = polib.POFile(wrapwidth=100)
+    new.metadata = {**HEADER, **{k: v for k, v in po.metadata.items() if k in ("PO-Revision-Date", "Last-Translator")}}
+    for msgid, where, note in wanted:
+        entry = old.get(msgid)
+        if entry is None:
+            entry = polib.POEntry(msgid=msgid, msgstr="")
+            close = difflib.get_close_matches(msgid, gone, n=1, cutoff=FUZZY_CUTOFF)
+            if close and old[close[0]].msgstr:
+                entry.msgstr = old[close[0]].msgstr
+                entry.flags.append("fuzzy")
+                entry.previous_msgid = close[0]
+        entry.occurrences = [(where, "")] if where else []
+        entry.comment = note
+        new.append(entry)
+    return new
+
+
+def update_chapters() -> None:
+    import nbtools
+
+    for src in nbtools.sources():
+        wanted = [(u.msgid, f"{src.name}:cell{u.cell}", KIND_NOTES[u.kind]) for u in units(nbtools.from_source(src))]
+        _save(merge(load(catalog_path(src)), wanted), catalog_path(src))
+
+
+def course_utils_messages() -> list[tuple[str, str]]:
+    """(msgid, file:line) of every ``_()``/``N_()`` string in course_utils, found by Babel's Python extractor."""
+    from babel.messages.extract import extract_from_dir
+
+    found: dict[str, str] = {}
+    for filename, lineno, message, _comments, _context in extract_from_dir(
+            str(ROOT / "course_utils"), method_map=[("**.py", "python")],
+            keywords={"_": None, "N_": None, "gettext": None}):
+        if isinstance(message, str) and message:
+            found.setdefault(message, f"course_utils/{filename}:{lineno}")
+    return list(found.items())
+
+
+def update_course_utils() -> None:
+    wanted = [(msgid, where, "a message of course_utils: keep every {field} as it is")
+              for msgid, where in course_utils_messages()]
+    _save(merge(load(CU_CATALOG), wanted), CU_CATALOG)
+
+
+def _save(po: polib.POFile, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    po.save(str(path))
+    print(f"{path.relative_to(ROOT)}: {len(po)} entries, {len(po.untranslated_entries())} untranslated, "
+          f"{len(po.fuzzy_entries())} fuzzy")
+
+
+def apply(json_file: Path) -> None:
+    """Write the translations in ``json_file`` ({English msgid: Chinese msgstr}) into course_utils' catalog.
+
+    Under a file lock, so that translators of different modules can apply theirs at the same time; a msgid not yet
+    in the catalog is added (``update`` later drops any that no ``_()`` marks any more).
+    """
+    import fcntl
+    import json
+
+    pairs = json.loads(Path(json_file).read_text(encoding="utf-8"))
+    CU_CATALOG.parent.mkdir(parents=True, exist_ok=True)
+    with open(CU_CATALOG.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        po = load(CU_CATALOG)
+        po.wrapwidth = 100
+        po.metadata = po.metadata or dict(HEADER)
+        for msgid, msgstr in pairs.items():
+            entry = po.find(msgid)
+            if entry is None:
+                entry = polib.POEntry(msgid=msgid, comment="a message of course_utils: keep every {field} as it is")
+                po.append(entry)
+            entry.msgstr = msgstr
+            if "fuzzy" in entry.flags:
+                entry.flags.remove("fuzzy")
+        po.save(str(CU_CATALOG))
+    print(f"{CU_CATALOG.relative_to(ROOT)}: {len(pairs)} translations applied")
+
+
+def catalogs() -> Iterator[Path]:
+    yield CU_CATALOG
+    yield from sorted((LOCALE / LANG / "LC_MESSAGES").glob("*.po"))
+
+
+def status() -> int:
+    todo = 0
+    for path in catalogs():
+        po = load(path)
+        missing, fuzzy = len(po.untranslated_entries()), len(po.fuzzy_entries())
+        todo += missing + fuzzy
+        print(f"{path.relative_to(ROOT)}: {len(po)} entries, {missing} untranslated, {fuzzy} fuzzy")
+    return 1 if todo else 0
+
+
+if __name__ == "__main__":
+    command = sys.argv[1] if len(sys.argv) > 1 else "--help"
+    if command == "update":
+        update_chapters()
+        update_course_utils()
+        sys.exit(0)
+    if command == "status":
+        sys.exit(status())
+    if command == "apply" and len(sys.argv) == 3:
+        apply(Path(sys.argv[2]))
+        sys.exit(0)
+    print(__doc__)
+    sys.exit(0 if command in ("-h", "--help") else 2)
