@@ -2,10 +2,12 @@
 """The course's task runner. Needs only Python >= 3.10; every command sets itself up first.
 
     python3 course.py lab          open JupyterLab on the course (creates .venv/ and installs on first use)
+    python3 course.py lab --lang zh  the same on the Chinese edition (notebooks/zh/; 中文版)
     python3 course.py test         run the whole test suite (unit tests, every notebook, lint, browser test)
     python3 course.py test --floor the same suite at the oldest supported versions (constraints-floor.txt,
                                    installed into .venv-floor/); CI runs both
-    python3 course.py notebooks    re-execute notebooks from notebooks/src/ (all, or the names given)
+    python3 course.py notebooks    re-execute notebooks from notebooks/src/ (all, or the names given), in both
+                                   editions: notebooks/ (English) and notebooks/zh/ (from the catalogs in locale/)
     python3 course.py bench        print the benchmark table
     python3 course.py setup        only create/refresh the virtual environment
 
@@ -68,9 +70,22 @@ def _run(args: list, env: dict | None = None) -> int:
     return subprocess.run([str(a) for a in args], cwd=ROOT, env=env).returncode
 
 
+LANGUAGES = {"en": ROOT / "notebooks", "zh": ROOT / "notebooks" / "zh"}
+
+
 def lab(extra: list[str]) -> int:
+    lang = "en"
+    if "--lang" in extra:
+        i = extra.index("--lang")
+        lang = extra[i + 1] if i + 1 < len(extra) else ""
+        extra = extra[:i] + extra[i + 2:]
+        if lang not in LANGUAGES:
+            print(f"--lang takes one of: {', '.join(LANGUAGES)} (got {lang!r})", file=sys.stderr)
+            return 2
     py = setup()
-    return _run([py, "-m", "jupyterlab", "--notebook-dir", ROOT / "notebooks", *extra])
+    # COURSE_LANG: the kernels speak the edition's language even before a chapter's first cell sets it
+    env = {**os.environ, "COURSE_LANG": lang}
+    return _run([py, "-m", "jupyterlab", "--notebook-dir", LANGUAGES[lang], *extra], env=env)
 
 
 def test(extra: list[str]) -> int:

@@ -35,11 +35,12 @@ JS_INSTRUMENT = """([handle, img]) => {
 }"""
 
 
-def _scratch_notebook(folder: Path, names: list[str]) -> Path:
+def _scratch_notebook(folder: Path, names: list[str], lang: str = "en") -> Path:
     import nbformat
 
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell("from course_utils import widgets")]
+    nb.cells = [nbformat.v4.new_code_cell(f"import course_utils\ncourse_utils.set_language({lang!r})\n"
+                                          "from course_utils import widgets")]
     nb.cells += [nbformat.v4.new_code_cell(f"widgets.BUILDERS[{name!r}]()") for name in names]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     folder.mkdir(parents=True, exist_ok=True)
@@ -59,7 +60,7 @@ def unavailable() -> str | None:
     return None
 
 
-def bench_browser(row: Callable[..., None], presses: int = 10) -> None:
+def bench_browser(row: Callable[..., None], presses: int = 10, lang: str = "en") -> None:
     """Add one row per widget to the benchmark table through ``row(what, value, unit, budget)``."""
     from playwright.sync_api import sync_playwright
 
@@ -69,7 +70,7 @@ def bench_browser(row: Callable[..., None], presses: int = 10) -> None:
 
     names = sorted(widgets.BUILDERS)
     with tempfile.TemporaryDirectory() as tmp:
-        notebook = _scratch_notebook(Path(tmp) / "scratch", names)
+        notebook = _scratch_notebook(Path(tmp) / "scratch", names, lang)
         with tb.jupyterlab(Path(tmp) / "lab", notebook.parent) as (url, _root), sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=str(tb.CHROMIUM), args=tb.CHROMIUM_ARGS, headless=True)
             try:
@@ -84,7 +85,8 @@ def bench_browser(row: Callable[..., None], presses: int = 10) -> None:
                 for index, name in enumerate(names):
                     latencies = _press_and_time(page, tb, views.nth(index), presses)
                     if latencies:
-                        row(f"widget {name} in the browser: key press → new picture (median of "
+                        edition = "" if lang == "en" else f" [{lang}]"
+                        row(f"widget {name}{edition} in the browser: key press → new picture (median of "
                             f"{len(latencies)}; max {max(latencies):.0f} ms)", statistics.median(latencies), "ms", 100)
             finally:
                 browser.close()

@@ -91,9 +91,12 @@ def _time_fit_kinds(base, loader, loss_fn, epochs: int, repeat: int, times: dict
             times[kind].append(time.perf_counter() - start)
 
 
-def bench_widgets(moves: int = 10) -> None:
+def bench_widgets(moves: int = 10, lang: str = "en") -> None:
+    import course_utils
     from course_utils import widgets
 
+    course_utils.set_language(lang)
+    edition = "" if lang == "en" else f" [{lang}]"
     for name, build in sorted(widgets.BUILDERS.items()):
         widget = build()
         durations = []
@@ -114,7 +117,7 @@ def bench_widgets(moves: int = 10) -> None:
         if durations:
             # a full redraw: the whole figure, when a move changes an axis range; else only what moved
             full = widget.renderer.full_draws - full_before
-            row(f"widget {name}: update (median of {len(durations)}, {full} full redraws; "
+            row(f"widget {name}{edition}: update (median of {len(durations)}, {full} full redraws; "
                 f"max {max(durations) * 1000:.0f} ms)", statistics.median(durations) * 1000, "ms", 100)
 
 
@@ -123,16 +126,18 @@ def bench_notebooks() -> None:
 
     nbtools = load("tools/nbtools.py")
 
-    total = 0.0
-    for src in nbtools.sources():
-        nb = nbtools.from_source(src)
-        start = time.perf_counter()
-        NotebookClient(nb, timeout=600, kernel_name="python3",
-                       resources={"metadata": {"path": str(nbtools.NOTEBOOKS)}}).execute()
-        seconds = time.perf_counter() - start
-        total += seconds
-        row(f"chapter {src.stem}: run top to bottom", seconds, "s", 60)
-    row("whole course", total, "s", 300)
+    for lang in nbtools.LANGUAGES:
+        total = 0.0
+        edition = "" if lang == "en" else f" [{lang}]"
+        for src in nbtools.sources():
+            nb = nbtools.edition(src, lang)
+            start = time.perf_counter()
+            NotebookClient(nb, timeout=600, kernel_name="python3",
+                           resources={"metadata": {"path": str(nbtools.notebook_for(src, lang).parent)}}).execute()
+            seconds = time.perf_counter() - start
+            total += seconds
+            row(f"chapter {src.stem}{edition}: run top to bottom", seconds, "s", 60)
+        row(f"whole course{edition}", total, "s", 300)
 
 
 def main() -> None:
@@ -147,11 +152,13 @@ def main() -> None:
     skipped = []
     if args.only_widgets:
         bench_widgets()
+        bench_widgets(lang="zh")
         print_table()
         return
     bench_import(args.repeat)
     bench_fit(args.repeat)
     bench_widgets()
+    bench_widgets(lang="zh")
     if not args.no_browser:
         import browser
 
@@ -160,6 +167,7 @@ def main() -> None:
             skipped.append(f"the widgets in the browser ({reason})")
         else:
             browser.bench_browser(row)
+            browser.bench_browser(row, lang="zh")
     if not args.no_notebooks:
         bench_notebooks()
     print_table()

@@ -16,6 +16,7 @@ from typing import Any, Literal, overload
 import torch
 
 from . import validation
+from .i18n import _
 
 __all__ = [
     "make_xor", "make_moons", "make_circles", "make_spirals", "make_blobs", "make_regression",
@@ -279,13 +280,15 @@ def load_mnist(
         try:
             return _download_mnist(folder, train, transform)
         except Exception as exc:  # offline, firewall, mirror down: any failure means "use the fallback"
-            reason = f"download failed: {type(exc).__name__}"
+            reason = _("download failed: {error}").format(error=type(exc).__name__)
     fallback = DigitsAsMNIST(train=train, transform=transform)
-    print(
-        f"MNIST not found in {folder} ({reason}); using scikit-learn's 8×8 digits resized to 28×28 instead "
-        f"({len(fallback)} {'training' if train else 'test'} images). To get MNIST, run load_mnist() once "
-        f"with internet access, or copy the MNIST/raw files into {folder}."
-    )
+    message = (_("MNIST not found in {folder} ({reason}); using scikit-learn's 8×8 digits resized to 28×28 instead "
+                 "({n} training images). To get MNIST, run load_mnist() once with internet access, or copy the "
+                 "MNIST/raw files into {folder}.") if train else
+               _("MNIST not found in {folder} ({reason}); using scikit-learn's 8×8 digits resized to 28×28 instead "
+                 "({n} test images). To get MNIST, run load_mnist() once with internet access, or copy the "
+                 "MNIST/raw files into {folder}."))
+    print(message.format(folder=folder, reason=reason, n=len(fallback)))
     return fallback
 
 

@@ -20,6 +20,7 @@ import torch
 from torch import nn
 
 from . import validation
+from .i18n import _
 
 __all__ = ["fit", "evaluate", "History"]
 
@@ -252,7 +253,8 @@ class _EpochBar:
     def __init__(self, epochs: int, enabled: bool = True):
         from tqdm.auto import tqdm  # imported here: tqdm.auto pulls in ipywidgets inside a notebook
 
-        options: dict[str, Any] = dict(total=epochs, desc="epochs", unit="epoch", disable=not enabled, leave=True)
+        options: dict[str, Any] = dict(total=epochs, desc=_("epochs"), unit=_("epoch"), disable=not enabled,
+                                       leave=True)
         notebook = sys.modules.get("tqdm.notebook")  # imported by tqdm.auto only inside a notebook
         self._handle: Any = None
         if enabled and notebook is not None and issubclass(tqdm, notebook.tqdm_notebook):

@@ -14,6 +14,14 @@ def _seed():
     course_utils.set_seed(0)
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """Tests read English messages unless they ask for another language (whatever COURSE_LANG says)."""
+    course_utils.set_language("en")
+    yield
+    course_utils.set_language("en")
+
+
 @pytest.fixture
 def wrong_verdict(capsys):
     """``wrong_verdict(name, answer)``: check ``answer``, assert it reads as one readable ❌ verdict (a hint, no

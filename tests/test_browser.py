@@ -1,11 +1,13 @@
 """Real-browser test: every notebook run in JupyterLab, driven by Debian's Chromium through Playwright.
 
-For each ``notebooks/*.ipynb`` (or the folder named by ``COURSE_BROWSER_NOTEBOOKS``) the test opens the notebook in
+For each ``notebooks/*.ipynb`` and ``notebooks/zh/*.ipynb`` (or those of the folder named by
+``COURSE_BROWSER_NOTEBOOKS``) the test opens the notebook in
 a fresh JupyterLab workspace, runs all cells, saves, and checks
 
 * the saved notebook has no error output,
 * the page shows no ipywidgets front-end error ("Error displaying widget", "Failed to load model class"),
-* in every course widget (a ``.course-widget`` container) with a slider, moving the slider changes the picture.
+* in every course widget (a ``.course-widget`` container) with a slider, moving the slider changes the picture,
+* in the Chinese edition, every course widget renders Chinese text (its title, labels and buttons).
 
 JupyterLab serves a temporary copy of the notebooks, so saving never touches the committed files. A screenshot of
 each notebook after its run goes to ``build/screenshots/<notebook>.png``.
@@ -19,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -44,7 +47,10 @@ else:
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOK_DIR = Path(os.environ.get("COURSE_BROWSER_NOTEBOOKS", REPO / "notebooks")).resolve()
-NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
+# both editions: the English chapters, then the Chinese ones in zh/ (names relative to NOTEBOOK_DIR)
+NOTEBOOKS = [p.relative_to(NOTEBOOK_DIR).as_posix()
+             for p in [*sorted(NOTEBOOK_DIR.glob("*.ipynb")), *sorted(NOTEBOOK_DIR.glob("zh/*.ipynb"))]]
+CJK = re.compile(r"[\u4e00-\u9fff]")
 SCREENSHOT_DIR = REPO / "build" / "screenshots"
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -334,7 +340,7 @@ def _check_sliders(page) -> tuple[int, list[str]]:
                 "([img, before]) => img.getAttribute('src') !== before",
                 arg=[image.element_handle(), before], timeout=WIDGET_UPDATE_TIMEOUT_S * 1000)
         except PlaywrightTimeoutError:
-            shown = [line for line in widget.inner_text().splitlines() if "Could not draw" in line]
+            shown = [line for line in widget.inner_text().splitlines() if "Could not draw" in line or "无法绘图" in line]
             failures.append(f"course widget #{index}: picture did not change within {WIDGET_UPDATE_TIMEOUT_S} s "
                             f"after moving its first slider ({key} ×3)" + (f": {shown[0]}" if shown else ""))
         checked += 1
@@ -342,8 +348,15 @@ def _check_sliders(page) -> tuple[int, list[str]]:
     return checked, failures
 
 
-@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[nb.name for nb in NOTEBOOKS])
-def test_notebook_in_browser(notebook: Path, browser, lab, record_property):
+def _untranslated_widgets(page) -> list[str]:
+    """The course widgets of a Chinese notebook whose rendered text (title, labels, buttons) has no Chinese."""
+    widgets = page.locator(".course-widget")
+    texts = [widgets.nth(i).inner_text() for i in range(widgets.count())]
+    return [text.strip().splitlines()[0][:60] if text.strip() else "(no text)" for text in texts if not CJK.search(text)]
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_notebook_in_browser(notebook: str, browser, lab, record_property):
     url, root = lab
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
@@ -351,7 +364,7 @@ def test_notebook_in_browser(notebook: Path, browser, lab, record_property):
     page.on("console", lambda msg: console_errors.append(msg.text) if msg.type == "error" else None)
     try:
         start = time.monotonic()
-        _open_notebook(page, url, notebook.name)
+        _open_notebook(page, url, notebook)
         open_s = time.monotonic() - start
         page.evaluate(JS_RUN_ALL)
         page.wait_for_function(JS_RUN_FINISHED, timeout=RUN_TIMEOUT_S * 1000, polling=250)
@@ -362,29 +375,32 @@ def test_notebook_in_browser(notebook: Path, browser, lab, record_property):
         page.evaluate("window.jupyterapp.commands.execute('docmanager:save')")
         page.wait_for_function("() => !window.jupyterapp.shell.currentWidget.context.model.dirty",
                                timeout=30_000)
-        errors = _error_outputs(root / notebook.name)
-        assert not errors, f"{notebook.name} has error output:\n  " + "\n  ".join(errors)
+        errors = _error_outputs(root / notebook)
+        assert not errors, f"{notebook} has error output:\n  " + "\n  ".join(errors)
 
-        _wait_for_widget_views(page, notebook.name)
+        _wait_for_widget_views(page, notebook)
         shown = page.evaluate(JS_WIDGET_ERRORS, list(WIDGET_ERRORS))
-        assert not shown, (f"{notebook.name} shows widget errors: {'; '.join(shown)}\n"
+        assert not shown, (f"{notebook} shows widget errors: {'; '.join(shown)}\n"
                            f"last browser console errors: {console_errors[-5:]}")
+        if notebook.startswith("zh/"):
+            english = _untranslated_widgets(page)
+            assert not english, f"{notebook}: course widgets rendered without Chinese labels: {english}"
 
         checked, failures = _check_sliders(page)
         record_property("widgets_checked", checked)
         record_property("run_seconds", round(run_s, 1))
-        print(f"\n{notebook.name}: opened in {open_s:.1f} s, ran in {run_s:.1f} s, "
+        print(f"\n{notebook}: opened in {open_s:.1f} s, ran in {run_s:.1f} s, "
               f"{checked} course widget(s) with sliders checked ({time.monotonic() - start:.1f} s in all)")
         assert not failures, "\n".join(failures)
     finally:
         # Best effort: a failure here must not hide the test's own failure.
         SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
         try:
-            page.screenshot(path=str(SCREENSHOT_DIR / f"{notebook.name}.png"))
+            page.screenshot(path=str(SCREENSHOT_DIR / f"{notebook.replace('/', '_')}.png"))
         except Exception as exc:
-            print(f"\n{notebook.name}: no screenshot: {exc}")
+            print(f"\n{notebook}: no screenshot: {exc}")
         context.close()
         try:
             _shutdown_kernels(url)
         except OSError as exc:
-            print(f"\n{notebook.name}: could not shut its kernel down: {exc}")
+            print(f"\n{notebook}: could not shut its kernel down: {exc}")

@@ -16,6 +16,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 SOURCES = nbtools.sources()
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+ZH_NOTEBOOKS = sorted((ROOT / "notebooks" / "zh").glob("[0-9][0-9]_*.ipynb"))  # the Chinese edition
+BOTH = NOTEBOOKS + ZH_NOTEBOOKS
+
+
+def _id(path):
+    return path.relative_to(ROOT / "notebooks").as_posix()
 
 
 def _read(path):
@@ -32,7 +38,7 @@ def _code_cells(nb):
 
 def test_every_source_has_a_notebook_and_back():
     assert SOURCES, "no notebook sources found"
-    assert [s.stem for s in SOURCES] == [n.stem for n in NOTEBOOKS]
+    assert [s.stem for s in SOURCES] == [n.stem for n in NOTEBOOKS] == [n.stem for n in ZH_NOTEBOOKS]
 
 
 @pytest.mark.parametrize("src", SOURCES, ids=lambda p: p.stem)
@@ -42,7 +48,7 @@ def test_committed_notebook_matches_its_source(src):
                      f"{src.stem[:2]}`: {diff[:3]}"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", BOTH, ids=_id)
 def test_notebook_was_executed_in_order_without_errors(path):
     cells = _code_cells(_read(path))
     counts = [c.execution_count for c in cells]
@@ -58,7 +64,7 @@ def _png_size(b64: str) -> tuple[int, int]:
     return struct.unpack(">II", head[16:24])
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", BOTH, ids=_id)
 def test_figures_are_small(path):
     for cell in _code_cells(_read(path)):
         for out in cell.outputs:

@@ -5,10 +5,12 @@ and committed executed, with outputs, as ``notebooks/NN_name.ipynb`` (learners b
 every plot). ``python3 course.py notebooks [NAME ...]`` runs ``build`` below; ``tests/test_notebooks.py`` uses
 ``stale_cells`` to fail when a committed notebook no longer matches its source.
 
-    python tools/nbtools.py build [NAME ...]   re-execute all notebooks (or those whose name contains NAME)
+    python tools/nbtools.py build [NAME ...] [--lang en|zh]   re-execute all notebooks (or those whose name
+                                               contains NAME), in both editions unless --lang names one
     python tools/nbtools.py check              list stale notebooks (exit 1 if any)
     python tools/nbtools.py figures            save each notebook's last figure to docs/img/ (for the README)
-    python tools/nbtools.py index              write notebooks/README.md (chapters in order) and GLOSSARY.md
+    python tools/nbtools.py index              write notebooks/README.md (chapters in order) and GLOSSARY.md,
+                                               and their Chinese editions in notebooks/zh/
 """
 
 from __future__ import annotations
@@ -125,9 +127,9 @@ def figures() -> int:
     return 0
 
 
-def title(src: Path) -> str:
-    """A chapter's title: the first '# ' heading of its first cell."""
-    first = from_source(src).cells[0].source
+def title(src: Path, lang: str = "en") -> str:
+    """A chapter's title in ``lang``: the first '# ' heading of its first cell."""
+    first = edition(src, lang).cells[0].source
     return next(line[2:].strip() for line in first.splitlines() if line.startswith("# "))
 
 
@@ -162,11 +164,24 @@ def index_pages() -> dict[Path, str]:
     for (en, zh), srcs in sorted(where.items(), key=lambda item: item[0][0].lower()):
         links = ", ".join(f"[{src.stem[:2]}]({notebook_for(src).name})" for src in srcs)
         glossary.append(f"| {en} | {zh} | {links} |")
-    return {NOTEBOOKS / "README.md": "\n".join(readme) + "\n", NOTEBOOKS / "GLOSSARY.md": "\n".join(glossary) + "\n"}
+    pages = {NOTEBOOKS / "README.md": readme, NOTEBOOKS / "GLOSSARY.md": glossary}
+    # the Chinese edition's course map and glossary, in notebooks/zh/
+    zh_readme = ["# 各章顺序", "", "请按这个顺序学习，每一章都以前面各章为基础。每章末尾列出本章的关键术语，汇总在"
+                 "[术语表](GLOSSARY.md)中。English edition: [../README.md](../README.md)。", ""]
+    zh_readme += [f"{i + 1}. [{title(src, 'zh')}]({notebook_for(src).name})" for i, (src, _) in enumerate(chapters)]
+    zh_glossary = ["# 术语表", "", "各章关键术语（中文 | English），由 `tools/nbtools.py index` 从各章生成：请修改章节中的"
+                   "“关键术语”表格，而不是这个文件。", "", "| 中文 | English | 章节 |", "|---|---|---|"]
+    for (en, zh), srcs in sorted(where.items(), key=lambda item: item[0][0].lower()):
+        links = "、".join(f"[{src.stem[:2]}]({notebook_for(src).name})" for src in srcs)
+        zh_glossary.append(f"| {zh} | {en} | {links} |")
+    pages[NOTEBOOKS / "zh" / "README.md"] = zh_readme
+    pages[NOTEBOOKS / "zh" / "GLOSSARY.md"] = zh_glossary
+    return {path: "\n".join(lines) + "\n" for path, lines in pages.items()}
 
 
 def index() -> int:
     for path, text in index_pages().items():
+        path.parent.mkdir(exist_ok=True)
         path.write_text(text)
         print(f"wrote {path.relative_to(ROOT)}")
     return 0

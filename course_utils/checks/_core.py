@@ -32,6 +32,8 @@ from typing import Any
 
 import torch
 
+from ..i18n import _
+
 __all__ = [
     "Result", "exercise", "check", "hint", "solution", "exercises", "call", "expect", "expect_close",
     "Mismatch", "NotAttempted", "time_limit", "TIME_LIMIT", "CHECK_TIME_LIMIT",
@@ -125,25 +127,27 @@ def check(name: str, answer: Any) -> Result:
     """
     ex = _get(name)
     if answer is None:
-        result = Result(name, "not attempted", f"⏳ {name}: not attempted yet — fill in the code, then run this cell.")
+        result = Result(name, "not attempted",
+                        _("⏳ {name}: not attempted yet — fill in the code, then run this cell.").format(name=name))
     else:
         printed = io.StringIO()  # what the learner's code prints would split the verdict: keep it aside
         try:
             with (contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed),
-                  time_limit(CHECK_TIME_LIMIT, "your code")):
+                  time_limit(CHECK_TIME_LIMIT, _("your code"))):
                 _expect_a_function_if_solution_is_one(ex, answer)
                 ex.checker(answer)
         except (KeyboardInterrupt, _OutOfTime):  # Ctrl-C (or the kernel's stop button); an enclosing time limit
             raise
         except NotAttempted as stub:
-            why = _one_line(str(stub)) or "replace the `raise NotImplementedError` (or the `None`) with your code"
-            result = Result(name, "not attempted", f"⏳ {name}: not attempted yet — {why}, then run this cell again.")
+            why = _one_line(str(stub)) or _("replace the `raise NotImplementedError` (or the `None`) with your code")
+            result = Result(name, "not attempted",
+                            _("⏳ {name}: not attempted yet — {why}, then run this cell again.").format(name=name, why=why))
         except Mismatch as wrong:
             result = _wrong(ex, str(wrong))
         except BaseException as exc:  # a checker tripped over an answer it did not foresee: still one line
-            result = _wrong(ex, f"your answer could not be checked: {_exception_text(exc)}")
+            result = _wrong(ex, _("your answer could not be checked: {error}").format(error=_exception_text(exc)))
         else:
-            result = Result(name, "correct", f"✅ {name}: correct!")
+            result = Result(name, "correct", _("✅ {name}: correct!").format(name=name))
         result.message += _printed_note(printed.getvalue())
     print(result.message)
     return result
@@ -152,15 +156,16 @@ def check(name: str, answer: Any) -> Result:
 def _wrong(ex: Exercise, why: str) -> Result:
     why = _one_line(why, limit=600)
     why = why[:1].upper() + why[1:]
-    return Result(ex.name, "wrong", f"❌ {ex.name}: not yet. {why}\n   Hint: {ex.hint}\n"
-                                    f"   (Stuck? checks.solution({ex.name!r}) shows a solution.)")
+    return Result(ex.name, "wrong", _("❌ {name}: not yet. {why}\n   Hint: {hint}\n"
+                                      "   (Stuck? checks.solution({quoted}) shows a solution.)").format(
+        name=ex.name, why=why, hint=_(ex.hint), quoted=repr(ex.name)))
 
 
 def _expect_a_function_if_solution_is_one(ex: Exercise, answer: Any) -> None:
     """A model passed where the exercise wants a function (e.g. what the function returned) gets a clear line."""
     if isinstance(answer, torch.nn.Module) and callable(ex.solution):
-        raise Mismatch(f"this is a model ({type(answer).__name__}), not a function: pass the function itself "
-                       f"(its name, without calling it).")
+        raise Mismatch(_("this is a model ({type}), not a function: pass the function itself "
+                         "(its name, without calling it).").format(type=type(answer).__name__))
 
 
 def _printed_note(text: str) -> str:
@@ -170,8 +175,9 @@ def _printed_note(text: str) -> str:
         return ""
     first = _one_line(lines[0], limit=70)
     if len(lines) == 1:
-        return f"\n   (Your code printed while being checked: {first!r})"
-    return f"\n   (Your code printed {len(lines)} lines while being checked, not shown; the first: {first!r})"
+        return "\n   " + _("(Your code printed while being checked: {first})").format(first=repr(first))
+    return "\n   " + _("(Your code printed {n} lines while being checked, not shown; the first: {first})").format(
+        n=len(lines), first=repr(first))
 
 
 def _one_line(text: str, limit: int = 200) -> str:
@@ -188,7 +194,7 @@ def _exception_text(exc: BaseException) -> str:
 
 def hint(name: str) -> None:
     """Print the hint of exercise ``name``."""
-    print(f"Hint for {name}: {_get(name).hint}")
+    print(_("Hint for {name}: {hint}").format(name=name, hint=_(_get(name).hint)))
 
 
 def solution(name: str) -> Any:
@@ -196,7 +202,7 @@ def solution(name: str) -> Any:
     sol = _get(name).solution
     from .. import show_code
 
-    return show_code(sol if isinstance(sol, str) else textwrap.dedent(inspect.getsource(sol)))
+    return show_code(_(sol) if isinstance(sol, str) else textwrap.dedent(inspect.getsource(sol)))
 
 
 def call(fn: Any, *args: Any, **kwargs: Any) -> Any:
@@ -207,8 +213,8 @@ def call(fn: Any, *args: Any, **kwargs: Any) -> Any:
     result a readable Mismatch.
     """
     if not callable(fn):
-        raise Mismatch(f"expected a function, got {type(fn).__name__} {_short(fn)}. Pass the function itself "
-                       f"(its name, without parentheses).")
+        raise Mismatch(_("expected a function, got {type} {value}. Pass the function itself "
+                         "(its name, without parentheses).").format(type=type(fn).__name__, value=_short(fn)))
     try:
         with time_limit():
             out = fn(*args, **kwargs)
@@ -218,16 +224,17 @@ def call(fn: Any, *args: Any, **kwargs: Any) -> Any:
         raise
     except BaseException as exc:  # the learner's bug (even SystemExit): describe it, don't dump a traceback
         shown = ", ".join([_short(a) for a in args] + [f"{k}={_short(v)}" for k, v in kwargs.items()])
-        raise Mismatch(f"calling your function with ({shown}) raised {_exception_text(exc)}") from None
+        raise Mismatch(_("calling your function with ({args}) raised {error}").format(
+            args=shown, error=_exception_text(exc))) from None
     if out is None:
-        raise NotAttempted("your function returned None (a missing `return`?); return your answer")
+        raise NotAttempted(_("your function returned None (a missing `return`?); return your answer"))
     if inspect.isgenerator(out):
-        raise Mismatch("your function returned a generator (is there a `yield` in it?); return the value itself.")
+        raise Mismatch(_("your function returned a generator (is there a `yield` in it?); return the value itself."))
     return out
 
 
 @contextlib.contextmanager
-def time_limit(seconds: float | None = None, what: str = "your function") -> Iterator[None]:
+def time_limit(seconds: float | None = None, what: str | None = None) -> Iterator[None]:
     """Run the ``with`` block for at most ``seconds`` (default :data:`TIME_LIMIT`); past that, raise Mismatch.
 
     The message reads "{what} did not return within … s (an endless loop?)". The limit is a SIGALRM timer, so it
@@ -245,7 +252,8 @@ def time_limit(seconds: float | None = None, what: str = "your function") -> Ite
     except _OutOfTime as exc:
         if exc is not alarm:  # an enclosing limit ran out: it reports itself
             raise
-        raise Mismatch(f"{what} did not return within {seconds:g} s (an endless loop?)") from None
+        raise Mismatch(_("{what} did not return within {seconds:g} s (an endless loop?)").format(
+            what=what or _("your function"), seconds=seconds)) from None
 
 
 @contextlib.contextmanager
@@ -314,34 +322,45 @@ def expect_close(
 
     Checks, in order: the type, the shape, NaN/inf where the reference has none, then the values.
     """
-    where = f" for {context}" if context else ""
+    what = what if what != "the result" else _("the result")
+    subject = _("{what} for {context}").format(what=what, context=context) if context else what
     if isinstance(expected, torch.Tensor):
         if not isinstance(got, torch.Tensor):
-            raise Mismatch(f"{what}{where} should be a torch.Tensor, but it is a {type(got).__name__}: {_short(got)}.")
+            raise Mismatch(_("{subject} should be a torch.Tensor, but it is a {type}: {value}.").format(
+                subject=subject, type=type(got).__name__, value=_short(got)))
         if got.shape != expected.shape:
-            raise Mismatch(f"{what}{where} has shape {tuple(got.shape)}; expected {tuple(expected.shape)}.")
+            raise Mismatch(_("{subject} has shape {got}; expected {expected}.").format(
+                subject=subject, got=tuple(got.shape), expected=tuple(expected.shape)))
         got_d, exp_d = got.detach().double().cpu(), expected.detach().double().cpu()
         bad_nan = (~torch.isfinite(got_d)) & torch.isfinite(exp_d)
         if bad_nan.any():
             idx = tuple(int(i) for i in bad_nan.nonzero()[0])
-            raise Mismatch(f"{what}{where} contains {got_d[idx].item()} at index {idx} where {exp_d[idx].item():.6g} "
-                           f"was expected (overflow? try a numerically stable form).")
+            raise Mismatch(_("{subject} contains {got} at index {index} where {expected:.6g} was expected "
+                             "(overflow? try a numerically stable form).").format(
+                subject=subject, got=got_d[idx].item(), index=idx, expected=exp_d[idx].item()))
         close = torch.isclose(got_d, exp_d, rtol=rtol, atol=atol, equal_nan=True)
         if not close.all():
             idx = tuple(int(i) for i in (~close).nonzero()[0])
-            at = f" at index {idx}" if idx else ""
-            raise Mismatch(f"{what}{where} differs{at}: got {got_d[idx].item():.6g}, expected {exp_d[idx].item():.6g} "
-                           f"({int((~close).sum())} of {close.numel()} values differ).")
+            values = dict(subject=subject, index=idx, got=got_d[idx].item(), expected=exp_d[idx].item(),
+                          n=int((~close).sum()), total=close.numel())
+            if idx:
+                raise Mismatch(_("{subject} differs at index {index}: got {got:.6g}, expected {expected:.6g} "
+                                 "({n} of {total} values differ).").format(**values))
+            raise Mismatch(_("{subject} differs: got {got:.6g}, expected {expected:.6g} "
+                             "({n} of {total} values differ).").format(**values))
         return
     if isinstance(expected, int | float) and not isinstance(expected, bool):
         if isinstance(got, torch.Tensor) and got.numel() == 1:
             got = got.item()
         if isinstance(got, bool) or not isinstance(got, int | float):
-            raise Mismatch(f"{what}{where} should be a number, but it is a {type(got).__name__}: {_short(got)}.")
+            raise Mismatch(_("{subject} should be a number, but it is a {type}: {value}.").format(
+                subject=subject, type=type(got).__name__, value=_short(got)))
         if math.isnan(got) and not math.isnan(expected):
-            raise Mismatch(f"{what}{where} is NaN; expected {expected:.6g}.")
+            raise Mismatch(_("{subject} is NaN; expected {expected:.6g}.").format(subject=subject, expected=expected))
         if not math.isclose(got, expected, rel_tol=rtol, abs_tol=atol):
-            raise Mismatch(f"{what}{where} is {got:.6g}; expected {expected:.6g}.")
+            raise Mismatch(_("{subject} is {got:.6g}; expected {expected:.6g}.").format(
+                subject=subject, got=got, expected=expected))
         return
     if got != expected:
-        raise Mismatch(f"{what}{where} is {_short(got)}; expected {_short(expected)}.")
+        raise Mismatch(_("{subject} is {got}; expected {expected}.").format(
+            subject=subject, got=_short(got), expected=_short(expected)))

@@ -11,6 +11,7 @@ from typing import Any
 
 import ipywidgets as W
 
+from ..i18n import _
 from ._render import FigureRenderer
 
 __all__ = ["LivePlot", "BUILDERS", "builder", "slider"]
@@ -55,10 +56,11 @@ class LivePlot(W.VBox):
         self.draw = draw
         self.controls = controls
         self.actions = dict(buttons or {})
-        self.buttons = {label: W.Button(description=label) for label in self.actions}
+        # a button's key names it in code (press("train")); the learner reads it in the course's language
+        self.buttons = {label: W.Button(description=_(label)) for label in self.actions}
         for label, button in self.buttons.items():
             button.on_click(lambda _b, label=label: self.press(label))
-        self.title = title or "widget"
+        self.title = title or _("widget")
         # natural size: stretched to the output width, an 80-dpi PNG would look blurred
         self.image = W.Image(format="png", layout=W.Layout(width="auto", align_self="flex-start"))
         self.message = W.HTML()
@@ -87,7 +89,8 @@ class LivePlot(W.VBox):
         """Add the current picture as a PNG, so a notebook viewed without a kernel (e.g. on GitHub) shows it."""
         bundle = super()._repr_mimebundle_(**kwargs)
         if bundle is not None:
-            bundle["text/plain"] = f"{self.title} (interactive: run the notebook to move the controls)"
+            bundle["text/plain"] = _("{title} (interactive: run the notebook to move the controls)").format(
+                title=self.title)
             if self.image.value:
                 bundle["image/png"] = bytes(self.image.value)
         return bundle
@@ -104,7 +107,7 @@ class LivePlot(W.VBox):
                 self.presses += 1
                 self._stale = True
         except Exception as exc:
-            self.show_error("Could not run", exc)
+            self.show_error(_("Could not run"), exc)
 
     def show_error(self, doing: str, exc: Exception) -> None:
         """Show ``exc`` under the picture as one readable line, "⚠ {doing}: {type}: {message}"; the last good
@@ -159,7 +162,7 @@ class LivePlot(W.VBox):
             # (None, not "none": "none" leaves a placeholder engine, and a draw then lays it out twice.)
             fig.set_layout_engine(None)
         except Exception as exc:  # shown to the learner, never raised into the notebook
-            self.show_error("Could not draw", exc)
+            self.show_error(_("Could not draw"), exc)
             return
         self.image.value = png
         self.message.value = ""

@@ -1,0 +1,246 @@
+"""The Chinese edition stays in step with the English one.
+
+A chapter's translation units (paragraphs, code comments, printed strings; see tools/i18n.py) and course_utils'
+``_()``/``N_()`` messages must each have a finished translation in their catalog: a changed English sentence has no
+entry any more (or only a fuzzy one after ``tools/i18n.py update``), and its chapter's test below fails until a
+translator updates it. The committed notebooks/zh/ must be what the sources and catalogs build.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+import string
+import subprocess
+import sys
+from pathlib import Path
+
+import i18n  # tools/, on the path through pytest's `pythonpath` setting (pyproject.toml)
+import nbformat
+import nbtools
+import polib
+import pytest
+
+import course_utils
+from course_utils import checks
+from course_utils import i18n as cu_i18n
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = nbtools.sources()
+CJK = re.compile(r"[\u4e00-\u9fff]")
+HOW = "run `.venv/bin/python tools/i18n.py update`, translate the entries it lists, then rebuild"
+
+
+def _short(text: str) -> str:
+    return text.replace("\n", " ")[:70]
+
+
+def _todo(po: polib.POFile, msgids: list[str]) -> list[str]:
+    entries = {e.msgid: e for e in po if not e.obsolete}
+    todo = []
+    for msgid in msgids:
+        entry = entries.get(msgid)
+        if entry is None:
+            todo.append(f"missing: {_short(msgid)!r}")
+        elif "fuzzy" in entry.flags:
+            todo.append(f"fuzzy (the English changed): {_short(msgid)!r}")
+        elif not entry.msgstr:
+            todo.append(f"untranslated: {_short(msgid)!r}")
+    return todo
+
+
+@pytest.mark.parametrize("src", SOURCES, ids=lambda p: p.stem)
+def test_chapter_translation_is_current(src):
+    """Every paragraph, comment and printed string of the chapter has a finished Chinese translation."""
+    units = [u.msgid for u in i18n.units(nbtools.from_source(src))]
+    todo = _todo(i18n.load(i18n.catalog_path(src)), units)
+    assert not todo, f"{src.name}: {len(todo)} of {len(units)} units need a translation ({HOW}): {todo[:5]}"
+
+
+def test_course_utils_translation_is_current():
+    """Every message course_utils marks with _() or N_() has a finished Chinese translation."""
+    messages = [m for m, _where in i18n.course_utils_messages()]
+    assert len(messages) > 100, "course_utils marks too few messages: is the extraction broken?"
+    todo = _todo(i18n.load(i18n.CU_CATALOG), messages)
+    assert not todo, f"course_utils: {len(todo)} of {len(messages)} messages need a translation ({HOW}): {todo[:5]}"
+
+
+def test_catalogs_have_no_untranslated_or_fuzzy_entries():
+    for path in i18n.catalogs():
+        po = i18n.load(path)
+        assert len(po) > 0, f"{path} is empty"
+        assert not po.untranslated_entries() and not po.fuzzy_entries(), \
+            f"{path.relative_to(ROOT)}: {len(po.untranslated_entries())} untranslated, {len(po.fuzzy_entries())} fuzzy"
+
+
+def test_stale_translation_is_detected(tmp_path):
+    """Changing one English sentence makes its unit missing; `update` keeps the old translation, marked fuzzy."""
+    src = SOURCES[1]
+    nb = nbtools.from_source(src)
+    po = i18n.load(i18n.catalog_path(src))
+    prose = next(u for u in i18n.units(nb) if u.kind == "markdown" and len(u.msgid) > 80)
+    changed = prose.msgid.replace(" the ", " a ", 1) if " the " in prose.msgid else prose.msgid + " Also."
+    units = [changed if u.msgid == prose.msgid else u.msgid for u in i18n.units(nb)]
+    assert _todo(po, units) == [f"missing: {_short(changed)!r}"]
+    merged = i18n.merge(po, [(m, "", "") for m in units])
+    entry = merged.find(changed)
+    assert entry is not None and "fuzzy" in entry.flags and entry.previous_msgid == prose.msgid
+    assert entry.msgstr == po.find(prose.msgid).msgstr
+    assert _todo(merged, units) == [f"fuzzy (the English changed): {_short(changed)!r}"]
+
+
+def _fields(text: str) -> list[str]:
+    """The {fields} of a str.format template, with their format specs, in order."""
+    return [f"{name}:{spec}" for _lit, name, spec, _conv in string.Formatter().parse(text) if name is not None]
+
+
+def _literal_shape(source: str) -> tuple[str, list[str]]:
+    """What kind of Python string literal ``source`` is, and the fields it formats (for f-strings)."""
+    node = ast.parse(source, mode="eval").body
+    if isinstance(node, ast.JoinedStr):
+        return "f-string", [ast.unparse(v) for v in node.values if isinstance(v, ast.FormattedValue)]
+    assert isinstance(node, ast.Constant) and isinstance(node.value, str), f"not a string literal: {source}"
+    return "str", []
+
+
+@pytest.mark.parametrize("src", SOURCES, ids=lambda p: p.stem)
+def test_printed_strings_stay_python_with_the_same_fields(src):
+    po = i18n.load(i18n.catalog_path(src))
+    kinds = {u.msgid: u.kind for u in i18n.units(nbtools.from_source(src))}
+    for entry in po.translated_entries():
+        if kinds.get(entry.msgid) == "string":
+            assert _literal_shape(entry.msgstr) == _literal_shape(entry.msgid), \
+                f"{src.name}: {entry.msgstr!r} is not a literal of the same kind and fields as {entry.msgid!r}"
+
+
+def test_course_utils_translations_keep_their_fields():
+    for entry in i18n.load(i18n.CU_CATALOG).translated_entries():
+        assert sorted(_fields(entry.msgstr)) == sorted(_fields(entry.msgid)), \
+            f"the translation of {entry.msgid!r} must use the same {{fields}}: {entry.msgstr!r}"
+
+
+def _english_words(markdown: str) -> int:
+    """How many English words a markdown paragraph has outside code, math, links' targets and HTML."""
+    text = re.sub(r"```.*?```|`[^`]*`|\$\$.*?\$\$|\$[^$]*\$|\]\([^)]*\)|<[^>]+>", " ", markdown, flags=re.S)
+    return len(re.findall(r"\b[A-Za-z]{3,}\b", text))
+
+
+@pytest.mark.parametrize("src", SOURCES, ids=lambda p: p.stem)
+def test_prose_and_comments_are_translated_into_chinese(src):
+    """A paragraph or comment with English words must come out Chinese (not copied through as English)."""
+    po = i18n.load(i18n.catalog_path(src))
+    kinds = {u.msgid: u.kind for u in i18n.units(nbtools.from_source(src))}
+    english = [e.msgid for e in po.translated_entries()
+               if kinds.get(e.msgid) == "markdown" and _english_words(e.msgid) >= 4 and not CJK.search(e.msgstr)]
+    assert not english, f"{src.name}: paragraphs left in English: {[_short(m) for m in english[:3]]}"
+
+
+@pytest.mark.parametrize("src", SOURCES, ids=lambda p: p.stem)
+def test_chinese_notebook_matches_its_source_and_catalog(src):
+    diff = nbtools.stale_cells(src, "zh")
+    assert not diff, (f"notebooks/zh/{src.stem}.ipynb is out of date with its source or catalog; run "
+                      f"`python3 course.py notebooks {src.stem[:2]}`: {diff[:3]}")
+
+
+ZH_TEMPLATE = ("**学完本章，你将能够**", "**预备知识：**", "**运行时间：**", "常见陷阱", "## 练习", "## 小结", "## 关键术语",
+               "| English | 中文 |")
+
+
+@pytest.mark.parametrize("src", SOURCES, ids=lambda p: p.stem)
+def test_chinese_notebook_follows_the_chapter_template(src):
+    nb = nbformat.read(nbtools.notebook_for(src, "zh"), as_version=4)
+    md = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    for part in ZH_TEMPLATE:
+        assert part in md, f"notebooks/zh/{src.stem}.ipynb lacks {part!r}"
+    first_code = next(c.source for c in nb.cells if c.cell_type == "code")
+    assert 'cu.set_language("zh")' in first_code
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            ast.parse(i18n._python(cell.source))  # the translated comments and strings are still Python
+
+
+def test_translated_code_differs_only_in_comments_and_strings():
+    """Code is shared: removing comments and the printed strings' text leaves the same program in both editions."""
+    for src in SOURCES:
+        en, zh = nbtools.edition(src, "en"), nbtools.edition(src, "zh")
+        for a, b in zip(en.cells, zh.cells):
+            if a.cell_type == "code":
+                tree_a = ast.dump(ast.parse(i18n._python(a.source).replace(*i18n.LANGUAGE_LINE)))
+                tree_b = ast.dump(ast.parse(i18n._python(b.source)))
+                strip = lambda dump: re.sub(r"Constant\(value='[^']*'\)|Constant\(value=\"[^\"]*\"\)", "S", dump)  # noqa: E731
+                assert strip(tree_a) == strip(tree_b), f"{src.name}: a code cell's program differs in Chinese"
+
+
+# ------------------------------------------------------------------------------------------ course_utils runtime
+def test_set_language_and_environment_variable():
+    course_utils.set_language("zh-CN")
+    assert course_utils.get_language() == "zh"
+    course_utils.set_language("en")
+    with pytest.raises(ValueError, match="`lang` must be one of 'en', 'zh'"):
+        course_utils.set_language("fr")
+    code = "import course_utils as cu; print(cu.get_language())"
+    for value, want in (("zh_CN.UTF-8", "zh"), ("en_US", "en"), ("", "en"), ("xx", "en")):
+        out = subprocess.run([sys.executable, "-c", code], env={**os.environ, "COURSE_LANG": value},
+                             capture_output=True, text=True, check=True).stdout.strip()
+        assert out == want, (value, out)
+
+
+def test_checkers_answer_in_chinese(capsys):
+    course_utils.set_language("zh")
+    for name in checks.exercises():
+        result = checks.check(name, None)
+        assert result.status == "not attempted" and CJK.search(result.message), result.message
+        ex = checks._core._get(name)
+        assert CJK.search(cu_i18n._(ex.hint)), f"{name}: its hint has no Chinese translation"
+    wrong = checks.check("huber_from_scratch", lambda x, y, delta: (x - y).abs().mean())
+    assert wrong.status == "wrong" and CJK.search(wrong.message.split("\n")[0]), wrong.message
+
+
+def test_english_is_unchanged_by_the_catalog(capsys):
+    course_utils.set_language("en")
+    result = checks.check("huber_from_scratch", None)
+    assert result.message == "⏳ huber_from_scratch: not attempted yet — fill in the code, then run this cell."
+
+
+def _shown_texts(widget) -> list[str]:
+    texts = [widget.title] + [c.description for c in widget.controls.values()]
+    return texts + [b.description for b in widget.buttons.values()]
+
+
+def test_widget_titles_and_controls_speak_chinese():
+    """Every widget's title, control and button text comes through the catalog in the Chinese edition."""
+    from course_utils.widgets import BUILDERS
+
+    msgids = {e.msgid for e in i18n.load(i18n.CU_CATALOG)}
+    untranslated = []
+    for name, build in BUILDERS.items():
+        course_utils.set_language("en")
+        english = _shown_texts(build())
+        course_utils.set_language("zh")
+        chinese = _shown_texts(build())
+        for en, zh in zip(english, chinese):
+            if en == zh and en not in msgids and re.search(r"[A-Za-z]{3,}", en):
+                untranslated.append(f"{name}: {en!r}")
+    assert not untranslated, f"widget texts that bypass the catalog: {untranslated}"
+
+
+def _modules_importing_gettext() -> list[Path]:
+    paths = []
+    for path in sorted((ROOT / "course_utils").rglob("*.py")):
+        tree = ast.parse(path.read_text())
+        if any(isinstance(n, ast.ImportFrom) and n.module and n.module.endswith("i18n")
+               and any(a.name == "_" for a in n.names) for n in ast.walk(tree)):
+            paths.append(path)
+    return paths
+
+
+def test_no_function_shadows_the_translator():
+    """``_`` is the translator wherever it is imported: a local ``_`` (``for _ in``, ``a, _ =``) would break it."""
+    paths = _modules_importing_gettext()
+    assert len(paths) >= 5
+    for path in paths:
+        for node in ast.walk(ast.parse(path.read_text())):
+            bound = (isinstance(node, ast.Name) and node.id == "_" and isinstance(node.ctx, ast.Store)) or (
+                isinstance(node, ast.arg) and node.arg == "_")
+            assert not bound, f"{path.relative_to(ROOT)}:{node.lineno} binds `_`, shadowing the translator"
