@@ -136,7 +136,7 @@ def environment_report(verbose: bool = True) -> dict:
         rows += [(_("device"), report["device"]), (_("CPU threads for torch"), str(report["threads"]))]
         width = max(_display_width(key) for key, _value in rows)
         for key, value in rows:
-            print(key + " " * (width - _display_width(key)) + "  " + value)
+            print(key + " " * (width - _display_width(key)) + "  " + str(value))
         if problems:
             print("\n" + _(MESSAGES["verdict_fix"]) + "\n  - " + "\n  - ".join(problems))
         else:

@@ -24,7 +24,7 @@ import json
 import math
 import os
 import textwrap
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import torch
@@ -32,6 +32,7 @@ from torch import nn
 
 from . import data as _data
 from . import num_threads, validation
+from .i18n import N_, _
 
 __all__ = [
     "Settings", "Playground", "PRESETS", "export_code", "load_preset", "make_data", "expand_features",
@@ -48,14 +49,15 @@ FEATURE_CODE = {
 }
 FEATURES = tuple(FEATURE_CODE)
 FEATURE_LABELS = {"x1": "x₁", "x2": "x₂", "x1^2": "x₁²", "x2^2": "x₂²", "x1*x2": "x₁x₂",
-                  "sin(x1)": "sin x₁", "sin(x2)": "sin x₂"}
+                  "sin(x1)": N_("sin x₁"), "sin(x2)": N_("sin x₂")}  # the widget's checkboxes show them with _()
 _FEATURE_FNS = {name: eval(f"lambda x1, x2: {code}", {"torch": torch}) for name, code in FEATURE_CODE.items()}
 
 # activation name -> the nn module (as code); "linear" is no activation at all (nn.Identity)
 _ACTIVATION_CODE = {"relu": "nn.ReLU()", "tanh": "nn.Tanh()", "sigmoid": "nn.Sigmoid()",
                     "linear": "nn.Identity()", "gelu": "nn.GELU()"}
 ACTIVATIONS = tuple(_ACTIVATION_CODE)
-ACTIVATION_LABELS = {"relu": "ReLU", "tanh": "tanh", "sigmoid": "sigmoid", "linear": "linear (none)",
+# The labels below are English in figures; the widget's menus show them translated (N_ marks them for the catalog).
+ACTIVATION_LABELS = {"relu": "ReLU", "tanh": "tanh", "sigmoid": "sigmoid", "linear": N_("linear (none)"),
                      "gelu": "GELU"}
 # init name -> the torch.nn.init calls for one nn.Linear `layer` ("default" keeps nn.Linear's own init)
 _INIT_CODE = {
@@ -69,11 +71,11 @@ _INIT_CODE = {
     "zeros": ["nn.init.zeros_(layer.weight)", "nn.init.zeros_(layer.bias)"],
 }
 INITS = tuple(_INIT_CODE)
-INIT_LABELS = {"default": "PyTorch default", "xavier_uniform": "Xavier uniform", "xavier_normal": "Xavier normal",
-               "kaiming_uniform": "Kaiming uniform", "kaiming_normal": "Kaiming normal", "normal": "N(0, 1)",
-               "zeros": "all zeros"}
+INIT_LABELS = {"default": N_("PyTorch default"), "xavier_uniform": N_("Xavier uniform"),
+               "xavier_normal": N_("Xavier normal"), "kaiming_uniform": N_("Kaiming uniform"),
+               "kaiming_normal": N_("Kaiming normal"), "normal": "N(0, 1)", "zeros": N_("all zeros")}
 OPTIMIZERS = ("sgd", "momentum", "adam", "rmsprop")
-OPTIMIZER_LABELS = {"sgd": "SGD", "momentum": "SGD + momentum 0.9", "adam": "Adam", "rmsprop": "RMSprop"}
+OPTIMIZER_LABELS = {"sgd": "SGD", "momentum": N_("SGD + momentum 0.9"), "adam": "Adam", "rmsprop": "RMSprop"}
 REGULARIZATIONS = ("none", "l1", "l2")
 SCHEDULES = ("none", "step", "cosine")
 # The values the widget's sliders offer (as TensorFlow Playground's menus); Settings accepts any positive lr.
@@ -227,41 +229,65 @@ def _check_int(s: Settings, name: str, lo: int, hi: int) -> None:
 
 # ------------------------------------------------------------------------------------------------ presets
 
-PRESETS: dict[str, dict[str, Any]] = {
+_PRESETS: dict[str, dict[str, Any]] = {
     "xor-needs-hidden-layer": dict(
         dataset="xor", hidden=[], activation="tanh", optimizer="adam", lr=0.03,
-        note="No hidden layer: the model is one straight line, and no line separates XOR. Add a hidden layer "
-             "(or the input feature x₁x₂)."),
+        note=N_("No hidden layer: the model is one straight line, and no line separates XOR. Add a hidden layer "
+                "(or the input feature x₁x₂).")),
     "circles-with-features": dict(
         dataset="circles", features=["x1^2", "x2^2"], hidden=[], optimizer="adam", lr=0.1,
-        note="No hidden layer, but the inputs are x₁² and x₂²: a straight line in those is an ellipse in the "
-             "plane (when the signs fit; a hyperbola when they do not). Switch back to x₁, x₂ and it fails."),
+        note=N_("No hidden layer, but the inputs are x₁² and x₂²: a straight line in those is an ellipse in the "
+                "plane (when the signs fit; a hyperbola when they do not). Switch back to x₁, x₂ and it fails.")),
     "spiral-needs-depth": dict(
         dataset="spirals", n=400, noise=0.05, hidden=[8, 8], activation="tanh", init="default", optimizer="adam",
         lr=0.03, batch_size=20,
-        note="Two layers of 8 wind around the spiral in 100 epochs; one layer of 16 (as many units) does not. "
-             "Depth lets later units combine the pieces earlier ones cut out."),
+        note=N_("Two layers of 8 wind around the spiral in 100 epochs; one layer of 16 (as many units) does not. "
+                "Depth lets later units combine the pieces earlier ones cut out.")),
     "adam-too-high-lr": dict(
         dataset="circles", hidden=[4, 4], activation="tanh", optimizer="adam", lr=3.0,
-        note="Adam with lr 3: the steps are far too big and the loss does not go down. Lower the learning "
-             "rate until it learns."),
+        note=N_("Adam with lr 3: the steps are far too big and the loss does not go down. Lower the learning "
+                "rate until it learns.")),
     "linear-activation-collapses": dict(
         dataset="circles", hidden=[8, 8, 8], activation="linear", optimizer="adam", lr=0.01,
-        note="Three hidden layers but no activation: Linear after Linear is one Linear, so the boundary stays "
-             "a straight line. Pick tanh or ReLU."),
+        note=N_("Three hidden layers but no activation: Linear after Linear is one Linear, so the boundary stays "
+                "a straight line. Pick tanh or ReLU.")),
     "zero-init-symmetry": dict(
         dataset="circles", hidden=[4, 4], activation="sigmoid", init="zeros", optimizer="adam", lr=0.1,
-        note="All weights start at 0: every unit of a layer computes the same thing and gets the same update, "
-             "so they stay identical, and 4 units work as 1. Pick Xavier uniform."),
+        note=N_("All weights start at 0: every unit of a layer computes the same thing and gets the same update, "
+                "so they stay identical, and 4 units work as 1. Pick Xavier uniform.")),
     "overfitting-small-data": dict(
         dataset="moons", noise=0.35, n=120, train_fraction=0.25, hidden=[8, 8, 8], activation="relu",
         init="kaiming_uniform", optimizer="adam", lr=0.01,
-        note="30 noisy training points and a big network: the train loss keeps falling, the test loss turns "
-             "up. Try L2 with rate 0.03, or dropout."),
+        note=N_("30 noisy training points and a big network: the train loss keeps falling, the test loss turns "
+                "up. Try L2 with rate 0.03, or dropout.")),
     "regression-plane": dict(
         dataset="regression", hidden=[], optimizer="sgd", lr=0.1,
-        note="A plane y = 2x₁ + 2x₂ + 0.5 plus noise: one linear layer is all it takes."),
+        note=N_("A plane y = 2x₁ + 2x₂ + 0.5 plus noise: one linear layer is all it takes.")),
 }
+
+
+class _Presets(Mapping[str, dict[str, Any]]):
+    """The presets by name, read-only. Each read gives a fresh copy of the preset's dict, its ``note`` in the
+    course's language (:func:`course_utils.set_language`): a learner reads the note in the widget, in a printed
+    list of the presets, or in the settings a preset loads (and in what they are saved or exported as)."""
+
+    def __init__(self, presets: dict[str, dict[str, Any]]):
+        self._presets = presets
+
+    def __getitem__(self, name: str) -> dict[str, Any]:
+        preset = dict(self._presets[name])
+        if preset.get("note"):
+            preset["note"] = _(preset["note"])
+        return preset
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._presets)
+
+    def __len__(self) -> int:
+        return len(self._presets)
+
+
+PRESETS: Mapping[str, dict[str, Any]] = _Presets(_PRESETS)
 
 
 def load_preset(name: str) -> Settings:
@@ -289,7 +315,7 @@ def make_data(settings: Settings) -> tuple[torch.Tensor, torch.Tensor]:
     makers: dict[str, Callable[..., tuple[torch.Tensor, torch.Tensor]]] = {"xor": _data.make_xor, "circles": _data.make_circles, "moons": _data.make_moons,
               "spirals": _data.make_spirals, "blobs": _data.make_blobs}
     if s.dataset == "regression":
-        X, y, *_ = _data.make_regression(n_features=2, **kw)
+        X, y, *_rest = _data.make_regression(n_features=2, **kw)
         return X, y
     if s.dataset == "spirals":
         return _data.make_spirals(turns=SPIRAL_TURNS, **kw)
@@ -424,7 +450,7 @@ class Playground:
         torch.set_rng_state(self._rng)
         try:
             with num_threads(1):
-                for _ in range(epochs):
+                for _epoch in range(epochs):
                     self._train_epoch()
                     self.epoch += 1
                     self._record()

@@ -216,8 +216,9 @@ def fit(
 
             if not math.isfinite(train_loss):
                 history.diverged = True
-                print(f"Training stopped at epoch {epoch}: the loss became {train_loss}. "
-                      "The learning rate is probably too high (or the data contains NaN/inf).")
+                print(_("Training stopped at epoch {epoch}: the loss became {loss}. "
+                        "The learning rate is probably too high (or the data contains NaN/inf).").format(
+                    epoch=epoch, loss=train_loss))
                 break
             if scheduler is not None and per_batch is None:
                 if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):

@@ -15,7 +15,7 @@ Code is shared: the Chinese notebook is the English one with those units replace
 ``cu.set_language("en")`` turned into ``cu.set_language("zh")``. Catalogs are read and written with polib, so any PO
 editor (Poedit, Weblate, Lokalize) can translate them.
 
-    python tools/i18n.py update      add new units to every catalog; a changed unit keeps its old translation
+    python tools/i18n.py update [NN]  add new units to every catalog; a changed unit keeps its old translation
                                      marked fuzzy (with the previous English) until a translator confirms it
     python tools/i18n.py status      count untranslated and fuzzy entries per catalog (exit 1 if any)
     python tools/i18n.py apply F.json  write {msgid: msgstr} pairs into course_utils' catalog
@@ -129,20 +129,29 @@ def _comment_spans(code: str) -> list[_Span]:
 def _printed_string_spans(code: str) -> list[_Span]:
     """The string literals (plain or f-) inside ``print(...)`` calls that hold a word."""
     tree = ast.parse(code)
+    lines = code.split("\n")
+
+    def char_col(row: int, byte_col: int) -> int:  # ast counts UTF-8 bytes along a line; tokenize characters
+        return len(lines[row - 1].encode()[:byte_col].decode())
+
+    # the pieces of an f-string are not literals of their own (Python 3.11 even gives them the f-string's place)
+    inside_fstrings = {id(sub) for node in ast.walk(tree) if isinstance(node, ast.JoinedStr)
+                       for sub in ast.walk(node) if sub is not node}
     spans = []
     for node in ast.walk(tree):
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "print"):
             continue
         for arg in node.args:
             for sub in ast.walk(arg):
+                if id(sub) in inside_fstrings:
+                    continue
                 if isinstance(sub, ast.Constant) and isinstance(sub.value, str) or isinstance(sub, ast.JoinedStr):
                     text = ast.get_source_segment(code, sub)
                     if text and WORD.search(re.sub(r"\{[^}]*\}", "", text)):
-                        spans.append(_Span((sub.lineno, sub.col_offset), (sub.end_lineno or sub.lineno,
-                                                                           sub.end_col_offset or 0), text, "string"))
-    # an f-string's inner constants are walked too: keep only the outermost literals
-    outer = [s for s in spans if not any(o is not s and o.start <= s.start and s.end <= o.end for o in spans)]
-    return sorted(set(outer), key=lambda s: s.start)
+                        end_row = sub.end_lineno or sub.lineno
+                        spans.append(_Span((sub.lineno, char_col(sub.lineno, sub.col_offset)),
+                                           (end_row, char_col(end_row, sub.end_col_offset or 0)), text, "string"))
+    return sorted(set(spans), key=lambda s: s.start)
 
 
 def _python(code: str) -> str:
@@ -252,10 +261,12 @@ def merge(po: polib.POFile, wanted: list[tuple[str, str, str]]) -> polib.POFile:
     return new
 
 
-def update_chapters() -> None:
+def update_chapters(names: list[str] | None = None) -> None:
     import nbtools
 
     for src in nbtools.sources():
+        if names and not any(n in src.stem for n in names):
+            continue
         wanted = [(u.msgid, f"{src.name}:cell{u.cell}", KIND_NOTES[u.kind]) for u in units(nbtools.from_source(src))]
         _save(merge(load(catalog_path(src)), wanted), catalog_path(src))
 
@@ -331,9 +342,10 @@ def status() -> int:
 
 if __name__ == "__main__":
     command = sys.argv[1] if len(sys.argv) > 1 else "--help"
-    if command == "update":
-        update_chapters()
-        update_course_utils()
+    if command == "update":  # update [NN ...]: only those chapters (and not course_utils) when named
+        update_chapters(sys.argv[2:])
+        if len(sys.argv) == 2:
+            update_course_utils()
         sys.exit(0)
     if command == "status":
         sys.exit(status())

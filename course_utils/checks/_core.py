@@ -32,7 +32,7 @@ from typing import Any
 
 import torch
 
-from ..i18n import _
+from ..i18n import _, get_language
 
 __all__ = [
     "Result", "exercise", "check", "hint", "solution", "exercises", "call", "expect", "expect_close",
@@ -155,7 +155,8 @@ def check(name: str, answer: Any) -> Result:
 
 def _wrong(ex: Exercise, why: str) -> Result:
     why = _one_line(why, limit=600)
-    why = why[:1].upper() + why[1:]
+    if get_language() == "en":  # a sentence of its own: "Your …", not "your …" (other scripts have no case)
+        why = why[:1].upper() + why[1:]
     return Result(ex.name, "wrong", _("❌ {name}: not yet. {why}\n   Hint: {hint}\n"
                                       "   (Stuck? checks.solution({quoted}) shows a solution.)").format(
         name=ex.name, why=why, hint=_(ex.hint), quoted=repr(ex.name)))

@@ -6,6 +6,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ..i18n import N_, _
 from ._core import Mismatch, call, exercise, expect, expect_close
 
 _EXTREMES = [-1000.0, -100.0, -30.0, -6.0, -1.0, 0.0, 1e-3, 1.0, 6.0, 30.0, 100.0, 1000.0]
@@ -18,18 +19,19 @@ def sigmoid_derivative(x: torch.Tensor) -> torch.Tensor:
 
 
 @exercise("sigmoid_derivative", solution=sigmoid_derivative,
-          hint="Use the identity sigma'(x) = sigma(x) * (1 - sigma(x)) with s = torch.sigmoid(x). Writing "
-               "exp(-x) / (1 + exp(-x))**2 overflows for x = -1000 (inf / inf = nan).")
+          hint=N_("Use the identity sigma'(x) = sigma(x) * (1 - sigma(x)) with s = torch.sigmoid(x). Writing "
+                  "exp(-x) / (1 + exp(-x))**2 overflows for x = -1000 (inf / inf = nan)."))
 def _check_sigmoid_derivative(fn) -> None:
     g = torch.Generator().manual_seed(0)
     for dtype in (torch.float32, torch.float64):
-        for label, x in [("random inputs", 4 * torch.randn(50, generator=g, dtype=dtype)),
-                         ("extreme inputs", torch.tensor(_EXTREMES, dtype=dtype)),
-                         ("a 2-D input", torch.randn(3, 4, generator=g, dtype=dtype))]:
+        for label, x in [(_("random inputs"), 4 * torch.randn(50, generator=g, dtype=dtype)),
+                         (_("extreme inputs"), torch.tensor(_EXTREMES, dtype=dtype)),
+                         (_("a 2-D input"), torch.randn(3, 4, generator=g, dtype=dtype))]:
             xr = x.clone().requires_grad_()
             (expected,) = torch.autograd.grad(torch.sigmoid(xr).sum(), xr)  # autograd is the oracle
             got = call(fn, x.clone())
-            expect_close(got, expected, "your σ′(x)", atol=1e-7, rtol=1e-5, context=f"{label} ({dtype})")
+            expect_close(got, expected, _("your σ′(x)"), atol=1e-7, rtol=1e-5,
+                         context=_("{label} ({dtype})").format(label=label, dtype=dtype))
 
 
 def stable_softmax(x: torch.Tensor) -> torch.Tensor:
@@ -40,21 +42,21 @@ def stable_softmax(x: torch.Tensor) -> torch.Tensor:
 
 
 @exercise("stable_softmax", solution=stable_softmax,
-          hint="Subtract each row's maximum first: x - x.max(dim=1, keepdim=True).values. The result is "
-               "unchanged (the factor exp(-max) cancels), and the largest exponent becomes exp(0) = 1, so "
-               "nothing overflows. Normalise along dim=1 with keepdim=True so the shapes broadcast.")
+          hint=N_("Subtract each row's maximum first: x - x.max(dim=1, keepdim=True).values. The result is "
+                  "unchanged (the factor exp(-max) cancels), and the largest exponent becomes exp(0) = 1, so "
+                  "nothing overflows. Normalise along dim=1 with keepdim=True so the shapes broadcast."))
 def _check_stable_softmax(fn) -> None:
     g = torch.Generator().manual_seed(1)
     cases = [
-        ("random logits of shape (4, 5)", 3 * torch.randn(4, 5, generator=g)),
-        ("a single row", torch.tensor([[1.0, 2.0, 3.0]])),
-        ("rows with huge logits [1000, 0, -1000] and [-1000, -1000, -999]",
+        (_("random logits of shape (4, 5)"), 3 * torch.randn(4, 5, generator=g)),
+        (_("a single row"), torch.tensor([[1.0, 2.0, 3.0]])),
+        (_("rows with huge logits [1000, 0, -1000] and [-1000, -1000, -999]"),
          torch.tensor([[1000.0, 0.0, -1000.0], [-1000.0, -1000.0, -999.0]])),
-        ("float64 logits of shape (3, 2)", torch.randn(3, 2, generator=g, dtype=torch.float64)),
+        (_("float64 logits of shape (3, 2)"), torch.randn(3, 2, generator=g, dtype=torch.float64)),
     ]
     for label, x in cases:
         got = call(fn, x.clone())
-        expect_close(got, F.softmax(x, dim=1), "your softmax", context=label)
+        expect_close(got, F.softmax(x, dim=1), _("your softmax"), context=label)
 
 
 def leaky_relu(x: torch.Tensor, negative_slope: float = 0.01) -> torch.Tensor:
@@ -63,17 +65,18 @@ def leaky_relu(x: torch.Tensor, negative_slope: float = 0.01) -> torch.Tensor:
 
 
 @exercise("leaky_relu", solution=leaky_relu,
-          hint="Keep x where x > 0 and use negative_slope * x elsewhere: torch.where(x > 0, x, negative_slope * x). "
-               "The shortcut max(negative_slope * x, x) only agrees when negative_slope <= 1.")
+          hint=N_("Keep x where x > 0 and use negative_slope * x elsewhere: "
+                  "torch.where(x > 0, x, negative_slope * x). "
+                  "The shortcut max(negative_slope * x, x) only agrees when negative_slope <= 1."))
 def _check_leaky_relu(fn) -> None:
     g = torch.Generator().manual_seed(2)
     x = torch.cat([torch.tensor([-1000.0, -2.0, -1e-3, 0.0, 1e-3, 3.0]), 3 * torch.randn(20, generator=g)])
     for slope in (0.01, 0.2, 1.5):
         got = call(fn, x.clone(), slope)
-        expect_close(got, F.leaky_relu(x, negative_slope=slope), "your LeakyReLU",
+        expect_close(got, F.leaky_relu(x, negative_slope=slope), _("your LeakyReLU"),
                      context=f"negative_slope = {slope}")
     got = call(fn, x.clone())
-    expect_close(got, F.leaky_relu(x), "your LeakyReLU", context="the default negative_slope (0.01)")
+    expect_close(got, F.leaky_relu(x), _("your LeakyReLU"), context=_("the default negative_slope (0.01)"))
 
 
 def dead_fractions(model: nn.Sequential, X: torch.Tensor) -> list[float]:
@@ -110,23 +113,28 @@ def _dead_relu_models() -> list[tuple[str, nn.Sequential, torch.Tensor]]:
         _bias(killed[2]).copy_(torch.tensor([1.0, -1.0] * 4))
         _bias(half[0])[:5] = -10.0  # 5 of 10 units dead
         _bias(mixed[2])[:3] = -10.0
-    return [("a healthy 4-16-8-2 MLP", healthy, X), ("a 4-16-8-1 MLP whose first-layer biases are -10", killed, X),
-            ("a 4-10-1 MLP with 5 biases at -10", half, X), ("a Tanh then a ReLU layer", mixed, X)]
+    return [(_("a healthy 4-16-8-2 MLP"), healthy, X),
+            (_("a 4-16-8-1 MLP whose first-layer biases are -10"), killed, X),
+            (_("a 4-10-1 MLP with 5 biases at -10"), half, X), (_("a Tanh then a ReLU layer"), mixed, X)]
 
 
 @exercise("dead_fractions", solution=dead_fractions,
-          hint="Walk through the layers yourself: h = X, then for each layer in model, if it is an nn.ReLU "
-               "record (h <= 0).all(dim=0).float().mean().item() (a unit is a column; dead means <= 0 for EVERY "
-               "row), then h = layer(h). Counting zero entries instead measures sparsity, not death.")
+          hint=N_("Walk through the layers yourself: h = X, then for each layer in model, if it is an nn.ReLU "
+                  "record (h <= 0).all(dim=0).float().mean().item() (a unit is a column; dead means <= 0 for EVERY "
+                  "row), then h = layer(h). Counting zero entries instead measures sparsity, not death."))
 def _check_dead_fractions(fn) -> None:
     for label, model, X in _dead_relu_models():
         want = dead_fractions(model, X)  # before the learner's code runs, which could change the model
         got = call(fn, model, X.clone())
-        expect(isinstance(got, list | tuple), f"return a list of floats, one per ReLU; for {label} you returned "
-                                               f"{type(got).__name__}.")
-        expect(len(got) == len(want), f"{label} has {len(want)} ReLU layer(s); your list has {len(got)} entries.")
+        expect(isinstance(got, list | tuple),
+               _("return a list of floats, one per ReLU; for {label} you returned {type}.").format(
+                   label=label, type=type(got).__name__))
+        expect(len(got) == len(want), _("{label} has {n} ReLU layer(s); your list has {got} entries.").format(
+            label=label, n=len(want), got=len(got)))
         for i, (g, w) in enumerate(zip(got, want)):
             g = g.item() if isinstance(g, torch.Tensor) and g.numel() == 1 else g
             if not isinstance(g, int | float) or isinstance(g, bool):
-                raise Mismatch(f"entry {i} for {label} should be a number; got {type(g).__name__}.")
-            expect_close(float(g), w, f"the dead fraction of ReLU number {i + 1}", atol=1e-6, context=label)
+                raise Mismatch(_("entry {i} for {label} should be a number; got {type}.").format(
+                    i=i, label=label, type=type(g).__name__))
+            expect_close(float(g), w, _("the dead fraction of ReLU number {n}").format(n=i + 1), atol=1e-6,
+                         context=label)

@@ -6,12 +6,14 @@ import math
 
 import torch
 
+from ..i18n import N_, _
 from ._core import call, exercise, expect, expect_close
 
 
 def _pair(out, names: str) -> tuple:
+    """``out`` as a tuple of as many values as ``names`` lists ("new w, new v", marked with ``N_``)."""
     expect(isinstance(out, tuple | list) and len(out) == len(names.split(", ")),
-           f"return a tuple ({names}); got {type(out).__name__}.")
+           _("return a tuple ({names}); got {type}.").format(names=_(names), type=type(out).__name__))
     return tuple(out)
 
 
@@ -25,18 +27,18 @@ def sgd_momentum_step(w: torch.Tensor, g: torch.Tensor, v: torch.Tensor, lr: flo
 
 
 @exercise("sgd_momentum_step", solution=sgd_momentum_step,
-          hint="PyTorch's momentum buffer is a running sum, not an average: v ← momentum·v + g (no (1 − momentum) "
-               "factor), and the weight moves along the *new* v: w ← w − lr·v.")
+          hint=N_("PyTorch's momentum buffer is a running sum, not an average: v ← momentum·v + g (no (1 − momentum) "
+                  "factor), and the weight moves along the *new* v: w ← w − lr·v."))
 def _check_sgd_momentum_step(fn) -> None:
     g_ = torch.Generator().manual_seed(0)
     w, v = torch.randn(5, generator=g_), torch.zeros(5)
     for step in range(1, 5):
         g = torch.randn(5, generator=g_)
-        got = _pair(call(fn, w.clone(), g.clone(), v.clone(), 0.1, 0.9), "new w, new v")
+        got = _pair(call(fn, w.clone(), g.clone(), v.clone(), 0.1, 0.9), N_("new w, new v"))
         want = sgd_momentum_step(w, g, v, 0.1, 0.9)
-        context = f"step {step} (lr=0.1, momentum=0.9, v started at zeros)"
-        expect_close(got[1], want[1], "the new v", context=context)
-        expect_close(got[0], want[0], "the new w", context=context)
+        context = _("step {step} (lr=0.1, momentum=0.9, v started at zeros)").format(step=step)
+        expect_close(got[1], want[1], _("the new v"), context=context)
+        expect_close(got[0], want[0], _("the new w"), context=context)
         w, v = want
 
 
@@ -55,21 +57,21 @@ def adam_step(w: torch.Tensor, g: torch.Tensor, m: torch.Tensor, v: torch.Tensor
 
 
 @exercise("adam_step", solution=adam_step,
-          hint="m ← β₁m + (1 − β₁)g and v ← β₂v + (1 − β₂)g²; then the bias corrections m̂ = m / (1 − β₁ᵗ), "
-               "v̂ = v / (1 − β₂ᵗ); then w ← w − lr·m̂ / (√v̂ + eps), with eps outside the square root. Return "
-               "the *uncorrected* m and v: they are what the next step builds on.")
+          hint=N_("m ← β₁m + (1 − β₁)g and v ← β₂v + (1 − β₂)g²; then the bias corrections m̂ = m / (1 − β₁ᵗ), "
+                  "v̂ = v / (1 − β₂ᵗ); then w ← w − lr·m̂ / (√v̂ + eps), with eps outside the square root. Return "
+                  "the *uncorrected* m and v: they are what the next step builds on."))
 def _check_adam_step(fn) -> None:
     g_ = torch.Generator().manual_seed(1)
     for scale, lr in ((1.0, 0.01), (1e-4, 0.001)):  # tiny gradients: where eps's place matters
         w, m, v = torch.randn(6, generator=g_), torch.zeros(6), torch.zeros(6)
         for t in range(1, 5):
             g = scale * torch.randn(6, generator=g_)
-            got = _pair(call(fn, w.clone(), g.clone(), m.clone(), v.clone(), t, lr=lr), "new w, new m, new v")
+            got = _pair(call(fn, w.clone(), g.clone(), m.clone(), v.clone(), t, lr=lr), N_("new w, new m, new v"))
             want = adam_step(w, g, m, v, t, lr=lr)
-            context = f"step t={t}, lr={lr}, gradients of size ~{scale:g}"
-            expect_close(got[1], want[1], "the new m", context=context, atol=1e-9)
-            expect_close(got[2], want[2], "the new v", context=context, atol=1e-14)
-            expect_close(got[0], want[0], "the new w", context=context, atol=1e-7)
+            context = _("step t={t}, lr={lr}, gradients of size ~{scale:g}").format(t=t, lr=lr, scale=scale)
+            expect_close(got[1], want[1], _("the new m"), context=context, atol=1e-9)
+            expect_close(got[2], want[2], _("the new v"), context=context, atol=1e-14)
+            expect_close(got[0], want[0], _("the new w"), context=context, atol=1e-7)
             w, m, v = want
 
 
@@ -85,13 +87,13 @@ def warmup_cosine(base_lr: float, epoch: int, warmup_epochs: int, T_max: int) ->
 
 
 @exercise("warmup_cosine", solution=warmup_cosine,
-          hint="Two cases. Before warmup_epochs: base_lr·(1/3 + (2/3)·epoch/warmup_epochs). From warmup_epochs "
-               "on, count epochs from the end of the warm-up, e = epoch − warmup_epochs, and return "
-               "base_lr·(1 + cos(π·e/T_max))/2 (math.cos, math.pi).")
+          hint=N_("Two cases. Before warmup_epochs: base_lr·(1/3 + (2/3)·epoch/warmup_epochs). From warmup_epochs "
+                  "on, count epochs from the end of the warm-up, e = epoch − warmup_epochs, and return "
+                  "base_lr·(1 + cos(π·e/T_max))/2 (math.cos, math.pi)."))
 def _check_warmup_cosine(fn) -> None:
     for base_lr, warmup, T_max in ((0.1, 5, 20), (1.0, 3, 10)):
         for epoch in range(warmup + T_max + 1):
             got = call(fn, base_lr, epoch, warmup, T_max)  # a number, or a one-element tensor
-            expect_close(got, warmup_cosine(base_lr, epoch, warmup, T_max), "the learning rate",
+            expect_close(got, warmup_cosine(base_lr, epoch, warmup, T_max), _("the learning rate"),
                          context=f"base_lr={base_lr}, epoch={epoch}, warmup_epochs={warmup}, T_max={T_max}",
                          atol=1e-9)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from ..i18n import N_, _
 from ._core import Mismatch, call, exercise, expect, expect_close, time_limit
 
 
@@ -14,22 +15,23 @@ def my_neuron(X: torch.Tensor, w: torch.Tensor, b: float) -> torch.Tensor:
 
 
 @exercise("neuron", solution=my_neuron,
-          hint="X @ w gives one weighted sum per row (shape (n,)); add b, then apply torch.sigmoid "
-               "(or 1 / (1 + torch.exp(-z))).")
+          hint=N_("X @ w gives one weighted sum per row (shape (n,)); add b, then apply torch.sigmoid "
+                  "(or 1 / (1 + torch.exp(-z)))."))
 def _check_neuron(fn) -> None:
     g = torch.Generator().manual_seed(0)
     cases = [
-        ("the worked example", torch.tensor([[0.5, 0.3, 0.2]]), torch.tensor([0.4, 0.6, 0.1]), 0.1),
-        ("5 points with 3 features", torch.randn(5, 3, generator=g), torch.randn(3, generator=g), -0.3),
-        ("4 points with 2 features", torch.randn(4, 2, generator=g), torch.randn(2, generator=g), 2.0),
-        ("2 points with 1 feature", torch.tensor([[1.0], [-2.0]]), torch.tensor([3.0]), 0.0),
+        (_("the worked example"), torch.tensor([[0.5, 0.3, 0.2]]), torch.tensor([0.4, 0.6, 0.1]), 0.1),
+        (_("5 points with 3 features"), torch.randn(5, 3, generator=g), torch.randn(3, generator=g), -0.3),
+        (_("4 points with 2 features"), torch.randn(4, 2, generator=g), torch.randn(2, generator=g), 2.0),
+        (_("2 points with 1 feature"), torch.tensor([[1.0], [-2.0]]), torch.tensor([3.0]), 0.0),
     ]
     for label, X, w, b in cases:
         got = call(fn, X.clone(), w.clone(), b)
         if isinstance(got, torch.Tensor) and got.shape == (X.shape[0], 1):
-            raise Mismatch(f"for {label} the output has shape {tuple(got.shape)}; return one number per row, "
-                           f"shape ({X.shape[0]},): X @ w with a 1-D w already gives that.")
-        expect_close(got, my_neuron(X, w, b), "your output", atol=1e-6, context=label)
+            raise Mismatch(_("for {label} the output has shape {shape}; return one number per row, shape ({n},): "
+                             "X @ w with a 1-D w already gives that.").format(
+                label=label, shape=tuple(got.shape), n=X.shape[0]))
+        expect_close(got, my_neuron(X, w, b), _("your output"), atol=1e-6, context=label)
 
 
 def perceptron_update(w: torch.Tensor, b: float, x: torch.Tensor, y: int, lr: float) -> tuple[torch.Tensor, float]:
@@ -40,29 +42,31 @@ def perceptron_update(w: torch.Tensor, b: float, x: torch.Tensor, y: int, lr: fl
 
 
 @exercise("perceptron_update", solution=perceptron_update,
-          hint="First predict: y_hat = 1 if x @ w + b >= 0 else 0. Then error = y - y_hat (-1, 0 or +1); "
-               "w + lr * error * x and b + lr * error. A right prediction (error 0) changes nothing.")
+          hint=N_("First predict: y_hat = 1 if x @ w + b >= 0 else 0. Then error = y - y_hat (-1, 0 or +1); "
+                  "w + lr * error * x and b + lr * error. A right prediction (error 0) changes nothing."))
 def _check_perceptron_update(fn) -> None:
     w0 = torch.tensor([0.5, -1.0])
     cases = [
-        ("a point predicted right (y = 1, score 1.5)", w0, 0.5, torch.tensor([2.0, 0.0]), 1, 1.0),
-        ("a point predicted right (y = 0, score -1.5)", w0, 0.5, torch.tensor([0.0, 2.0]), 0, 1.0),
-        ("a wrong 0 (y = 1, score -1.5)", w0, 0.5, torch.tensor([0.0, 2.0]), 1, 1.0),
-        ("a wrong 1 (y = 0, score 1.5)", w0, 0.5, torch.tensor([2.0, 0.0]), 0, 0.5),
-        ("a score of exactly 0 (predicted 1) with y = 0", torch.zeros(2), 0.0, torch.tensor([1.0, 1.0]), 0, 1.0),
-        ("zero weights and y = 1 (score 0 predicts 1: right)", torch.zeros(3), 0.0, torch.tensor([1.0, 2.0, 3.0]),
+        (_("a point predicted right (y = 1, score 1.5)"), w0, 0.5, torch.tensor([2.0, 0.0]), 1, 1.0),
+        (_("a point predicted right (y = 0, score -1.5)"), w0, 0.5, torch.tensor([0.0, 2.0]), 0, 1.0),
+        (_("a wrong 0 (y = 1, score -1.5)"), w0, 0.5, torch.tensor([0.0, 2.0]), 1, 1.0),
+        (_("a wrong 1 (y = 0, score 1.5)"), w0, 0.5, torch.tensor([2.0, 0.0]), 0, 0.5),
+        (_("a score of exactly 0 (predicted 1) with y = 0"), torch.zeros(2), 0.0, torch.tensor([1.0, 1.0]), 0, 1.0),
+        (_("zero weights and y = 1 (score 0 predicts 1: right)"), torch.zeros(3), 0.0, torch.tensor([1.0, 2.0, 3.0]),
          1, 0.1),
     ]
     for label, w, b, x, y, lr in cases:
         got = call(fn, w.clone(), b, x.clone(), y, lr)
         expect(isinstance(got, tuple | list) and len(got) == 2,
-               f"return the pair (new_w, new_b); for {label} you returned a {type(got).__name__}.")
+               _("return the pair (new_w, new_b); for {label} you returned a {type}.").format(
+                   label=label, type=type(got).__name__))
         new_w, new_b = got
         ref_w, ref_b = perceptron_update(w, b, x, y, lr)
-        context = f"{label}, w = {w.tolist()}, b = {b}, x = {x.tolist()}, lr = {lr}"
-        expect_close(new_w, ref_w, "the new w", context=context)
+        context = _("{label}, w = {w}, b = {b}, x = {x}, lr = {lr}").format(
+            label=label, w=w.tolist(), b=b, x=x.tolist(), lr=lr)
+        expect_close(new_w, ref_w, _("the new w"), context=context)
         expect_close(float(new_b) if isinstance(new_b, torch.Tensor) and new_b.numel() == 1 else new_b, ref_b,
-                     "the new b", context=context)
+                     _("the new b"), context=context)
 
 
 def make_mlp(sizes: list[int]) -> nn.Sequential:
@@ -77,41 +81,46 @@ _NONLINEAR = (nn.ReLU, nn.LeakyReLU, nn.PReLU, nn.ELU, nn.GELU, nn.SiLU, nn.Tanh
 
 
 @exercise("make_mlp", solution=make_mlp,
-          hint="Loop over consecutive pairs, zip(sizes[:-1], sizes[1:]), adding nn.Linear(n_in, n_out) and then "
-               "nn.ReLU(); drop the ReLU after the last Linear (the output layer returns raw scores), and wrap the "
-               "list in nn.Sequential(*layers).")
+          hint=N_("Loop over consecutive pairs, zip(sizes[:-1], sizes[1:]), adding nn.Linear(n_in, n_out) and then "
+                  "nn.ReLU(); drop the ReLU after the last Linear (the output layer returns raw scores), and wrap "
+                  "the list in nn.Sequential(*layers)."))
 def _check_make_mlp(fn) -> None:
     for sizes in ([2, 8, 1], [20, 64, 32, 4], [784, 128, 64, 10], [3, 1]):
         model = call(fn, list(sizes))
         expect(isinstance(model, nn.Sequential),
-               f"for sizes {sizes} return an nn.Sequential; got {type(model).__name__}.")
+               _("for sizes {sizes} return an nn.Sequential; got {type}.").format(
+                   sizes=sizes, type=type(model).__name__))
         modules = list(model)
         linears = [m for m in modules if isinstance(m, nn.Linear)]
         got = [(m.in_features, m.out_features) for m in linears]
         want = list(zip(sizes[:-1], sizes[1:]))
-        expect(got == want, f"for sizes {sizes} the nn.Linear layers should map {want} (in, out); got {got}.")
+        expect(got == want, _("for sizes {sizes} the nn.Linear layers should map {want} (in, out); got {got}.")
+               .format(sizes=sizes, want=want, got=got))
         expect(bool(modules) and isinstance(modules[-1], nn.Linear),
-               f"for sizes {sizes} the last module is {type(modules[-1]).__name__ if modules else 'missing'}; "
-               f"end with the output nn.Linear (an activation after it would, e.g. with ReLU, clip every "
-               f"negative score to 0).")
+               _("for sizes {sizes} the last module is {last}; end with the output nn.Linear (an activation after "
+                 "it would, e.g. with ReLU, clip every negative score to 0).").format(
+                   sizes=sizes, last=type(modules[-1]).__name__) if modules else
+               _("for sizes {sizes} the last module is missing; end with the output nn.Linear (an activation after "
+                 "it would, e.g. with ReLU, clip every negative score to 0).").format(sizes=sizes))
         for i, (a, b) in enumerate(zip(modules[:-1], modules[1:])):
             if isinstance(a, nn.Linear):
                 expect(isinstance(b, _NONLINEAR),
-                       f"for sizes {sizes} module {i + 1} follows a hidden nn.Linear but is "
-                       f"{type(b).__name__}: put nn.ReLU() between layers, or consecutive Linear layers "
-                       f"collapse into one.")
+                       _("for sizes {sizes} module {index} follows a hidden nn.Linear but is {type}: put nn.ReLU() "
+                         "between layers, or consecutive Linear layers collapse into one.").format(
+                           sizes=sizes, index=i + 1, type=type(b).__name__))
         expect(len(modules) == 2 * len(want) - 1,
-               f"for sizes {sizes} expected {2 * len(want) - 1} modules (Linear, ReLU, …, Linear); "
-               f"got {len(modules)}.")
+               _("for sizes {sizes} expected {expected} modules (Linear, ReLU, …, Linear); got {got}.").format(
+                   sizes=sizes, expected=2 * len(want) - 1, got=len(modules)))
         x = torch.randn(5, sizes[0], generator=torch.Generator().manual_seed(0))
         try:
-            with torch.no_grad(), time_limit(what=f"your model on sizes {sizes}"):
+            with torch.no_grad(), time_limit(what=_("your model on sizes {sizes}").format(sizes=sizes)):
                 out = model(x)
         except Exception as exc:  # e.g. a layer made with dtype=torch.float64: describe it, never raise
-            raise Mismatch(f"for sizes {sizes} your model raised {type(exc).__name__} on a float32 batch of shape "
-                           f"(5, {sizes[0]}): {exc}") from None
-        expect(out.shape == (5, sizes[-1]), f"for sizes {sizes} a batch of 5 gives shape {tuple(out.shape)}; "
-                                            f"expected {(5, sizes[-1])}.")
+            raise Mismatch(_("for sizes {sizes} your model raised {error} on a float32 batch of shape ({n}, {d}): "
+                             "{message}").format(sizes=sizes, error=type(exc).__name__, n=5, d=sizes[0],
+                                                 message=exc)) from None
+        expect(out.shape == (5, sizes[-1]), _("for sizes {sizes} a batch of 5 gives shape {got}; expected {expected}.")
+               .format(sizes=sizes, got=tuple(out.shape), expected=(5, sizes[-1])))
 
 
 def xor_weights() -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -129,24 +138,26 @@ def _step_net(x: torch.Tensor, W1: torch.Tensor, b1: torch.Tensor, W2: torch.Ten
 
 
 @exercise("xor_weights", solution=xor_weights,
-          hint="One step neuron can draw only one line. Let hidden unit 1 compute OR (fires unless both inputs "
-               "are 0) and hidden unit 2 compute NAND (fires unless both are 1); XOR is true exactly when both "
-               "fire, so the output unit computes AND of the two: e.g. h1 + h2 - 1.5 >= 0.")
+          hint=N_("One step neuron can draw only one line. Let hidden unit 1 compute OR (fires unless both inputs "
+                  "are 0) and hidden unit 2 compute NAND (fires unless both are 1); XOR is true exactly when both "
+                  "fire, so the output unit computes AND of the two: e.g. h1 + h2 - 1.5 >= 0."))
 def _check_xor_weights(answer) -> None:
     got = call(answer) if callable(answer) else answer
     expect(isinstance(got, tuple | list) and len(got) == 4,
-           f"return the four tensors (W1, b1, W2, b2); got {type(got).__name__}.")
+           _("return the four tensors (W1, b1, W2, b2); got {type}.").format(type=type(got).__name__))
     names = ("W1", "b1", "W2", "b2")
     shapes = ((2, 2), (2,), (1, 2), (1,))
     tensors = []
     for name, shape, t in zip(names, shapes, got):
-        expect(isinstance(t, torch.Tensor), f"`{name}` should be a torch.Tensor; got {type(t).__name__}.")
-        expect(tuple(t.shape) == shape, f"`{name}` should have shape {shape} (nn.Linear's layout); "
-                                        f"got {tuple(t.shape)}.")
-        expect(not t.is_complex(), f"`{name}` should hold real numbers; got dtype {t.dtype}.")
+        expect(isinstance(t, torch.Tensor),
+               _("`{name}` should be a torch.Tensor; got {type}.").format(name=name, type=type(t).__name__))
+        expect(tuple(t.shape) == shape, _("`{name}` should have shape {shape} (nn.Linear's layout); got {got}.")
+               .format(name=name, shape=shape, got=tuple(t.shape)))
+        expect(not t.is_complex(), _("`{name}` should hold real numbers; got dtype {dtype}.").format(
+            name=name, dtype=t.dtype))
         tensors.append(t.detach().float())
     X = torch.tensor([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
     out = _step_net(X, *tensors)
     for x, o, want in zip(X.tolist(), out.tolist(), [0, 1, 1, 0]):
-        expect(o == want, f"for the input {x} your network outputs {o}; XOR is {want}. (Each neuron outputs "
-                          f"1 when its weighted sum plus bias is >= 0, else 0.)")
+        expect(o == want, _("for the input {x} your network outputs {got}; XOR is {want}. (Each neuron outputs "
+                            "1 when its weighted sum plus bias is >= 0, else 0.)").format(x=x, got=o, want=want))

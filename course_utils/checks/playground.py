@@ -10,16 +10,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..i18n import N_, _
 from ._core import Mismatch, call, exercise, expect
 
 SPIRAL_UNIT_TARGET = 4  # our best: 3 units (with every input feature); two layers of 8 is the unguided answer
-MAX_EPOCHS = 500
+MAX_EPOCHS = 500  # the spiral exercise's hint states both numbers as text (a translatable constant): keep it in step
 _LEARNS: dict[float, bool] = {}  # lr -> does the adam-too-high-lr preset still learn at it (cached: ~1 s each)
-_UNTRAINED = {  # what to do with a playground at epoch 0, by where it came from
-    "widget": "the widget's playground is at epoch 0 (untrained): press Play (or Step) first, then check again.",
-    "dict": "that saved playground is at epoch 0 (untrained): save it after training (`pg.step(epochs).to_dict()`).",
-    "code": "that playground is at epoch 0 (untrained): call `.step(epochs)` on it, e.g. "
-            "`Playground(...).step(100)`, and pass the result.",
+_UNTRAINED = {  # what to do with a playground at epoch 0, by where it came from (translated where shown)
+    "widget": N_("the widget's playground is at epoch 0 (untrained): press Play (or Step) first, then check again."),
+    "dict": N_("that saved playground is at epoch 0 (untrained): save it after training "
+               "(`pg.step(epochs).to_dict()`)."),
+    "code": N_("that playground is at epoch 0 (untrained): call `.step(epochs)` on it, e.g. "
+               "`Playground(...).step(100)`, and pass the result."),
 }
 
 
@@ -40,9 +42,9 @@ def _unwrap(answer: Any) -> tuple[Any, str]:
         try:
             return Playground.from_dict(answer), "dict"
         except ValueError as exc:
-            raise Mismatch(f"that dict is not a saved playground: {exc}") from None
+            raise Mismatch(_("that dict is not a saved playground: {error}").format(error=exc)) from None
     if isinstance(answer, Settings):
-        raise Mismatch("that is a Settings, not a trained playground: pass Playground(settings).step(epochs).")
+        raise Mismatch(_("that is a Settings, not a trained playground: pass Playground(settings).step(epochs)."))
     return _unwrap_playground(answer), "code"
 
 
@@ -50,7 +52,7 @@ def _unwrap_playground(answer: Any) -> Any:
     from ..playground import Playground
 
     if not isinstance(answer, Playground):
-        raise Mismatch(f"expected a Playground (or the widget); got {type(answer).__name__}.")
+        raise Mismatch(_("expected a Playground (or the widget); got {type}.").format(type=type(answer).__name__))
     return answer
 
 
@@ -60,14 +62,16 @@ def _same_data(pg: Any, preset: str) -> None:
     want = load_preset(preset)
     for key in ("dataset", "noise", "n", "train_fraction", "data_seed"):
         got, expected = getattr(pg.settings, key), getattr(want, key)
-        expect(got == expected, f"the data must stay as in the preset {preset!r}: `{key}` is {got!r}; expected "
-                                f"{expected!r}. Change the network, not the data.")
+        expect(got == expected, _("the data must stay as in the preset {preset}: `{key}` is {got}; expected "
+                                  "{expected}. Change the network, not the data.").format(
+            preset=repr(preset), key=key, got=repr(got), expected=repr(expected)))
 
 
 def _trained(pg: Any, source: str) -> None:
     """An untrained playground hears how to train it; one trained too long hears the limit."""
-    expect(pg.epoch > 0, _UNTRAINED[source])
-    expect(pg.epoch <= MAX_EPOCHS, f"it trained {pg.epoch} epochs; reach the goal within {MAX_EPOCHS}.")
+    expect(pg.epoch > 0, _(_UNTRAINED[source]))
+    expect(pg.epoch <= MAX_EPOCHS, _("it trained {epochs} epochs; reach the goal within {limit}.").format(
+        epochs=pg.epoch, limit=MAX_EPOCHS))
 
 
 def xor_without_hidden_layer() -> Any:
@@ -78,17 +82,18 @@ def xor_without_hidden_layer() -> Any:
 
 
 @exercise("xor_without_hidden_layer", solution=xor_without_hidden_layer,
-          hint="With no hidden layer the model draws one straight line in its INPUT features. Which feature of "
-               "(x₁, x₂) has one sign on the class-1 corners (−1, 1), (1, −1) and the other on (1, 1), (−1, −1)? "
-               "Tick it (or pass features=(...)), then train.")
+          hint=N_("With no hidden layer the model draws one straight line in its INPUT features. Which feature of "
+                  "(x₁, x₂) has one sign on the class-1 corners (−1, 1), (1, −1) and the other on (1, 1), "
+                  "(−1, −1)? Tick it (or pass features=(...)), then train."))
 def _check_xor_without_hidden_layer(answer: Any) -> None:
     pg, source = _unwrap(answer)
     _same_data(pg, "xor-needs-hidden-layer")
-    expect(pg.settings.hidden == (), f"the network has hidden layers {list(pg.settings.hidden)}; the exercise is "
-                                     f"to solve XOR with none (layers = 0).")
+    expect(pg.settings.hidden == (), _("the network has hidden layers {hidden}; the exercise is to solve XOR with "
+                                       "none (layers = 0).").format(hidden=list(pg.settings.hidden)))
     _trained(pg, source)
     acc = pg.test_accuracy
-    expect(acc >= 0.95, f"the test accuracy is {acc:.2f} after {pg.epoch} epochs; reach at least 0.95.")
+    expect(acc >= 0.95, _("the test accuracy is {acc:.2f} after {epochs} epochs; reach at least 0.95.").format(
+        acc=acc, epochs=pg.epoch))
 
 
 def spiral_with_few_units() -> Any:
@@ -99,19 +104,19 @@ def spiral_with_few_units() -> Any:
 
 
 @exercise("spiral_fewest_units", solution=spiral_with_few_units,
-          hint=f"Reach a test accuracy of 0.9 with at most {SPIRAL_UNIT_TARGET} hidden units in total (the preset "
-               f"uses 16). Units are not the only source of curves: the input features x₁², x₂², sin x₁, sin x₂ "
-               f"already bend. Try one small layer fed with several features, and train long enough "
-               f"(up to {MAX_EPOCHS} epochs).")
+          hint=N_("Reach a test accuracy of 0.9 with at most 4 hidden units in total (the preset uses 16). Units "
+                  "are not the only source of curves: the input features x₁², x₂², sin x₁, sin x₂ already bend. "
+                  "Try one small layer fed with several features, and train long enough (up to 500 epochs)."))
 def _check_spiral_fewest_units(answer: Any) -> None:
     pg, source = _unwrap(answer)
     _same_data(pg, "spiral-needs-depth")
     _trained(pg, source)
     acc, units = pg.test_accuracy, pg.n_hidden_units
-    expect(acc >= 0.9, f"the test accuracy is {acc:.2f} after {pg.epoch} epochs with {units} hidden units; "
-                       f"reach at least 0.90.")
-    expect(units <= SPIRAL_UNIT_TARGET, f"it separates the spiral (test accuracy {acc:.2f}) with {units} hidden "
-                                        f"units; now do it with at most {SPIRAL_UNIT_TARGET}.")
+    expect(acc >= 0.9, _("the test accuracy is {acc:.2f} after {epochs} epochs with {units} hidden units; "
+                         "reach at least 0.90.").format(acc=acc, epochs=pg.epoch, units=units))
+    expect(units <= SPIRAL_UNIT_TARGET, _("it separates the spiral (test accuracy {acc:.2f}) with {units} hidden "
+                                          "units; now do it with at most {target}.").format(
+        acc=acc, units=units, target=SPIRAL_UNIT_TARGET))
 
 
 def _learns(lr: float) -> bool:
@@ -134,9 +139,9 @@ def adam_breaking_lr() -> float:
 
 
 @exercise("adam_breaking_lr", formerly=("adam_diverging_lr",), solution=adam_breaking_lr,
-          hint="Load the preset 'adam-too-high-lr' and change only the learning rate. For each value of the "
-               "slider, train 50 epochs: does the training loss end below where it started (pg.learned)? "
-               "The answer is the smallest learning rate where it does not.")
+          hint=N_("Load the preset 'adam-too-high-lr' and change only the learning rate. For each value of the "
+                  "slider, train 50 epochs: does the training loss end below where it started (pg.learned)? "
+                  "The answer is the smallest learning rate where it does not."))
 def _check_adam_breaking_lr(answer: Any) -> None:
     from ..playground import LR_CHOICES, load_preset
 
@@ -153,14 +158,16 @@ def _check_adam_breaking_lr(answer: Any) -> None:
             for key, value in want.to_dict().items():
                 if key not in ("lr", "note"):
                     got = pg.settings.to_dict()[key]
-                    expect(got == value, f"change only the learning rate of the preset 'adam-too-high-lr': "
-                                         f"`{key}` is {got!r}; the preset has {value!r}.")
+                    expect(got == value, _("change only the learning rate of the preset 'adam-too-high-lr': "
+                                           "`{key}` is {got}; the preset has {value}.").format(
+                        key=key, got=repr(got), value=repr(value)))
             lr = pg.settings.lr
-    expect(lr in LR_CHOICES, f"{lr!r} is not one of the slider's learning rates {list(LR_CHOICES)}.")
+    expect(lr in LR_CHOICES, _("{lr} is not one of the slider's learning rates {choices}.").format(
+        lr=repr(lr), choices=list(LR_CHOICES)))
     if _learns(lr):
-        raise Mismatch(f"at lr = {lr:g} Adam still learns (the loss after 50 epochs is below where it "
-                       f"started): go higher.")
+        raise Mismatch(_("at lr = {lr:g} Adam still learns (the loss after 50 epochs is below where it "
+                         "started): go higher.").format(lr=lr))
     below = LR_CHOICES[LR_CHOICES.index(lr) - 1] if lr != LR_CHOICES[0] else None
     expect(below is None or _learns(below),
-           f"at lr = {lr:g} Adam does not learn, but neither does it at the next smaller value {below:g}: "
-           f"find where it starts.")
+           _("at lr = {lr:g} Adam does not learn, but neither does it at the next smaller value {below:g}: "
+             "find where it starts.").format(lr=lr, below=below))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from ..i18n import N_, _
 from ._core import call, exercise, expect, expect_close
 
 # ---------------------------------------------------------------------------------------------------- dropout
@@ -20,17 +21,17 @@ def inverted_dropout(x: torch.Tensor, p: float, training: bool) -> torch.Tensor:
 
 
 @exercise("inverted_dropout", solution=inverted_dropout,
-          hint="In eval (training=False) return x unchanged. In training draw a mask that is 1 with probability "
-               "1 − p (e.g. torch.rand_like(x) >= p), multiply x by it, and divide by (1 − p) so that the mean "
-               "stays the same.")
+          hint=N_("In eval (training=False) return x unchanged. In training draw a mask that is 1 with "
+                  "probability 1 − p (e.g. torch.rand_like(x) >= p), multiply x by it, and divide by (1 − p) so "
+                  "that the mean stays the same."))
 def _check_inverted_dropout(fn) -> None:
     with torch.random.fork_rng():  # seeded masks, without touching the learner's random state
         torch.manual_seed(0)
         x = torch.rand(400, 500) + 0.5  # 200,000 positive values: zeros can only come from the mask
         got = call(fn, x.clone(), 0.3, False)
-        expect_close(got, x, "the output in eval mode (training=False)", context="p=0.3")
+        expect_close(got, x, _("the output in eval mode (training=False)"), context="p=0.3")
         got = call(fn, x.clone(), 0.0, True)
-        expect_close(got, x, "the output with p=0", context="training=True")
+        expect_close(got, x, _("the output with p=0"), context="training=True")
         for p in (0.2, 0.5):
             got = call(fn, x.clone(), p, True)
             _check_dropout_output(got, x, p)
@@ -38,23 +39,27 @@ def _check_inverted_dropout(fn) -> None:
 
 def _check_dropout_output(got, x: torch.Tensor, p: float) -> None:
     """Compare one training-mode output with the rules of inverted dropout, whatever its type or dtype."""
-    expect(isinstance(got, torch.Tensor), f"the output should be a torch.Tensor (p={p}, training=True); got "
-                                          f"{type(got).__name__}.")
-    expect(got.shape == x.shape, f"the output should have the input's shape {tuple(x.shape)} (p={p}, "
-                                 f"training=True); got {tuple(got.shape)}.")
-    expect(not (got.is_complex() or got.dtype == torch.bool), f"the output should hold real numbers like the "
-                                                              f"input (p={p}); got dtype {got.dtype}.")
+    expect(isinstance(got, torch.Tensor),
+           _("the output should be a torch.Tensor (p={p}, training=True); got {type}.").format(
+               p=p, type=type(got).__name__))
+    expect(got.shape == x.shape,
+           _("the output should have the input's shape {want} (p={p}, training=True); got {got}.").format(
+               want=tuple(x.shape), p=p, got=tuple(got.shape)))
+    expect(not (got.is_complex() or got.dtype == torch.bool),
+           _("the output should hold real numbers like the input (p={p}); got dtype {dtype}.").format(
+               p=p, dtype=got.dtype))
     got = got.detach().cpu().double()  # any real dtype (float64 included) is compared in float64
     dropped = got == 0
     frac = dropped.double().mean().item()
-    expect(abs(frac - p) < 0.01, f"with p={p}, {frac:.3f} of the values are zero; about {p} should be "
-                                 f"(p is the probability of *dropping*).")
+    expect(abs(frac - p) < 0.01, _("with p={p}, {frac:.3f} of the values are zero; about {p} should be "
+                                   "(p is the probability of *dropping*).").format(p=p, frac=frac))
     want = x.double() / (1 - p)
     wrong = ~dropped & ~torch.isclose(got, want, rtol=1e-5)
     if wrong.any():
         i = tuple(int(k) for k in wrong.nonzero()[0])
-        expect(False, f"with p={p}, the surviving values should be x/(1 − p) = x/{1 - p:g}; e.g. at index {i} "
-                      f"x={x[i].item():.4f} gave {got[i].item():.4f} instead of {want[i].item():.4f}.")
+        expect(False, _("with p={p}, the surviving values should be x/(1 − p) = x/{keep:g}; e.g. at index {i} "
+                        "x={x:.4f} gave {got:.4f} instead of {want:.4f}.").format(
+                            p=p, keep=1 - p, i=i, x=x[i].item(), got=got[i].item(), want=want[i].item()))
 
 
 # ------------------------------------------------------------------------------------------- batch norm, train
@@ -68,8 +73,8 @@ def batch_norm_train(x: torch.Tensor, gamma: torch.Tensor, beta: torch.Tensor, e
 
 
 @exercise("batch_norm_train", solution=batch_norm_train,
-          hint="Per feature means over the batch: x.mean(dim=0) and x.var(dim=0, unbiased=False) (normalization "
-               "uses the biased variance); then gamma * (x - mean) / sqrt(var + eps) + beta.")
+          hint=N_("Per feature means over the batch: x.mean(dim=0) and x.var(dim=0, unbiased=False) "
+                  "(normalization uses the biased variance); then gamma * (x - mean) / sqrt(var + eps) + beta."))
 def _check_batch_norm_train(fn) -> None:
     g_ = torch.Generator().manual_seed(2)
     for n, c in ((4, 3), (32, 5)):
@@ -78,7 +83,8 @@ def _check_batch_norm_train(fn) -> None:
         beta = torch.randn(c, generator=g_, dtype=torch.float64)
         got = call(fn, x.clone(), gamma.clone(), beta.clone())
         want = F.batch_norm(x, None, None, gamma, beta, training=True, eps=1e-5)
-        expect_close(got, want, "the normalized output", context=f"a batch of shape ({n}, {c})")
+        expect_close(got, want, _("the normalized output"),
+                     context=_("a batch of shape ({n}, {c})").format(n=n, c=c))
 
 
 # --------------------------------------------------------------------------------------- running statistics
@@ -93,22 +99,23 @@ def running_stats_update(running_mean: torch.Tensor, running_var: torch.Tensor, 
 
 
 @exercise("running_stats_update", solution=running_stats_update,
-          hint="new = (1 − momentum)·running + momentum·batch_statistic; PyTorch's momentum is the weight of the "
-               "*new* batch. The running variance uses the unbiased batch variance (x.var(dim=0), which divides by "
-               "N − 1), although normalization uses the biased one.")
+          hint=N_("new = (1 − momentum)·running + momentum·batch_statistic; PyTorch's momentum is the weight of "
+                  "the *new* batch. The running variance uses the unbiased batch variance (x.var(dim=0), which "
+                  "divides by N − 1), although normalization uses the biased one."))
 def _check_running_stats_update(fn) -> None:
     g_ = torch.Generator().manual_seed(3)
     bn = torch.nn.BatchNorm1d(4, momentum=0.1).double()
-    for _ in range(3):
+    for _i in range(3):
         x = 2 * torch.randn(6, 4, generator=g_, dtype=torch.float64) + 1
         assert bn.running_mean is not None and bn.running_var is not None  # track_running_stats=True keeps them
         got = call(fn, bn.running_mean.clone(), bn.running_var.clone(), x.clone(), 0.1)
         expect(isinstance(got, tuple | list) and len(got) == 2,
-               f"return a pair (new running_mean, new running_var); got {type(got).__name__}.")
+               _("return a pair (new running_mean, new running_var); got {type}.").format(type=type(got).__name__))
         bn.train()
         bn(x)
-        expect_close(got[0], bn.running_mean, "the new running_mean", context="a batch of 6, momentum=0.1")
-        expect_close(got[1], bn.running_var, "the new running_var", context="a batch of 6, momentum=0.1")
+        context = _("a batch of 6, momentum=0.1")
+        expect_close(got[0], bn.running_mean, _("the new running_mean"), context=context)
+        expect_close(got[1], bn.running_var, _("the new running_var"), context=context)
 
 
 # ----------------------------------------------------------------------------------------- gradient clipping
@@ -122,8 +129,9 @@ def clip_grad_norm(grads: list[torch.Tensor], max_norm: float) -> list[torch.Ten
 
 
 @exercise("clip_grad_norm", solution=clip_grad_norm,
-          hint="One norm for all gradients together: total = sqrt(sum of every squared element of every "
-               "gradient). Multiply every gradient by the same min(1, max_norm / (total + 1e-6)) — never scale up.")
+          hint=N_("One norm for all gradients together: total = sqrt(sum of every squared element of every "
+                  "gradient). Multiply every gradient by the same min(1, max_norm / (total + 1e-6)) — never "
+                  "scale up."))
 def _check_clip_grad_norm(fn) -> None:
     g_ = torch.Generator().manual_seed(4)
     for max_norm, scale in ((1.0, 3.0), (0.5, 0.01)):  # clipped, and too small to clip
@@ -134,7 +142,8 @@ def _check_clip_grad_norm(fn) -> None:
             p.grad = g.clone()
         total = torch.nn.utils.clip_grad_norm_(params, max_norm).item()
         expect(isinstance(got, list | tuple) and len(got) == len(grads),
-               f"return a list of {len(grads)} gradients; got {type(got).__name__}.")
+               _("return a list of {n} gradients; got {type}.").format(n=len(grads), type=type(got).__name__))
         for i, (mine, p) in enumerate(zip(got, params)):
-            expect_close(mine, p.grad, f"gradient {i}",
-                         context=f"max_norm={max_norm}, gradients with a total norm of {total:.3g}")
+            expect_close(mine, p.grad, _("gradient {i}").format(i=i),
+                         context=_("max_norm={max_norm}, gradients with a total norm of {total:.3g}").format(
+                             max_norm=max_norm, total=total))

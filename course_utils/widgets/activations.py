@@ -8,6 +8,7 @@ from typing import Any
 import ipywidgets as W
 import torch
 
+from ..i18n import _
 from ..init import DEPTH_ACTIVATIONS, DEPTH_INITS, first_layer_gradients
 from ..plot import new_figure
 from ._core import LivePlot, builder, slider
@@ -108,11 +109,11 @@ def activation_explorer() -> LivePlot:
     names = list(table)
     controls = {
         "f": W.Dropdown(options=names, value="sigmoid", description="f", layout=W.Layout(width="230px")),
-        "compare": W.Dropdown(options=["none"] + names, value="none", description="compare with",
+        "compare": W.Dropdown(options=["none"] + names, value="none", description=_("compare with"),
                               layout=W.Layout(width="260px"), style={"description_width": "initial"}),
-        "x_range": slider(6.0, 1.0, 10.0, 0.5, "x range ±"),
+        "x_range": slider(6.0, 1.0, 10.0, 0.5, _("x range ±")),
     }
-    return LivePlot(draw, controls, title="Activation functions and their derivatives")
+    return LivePlot(draw, controls, title=_("Activation functions and their derivatives"))
 
 
 @builder
@@ -130,7 +131,7 @@ def vanishing_gradients() -> LivePlot:
     names = list(DEPTH_ACTIVATIONS)
     limits = {}  # one y-range per init, over every depth: moving the slider keeps the scale
     for init in DEPTH_INITS:
-        everything = [v for (i, _, _), norms in data.items() if i == init for v in norms]
+        everything = [v for (i, _name, _depth), norms in data.items() if i == init for v in norms]
         limits[init] = (max(min(everything), floor), max(everything))
     colors = {name: f"C{i}" for i, name in enumerate(names)}
     fig, (ax_l, ax_r) = new_figure(ncols=2, width=4.2, height=3.2)
@@ -143,7 +144,7 @@ def vanishing_gradients() -> LivePlot:
     for ax in (ax_l, ax_r):  # plain "1e-06" tick labels: mathtext's 10⁻⁶ costs more to draw than the plot
         ax.set_yscale("log")
         ax.yaxis.set_major_locator(LogLocator(base=10, numticks=5))
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0e}"))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:.0e}"))
         ax.yaxis.set_minor_formatter(NullFormatter())
     fixed_labels(ax_l, "layer (1 = next to the input)", "‖∂L/∂W‖ of the layer")
     fixed_labels(ax_r, "", "first layer's ‖∂L/∂W₁‖")
@@ -170,8 +171,9 @@ def vanishing_gradients() -> LivePlot:
         return fig
 
     controls = {
-        "depth": W.IntSlider(value=10, min=1, max=max_depth, description="depth", continuous_update=True),
-        "init": W.Dropdown(options=list(DEPTH_INITS), value=DEPTH_INITS[0], description="init",
+        "depth": W.IntSlider(value=10, min=1, max=max_depth, description=_("depth"), continuous_update=True),
+        "init": W.Dropdown(options=list(DEPTH_INITS), value=DEPTH_INITS[0], description=_("init"),
                            layout=W.Layout(width="380px")),
     }
-    return LivePlot(draw, controls, title="Vanishing gradients: the gradient reaching each layer of a deep stack")
+    return LivePlot(draw, controls,
+                    title=_("Vanishing gradients: the gradient reaching each layer of a deep stack"))

@@ -17,6 +17,7 @@ from ..autograd import (
     node_title,
     topological_order,
 )
+from ..i18n import _
 from ._core import LivePlot, builder
 
 
@@ -38,9 +39,9 @@ def _step_caption(k: int, n: int, output: Value, node: Value, uses: list) -> str
         return f"{head}, the output. Backprop starts here: {_d(o)}/{_d(o)} = 1."
     if len(uses) > 1:
         head += f", used {len(uses)} times: the paths add up"
-    symbolic = " + ".join(f"{_d(node_name(c))}/{_d(me)} × {_d(o)}/{_d(node_name(c))}" for c, _, _ in uses)
-    formulas = " + ".join(f"{local_formula(c, node)} × {_d(o)}/{_d(node_name(c))}" for c, _, _ in uses)
-    numbers = " + ".join(f"{_num(loc)} × {_num(up)}" for _, loc, up in uses)
+    symbolic = " + ".join(f"{_d(node_name(c))}/{_d(me)} × {_d(o)}/{_d(node_name(c))}" for c, _loc, _up in uses)
+    formulas = " + ".join(f"{local_formula(c, node)} × {_d(o)}/{_d(node_name(c))}" for c, _loc, _up in uses)
+    numbers = " + ".join(f"{_num(loc)} × {_num(up)}" for _c, loc, up in uses)
     return (f"{head}.   local gradient × upstream gradient:\n"
             f"{_d(o)}/{_d(me)} = {symbolic}\n"
             f"        = {formulas}\n"
@@ -98,8 +99,8 @@ def backprop_stepper(output: Value | None = None) -> LivePlot:
     canvas = FigureCanvasAgg(fig)
     frames = []
     for k, (node, uses) in enumerate(steps, start=1):
-        done = {id(n) for n, _ in steps[:k]}
-        upstream = {id(c) for c, _, _ in uses}
+        done = {id(n) for n, _uses in steps[:k]}
+        upstream = {id(c) for c, _loc, _up in uses}
         for v, box, text, title in zip(order, boxes, texts, titles):
             look = _NOW if v is node else _UPSTREAM if id(v) in upstream else _DONE if id(v) in done else _LATER
             face, edge, lw, color = look
@@ -120,6 +121,7 @@ def backprop_stepper(output: Value | None = None) -> LivePlot:
         image.set_data(frames[step - 1])
         return shown
 
-    controls = {"step": W.IntSlider(value=1, min=1, max=len(steps), step=1, description="step",
+    controls = {"step": W.IntSlider(value=1, min=1, max=len(steps), step=1, description=_("step"),
                                     continuous_update=True, layout=W.Layout(width="420px"))}
-    return LivePlot(draw, controls, title=f"Backprop, one node at a time: the gradient of {node_name(output)}")
+    return LivePlot(draw, controls, title=_("Backprop, one node at a time: the gradient of {name}").format(
+        name=node_name(output)))

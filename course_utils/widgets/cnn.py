@@ -7,6 +7,7 @@ from typing import Any
 import ipywidgets as W
 import torch
 
+from ..i18n import N_, _
 from ..plot import new_figure
 from ._core import LivePlot, builder
 from ._render import fixed_labels
@@ -131,15 +132,16 @@ def cnn_explorer(model: Any = None, images: torch.Tensor | None = None, labels: 
     first = next(iter(convs.values()))
     controls = {
         # "which" sets the range of "example", "layer" that of "channel" (see on_change below)
-        "which": W.Dropdown(options=["all", "misclassified"], value="all", description="images"),
-        "example": W.IntSlider(value=0, min=0, max=len(images) - 1, description="example",
+        "which": W.Dropdown(options=[(_("all"), "all"), (_("misclassified"), "misclassified")], value="all",
+                            description=_("images")),
+        "example": W.IntSlider(value=0, min=0, max=len(images) - 1, description=_("example"),
                                layout=W.Layout(width="260px")),
-        "layer": W.Dropdown(options=list(convs), value=next(iter(convs)), description="layer"),
-        "channel": W.IntSlider(value=0, min=0, max=first.out_channels - 1, description="channel",
+        "layer": W.Dropdown(options=list(convs), value=next(iter(convs)), description=_("layer")),
+        "channel": W.IntSlider(value=0, min=0, max=first.out_channels - 1, description=_("channel"),
                                layout=W.Layout(width="260px")),
     }
 
-    widget = LivePlot(draw, controls, title="Inside the CNN: filters, feature maps, predictions")
+    widget = LivePlot(draw, controls, title=_("Inside the CNN: filters, feature maps, predictions"))
 
     def on_which(which: str) -> None:
         n = len(wrong) if which == "misclassified" and len(wrong) else len(images)
@@ -219,7 +221,7 @@ def cnn_trainer(train_size: int = 512, val_size: int = 256) -> LivePlot:
         optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
         loader = DataLoader(train_set, batch_size=64, shuffle=True)
         state["name"], state["history"] = name, None
-        for _ in range(epochs):  # one epoch at a time, redrawing in between: live curves
+        for _epoch in range(epochs):  # one epoch at a time, redrawing in between: live curves
             one = fit(model, loader, torch.nn.CrossEntropyLoss(), optimizer, 1, val_loader=val_loader,
                       progress=False)
             if state["history"] is None:
@@ -230,7 +232,8 @@ def cnn_trainer(train_size: int = 512, val_size: int = 256) -> LivePlot:
             widget.update()
 
     controls = {
-        "model": W.Dropdown(options=list(factories), value="MLP", description="model"),
-        "epochs": W.IntSlider(value=3, min=1, max=6, description="epochs", layout=W.Layout(width="260px")),
+        "model": W.Dropdown(options=list(factories), value="MLP", description=_("model")),
+        "epochs": W.IntSlider(value=3, min=1, max=6, description=_("epochs"), layout=W.Layout(width="260px")),
     }
-    return LivePlot(draw, controls, title="Train a model on the digits: live curves", buttons={"Train": train})
+    return LivePlot(draw, controls, title=_("Train a model on the digits: live curves"),
+                    buttons={N_("Train"): train})

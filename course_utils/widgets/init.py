@@ -8,6 +8,7 @@ from typing import Any
 import ipywidgets as W
 import torch
 
+from ..i18n import _
 from ..init import INIT_SCHEMES, init_activation_stats
 from ..plot import new_figure
 from ._core import LivePlot, builder
@@ -47,7 +48,7 @@ def init_explorer() -> LivePlot:
     fixed_labels(ax_std, "layer", "std of the activations")
     ax_std.yaxis.set_minor_locator(mpl.ticker.NullLocator())  # fewer ticks to draw: a faster update
     ax_std.yaxis.set_major_formatter(mpl.ticker.FuncFormatter(
-        lambda v, _: f"{v:g}" if 1e-3 <= v <= 1e3 else f"1e{round(math.log10(v))}"))  # plain text: no mathtext
+        lambda v, _pos: f"{v:g}" if 1e-3 <= v <= 1e3 else f"1e{round(math.log10(v))}"))  # plain text: no mathtext
 
     def draw(scheme: str, activation: str, depth: int, width: int) -> Any:
         s = stats(scheme, activation, width)
@@ -77,9 +78,9 @@ def init_explorer() -> LivePlot:
         return fig
 
     controls = {
-        "scheme": W.Dropdown(options=list(INIT_SCHEMES), value="Xavier (gain 1)", description="scheme"),
-        "activation": W.Dropdown(options=["tanh", "ReLU", "sigmoid"], value="tanh", description="activation"),
-        "depth": W.IntSlider(value=10, min=1, max=max_depth, description="depth", continuous_update=True),
-        "width": W.Dropdown(options=[16, 64, 256], value=256, description="width"),
+        "scheme": W.Dropdown(options=list(INIT_SCHEMES), value="Xavier (gain 1)", description=_("scheme")),
+        "activation": W.Dropdown(options=["tanh", "ReLU", "sigmoid"], value="tanh", description=_("activation")),
+        "depth": W.IntSlider(value=10, min=1, max=max_depth, description=_("depth"), continuous_update=True),
+        "width": W.Dropdown(options=[16, 64, 256], value=256, description=_("width")),
     }
-    return LivePlot(draw, controls, title="Initialization: activations layer by layer")
+    return LivePlot(draw, controls, title=_("Initialization: activations layer by layer"))

@@ -8,6 +8,7 @@ from typing import Any
 import ipywidgets as W
 import torch
 
+from ..i18n import _
 from ..losses import cross_entropy, fit_line, regression_loss_curves
 from ..plot import new_figure
 from ._core import LivePlot, builder, slider
@@ -22,8 +23,8 @@ def loss_curves() -> LivePlot:
     first = regression_loss_curves(r, 1.0, 1.0)
     # animated: redrawn at every update over a kept picture of the rest (see LivePlot)
     styles = ["-", "-", "-", "--"]
-    loss_lines = [ax_loss.plot(r, v, lw=2, ls=ls, animated=True)[0] for (v, _), ls in zip(first.values(), styles)]
-    grad_lines = [ax_grad.plot(r, g, lw=2, ls=ls, animated=True)[0] for (_, g), ls in zip(first.values(), styles)]
+    loss_lines = [ax_loss.plot(r, v, lw=2, ls=ls, animated=True)[0] for (v, _g), ls in zip(first.values(), styles)]
+    grad_lines = [ax_grad.plot(r, g, lw=2, ls=ls, animated=True)[0] for (_v, g), ls in zip(first.values(), styles)]
     marks = [ax.axvline(0, color="0.5", lw=0.8, ls=":", animated=True) for ax in (ax_loss, ax_loss, ax_grad, ax_grad)]
     fixed_labels(ax_loss, "residual r = prediction − target", "loss")
     fixed_labels(ax_grad, "residual r", "derivative dloss/dr")
@@ -45,8 +46,9 @@ def loss_curves() -> LivePlot:
         ax_grad.set_title(f"capped at ±δ = ±{delta:.2f} (Huber), ±1 (Smooth L1)", fontsize=9)
         return fig
 
-    controls = {"delta": slider(1.0, 0.1, 3.0, 0.05, "Huber δ"), "beta": slider(1.0, 0.1, 3.0, 0.05, "SmoothL1 β")}
-    return LivePlot(draw, controls, title="Regression losses and their gradients")
+    controls = {"delta": slider(1.0, 0.1, 3.0, 0.05, _("Huber δ")),
+                "beta": slider(1.0, 0.1, 3.0, 0.05, _("SmoothL1 β"))}
+    return LivePlot(draw, controls, title=_("Regression losses and their gradients"))
 
 
 @builder
@@ -83,9 +85,9 @@ def outlier_fit() -> LivePlot:
                      f"slopes (true: 2): {', '.join(slopes)}", fontsize=9)
         return fig
 
-    controls = {"outlier_shift": slider(10.0, -12.0, 12.0, 0.5, "outlier"),
-                "delta": slider(1.0, 0.1, 5.0, 0.1, "Huber δ")}
-    return LivePlot(draw, controls, title="One outlier against MSE, MAE and Huber")
+    controls = {"outlier_shift": slider(10.0, -12.0, 12.0, 0.5, _("outlier")),
+                "delta": slider(1.0, 0.1, 5.0, 0.1, _("Huber δ"))}
+    return LivePlot(draw, controls, title=_("One outlier against MSE, MAE and Huber"))
 
 
 @builder
@@ -122,7 +124,7 @@ def cross_entropy_explorer() -> LivePlot:
         ax_g.set_title("gradient on the logits (green: true class)", fontsize=9)
         return fig
 
-    controls = {"z0": slider(2.0, -5.0, 5.0, 0.1, "logit z0"), "z1": slider(1.0, -5.0, 5.0, 0.1, "logit z1"),
-                "z2": slider(0.1, -5.0, 5.0, 0.1, "logit z2"),
-                "true_class": W.Dropdown(options=[0, 1, 2], value=0, description="true class")}
-    return LivePlot(draw, controls, title="Softmax and cross-entropy for three classes")
+    controls = {"z0": slider(2.0, -5.0, 5.0, 0.1, _("logit z0")), "z1": slider(1.0, -5.0, 5.0, 0.1, _("logit z1")),
+                "z2": slider(0.1, -5.0, 5.0, 0.1, _("logit z2")),
+                "true_class": W.Dropdown(options=[0, 1, 2], value=0, description=_("true class"))}
+    return LivePlot(draw, controls, title=_("Softmax and cross-entropy for three classes"))

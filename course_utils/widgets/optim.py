@@ -11,6 +11,7 @@ import ipywidgets as W
 import torch
 
 from .. import optim
+from ..i18n import _
 from ..plot import grid_2d, new_figure
 from ._core import LivePlot, builder, slider
 from ._render import fixed_labels, fixed_title, freeze
@@ -90,7 +91,7 @@ def optimizer_race() -> LivePlot:
     contours = {}
     for name, s in optim.surfaces.items():
         (x0, x1), (y0, y1) = RACE_FRAMES[name]
-        X, Y, _ = grid_2d((x0, x1), (y0, y1), 100, dtype=torch.float64)
+        X, Y, _unused = grid_2d((x0, x1), (y0, y1), 100, dtype=torch.float64)
         cs = ax.contour(X.numpy(), Y.numpy(), s(X, Y).numpy(), levels=s.levels, colors="0.65", linewidths=0.7)
         (mins,) = ax.plot([m[0] for m in s.minima], [m[1] for m in s.minima], "*", color="0.3", ms=9)
         contours[name] = (_contour_artists(cs), mins)
@@ -115,7 +116,7 @@ def optimizer_race() -> LivePlot:
     ax_loss.grid(False)
     ax_loss.yaxis.set_minor_locator(mpl.ticker.NullLocator())
     ax_loss.yaxis.set_major_formatter(mpl.ticker.FuncFormatter(
-        lambda v, _: "1" if v == 1 else f"1e{round(math.log10(v))}"))  # plain text: no mathtext
+        lambda v, _pos: "1" if v == 1 else f"1e{round(math.log10(v))}"))  # plain text: no mathtext
     freeze(ax_loss.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0)))  # beside the curves
 
     def draw(surface: str, x0: float, y0: float, lr: float, momentum: float, beta1: float, beta2: float,
@@ -151,19 +152,19 @@ def optimizer_race() -> LivePlot:
     start = optim.surfaces["rosenbrock"].start
     (xlo, xhi), (ylo, yhi) = RACE_FRAMES["rosenbrock"]
     controls = {
-        "surface": W.Dropdown(options=list(optim.surfaces), value="rosenbrock", description="surface"),
-        "x0": slider(start[0], xlo, xhi, 0.05, "start x"),
-        "y0": slider(start[1], ylo, yhi, 0.05, "start y"),
+        "surface": W.Dropdown(options=list(optim.surfaces), value="rosenbrock", description=_("surface")),
+        "x0": slider(start[0], xlo, xhi, 0.05, _("start x")),
+        "y0": slider(start[1], ylo, yhi, 0.05, _("start y")),
         "lr": W.FloatLogSlider(value=0.05, base=10, min=-3, max=0, step=0.1, description="lr",
                                readout_format=".3f", layout=W.Layout(width="260px")),
-        "momentum": slider(0.9, 0.0, 0.99, 0.01, "momentum μ"),
+        "momentum": slider(0.9, 0.0, 0.99, 0.01, _("momentum μ")),
         "beta1": slider(0.9, 0.0, 0.99, 0.01, "Adam β₁"),
         "beta2": W.FloatSlider(value=0.999, min=0.9, max=0.9999, step=0.0001, description="Adam β₂",
                                readout_format=".4f", layout=W.Layout(width="260px")),
-        "steps": W.IntSlider(value=100, min=10, max=200, step=10, description="steps",
+        "steps": W.IntSlider(value=100, min=10, max=200, step=10, description=_("steps"),
                              layout=W.Layout(width="260px")),
     }
-    widget = LivePlot(draw, controls, title="The optimizer race: same start, same learning rate")
+    widget = LivePlot(draw, controls, title=_("The optimizer race: same start, same learning rate"))
 
     def to_suggested_start(surface: str) -> None:
         """A new surface: the start sliders span its window and move to its suggested start (one redraw)."""
@@ -215,17 +216,17 @@ def schedule_explorer() -> LivePlot:
         return fig
 
     controls = {
-        "epochs": W.IntSlider(value=100, min=10, max=200, step=5, description="epochs",
+        "epochs": W.IntSlider(value=100, min=10, max=200, step=5, description=_("epochs"),
                               layout=W.Layout(width="260px")),
-        "base_lr": slider(0.1, 0.01, 1.0, 0.01, "base lr"),
+        "base_lr": slider(0.1, 0.01, 1.0, 0.01, _("base lr")),
         "step_size": W.IntSlider(value=30, min=1, max=100, description="step_size",
                                  layout=W.Layout(width="260px")),
         "gamma": slider(0.1, 0.05, 0.95, 0.05, "gamma"),
-        "exp_gamma": W.FloatSlider(value=0.97, min=0.8, max=0.999, step=0.001, description="exp. gamma",
+        "exp_gamma": W.FloatSlider(value=0.97, min=0.8, max=0.999, step=0.001, description=_("exp. gamma"),
                                    readout_format=".3f", layout=W.Layout(width="260px")),
         "T_max": W.IntSlider(value=100, min=1, max=200, description="T_max", layout=W.Layout(width="260px")),
         "eta_min": W.FloatSlider(value=0.0, min=0.0, max=0.05, step=0.001, description="eta_min",
                                  readout_format=".3f", layout=W.Layout(width="260px")),
-        "warmup": W.IntSlider(value=5, min=1, max=50, description="warm-up", layout=W.Layout(width="260px")),
+        "warmup": W.IntSlider(value=5, min=1, max=50, description=_("warm-up"), layout=W.Layout(width="260px")),
     }
-    return LivePlot(draw, controls, title="Learning-rate schedules")
+    return LivePlot(draw, controls, title=_("Learning-rate schedules"))

@@ -7,6 +7,7 @@ from typing import Any
 import ipywidgets as W
 import torch
 
+from ..i18n import _
 from ..plot import grid_2d, new_figure
 from ._core import LivePlot, builder, slider
 from ._render import fixed_labels
@@ -34,7 +35,7 @@ def neuron_explorer() -> LivePlot:
         return fig
 
     controls = {"w": slider(1.0, -5.0, 5.0, 0.1, "w"), "b": slider(0.0, -5.0, 5.0, 0.1, "b")}
-    return LivePlot(draw, controls, title="A single neuron: y = σ(w·x + b)")
+    return LivePlot(draw, controls, title=_("A single neuron: y = σ(w·x + b)"))
 
 
 def _line_through_box(w1: float, w2: float, b: float, xlim: tuple, ylim: tuple) -> tuple[list, list] | None:
@@ -105,10 +106,10 @@ def perceptron_playground() -> LivePlot:
         return fig
 
     controls = {
-        "dataset": W.Dropdown(options=list(datasets), value="AND", description="data set",
+        "dataset": W.Dropdown(options=list(datasets), value="AND", description=_("data set"),
                               layout=W.Layout(width="200px")),
         "w1": slider(1.0, -5.0, 5.0, 0.1, "w₁"),
         "w2": slider(1.0, -5.0, 5.0, 0.1, "w₂"),
         "b": slider(-0.5, -5.0, 5.0, 0.1, "b"),
     }
-    return LivePlot(draw, controls, title="A perceptron's decision line: predict 1 where w₁x₁ + w₂x₂ + b ≥ 0")
+    return LivePlot(draw, controls, title=_("A perceptron's decision line: predict 1 where w₁x₁ + w₂x₂ + b ≥ 0"))

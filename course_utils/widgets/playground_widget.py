@@ -13,11 +13,12 @@ from typing import Any
 import ipywidgets as W
 
 from .. import playground as P
+from ..i18n import N_, _
 from ._core import LivePlot, builder
 from .playground_view import PlaygroundView
 
-_DATASET_NAMES = {"xor": "XOR", "circles": "circles", "moons": "moons", "spirals": "spirals",
-                  "blobs": "Gaussian blobs", "regression": "regression plane"}
+_DATASET_NAMES = {"xor": "XOR", "circles": N_("circles"), "moons": N_("moons"), "spirals": N_("spirals"),
+                  "blobs": N_("Gaussian blobs"), "regression": N_("regression plane")}  # shown with _()
 _FEATURE_KEYS = {f"f_{i}": name for i, name in enumerate(P.FEATURES)}  # one checkbox per input feature
 _SETTING_KEYS = {"dataset", "activation", "init", "optimizer", "lr", "batch_size", "schedule", "regularization",
                  "reg_rate"}  # controls whose value is the setting of the same name, as it is
@@ -34,38 +35,38 @@ def _controls(s: P.Settings) -> dict[str, Any]:
     lrs = sorted(set(P.LR_CHOICES) | {s.lr})
     rates = sorted(set(P.REG_RATE_CHOICES) | {s.reg_rate})
     controls: dict[str, Any] = {
-        "dataset": _small(W.Dropdown(options=[(_DATASET_NAMES[d], d) for d in P.DATASETS], value=s.dataset,
-                                     description="data")),
+        "dataset": _small(W.Dropdown(options=[(_(_DATASET_NAMES[d]), d) for d in P.DATASETS], value=s.dataset,
+                                     description=_("data"))),
         "noise": _small(W.FloatSlider(value=s.noise, min=0.0, max=max(0.5, s.noise), step=0.05,
-                                      description="noise", readout_format=".2f")),
+                                      description=_("noise"), readout_format=".2f")),
         "train_pct": _small(W.IntSlider(value=round(100 * s.train_fraction), min=10, max=90, step=5,
-                                        description="train %")),
+                                        description=_("train %"))),
     }
     for key, name in _FEATURE_KEYS.items():
-        controls[key] = W.Checkbox(value=name in s.features, description=P.FEATURE_LABELS[name], indent=False,
+        controls[key] = W.Checkbox(value=name in s.features, description=_(P.FEATURE_LABELS[name]), indent=False,
                                    layout=W.Layout(width="78px"))
     controls.update({
-        "layers": _small(W.IntSlider(value=len(s.hidden), min=0, max=6, description="layers")),
+        "layers": _small(W.IntSlider(value=len(s.hidden), min=0, max=6, description=_("layers"))),
         "units": _small(W.IntSlider(value=max(s.hidden, default=4), min=1, max=max(8, *s.hidden, 1),
-                                    description="units")),
-        "activation": _small(W.Dropdown(options=[(P.ACTIVATION_LABELS[a], a) for a in P.ACTIVATIONS],
-                                        value=s.activation, description="activation")),
-        "init": _small(W.Dropdown(options=[(P.INIT_LABELS[i], i) for i in P.INITS], value=s.init,
-                                  description="init")),
-        "optimizer": _small(W.Dropdown(options=[(P.OPTIMIZER_LABELS[o], o) for o in P.OPTIMIZERS],
-                                       value=s.optimizer, description="optimizer")),
+                                    description=_("units"))),
+        "activation": _small(W.Dropdown(options=[(_(P.ACTIVATION_LABELS[a]), a) for a in P.ACTIVATIONS],
+                                        value=s.activation, description=_("activation"))),
+        "init": _small(W.Dropdown(options=[(_(P.INIT_LABELS[i]), i) for i in P.INITS], value=s.init,
+                                  description=_("init"))),
+        "optimizer": _small(W.Dropdown(options=[(_(P.OPTIMIZER_LABELS[o]), o) for o in P.OPTIMIZERS],
+                                       value=s.optimizer, description=_("optimizer"))),
         "lr": _small(W.SelectionSlider(options=[(f"{v:g}", v) for v in lrs], value=s.lr,
-                                       description="learning rate")),
+                                       description=_("learning rate"))),
         "batch_size": _small(W.IntSlider(value=s.batch_size, min=1, max=max(30, s.batch_size),
-                                         description="batch size")),
-        "schedule": _small(W.Dropdown(options=[("constant lr", "none"), ("StepLR", "step"),
+                                         description=_("batch size"))),
+        "schedule": _small(W.Dropdown(options=[(_("constant lr"), "none"), ("StepLR", "step"),
                                                ("CosineAnnealingLR", "cosine")], value=s.schedule,
-                                      description="schedule")),
-        "regularization": _small(W.Dropdown(options=[("none", "none"), ("L1", "l1"), ("L2", "l2")],
-                                            value=s.regularization, description="regularize")),
+                                      description=_("schedule"))),
+        "regularization": _small(W.Dropdown(options=[(_("none"), "none"), ("L1", "l1"), ("L2", "l2")],
+                                            value=s.regularization, description=_("regularize"))),
         "reg_rate": _small(W.SelectionSlider(options=[(f"{v:g}", v) for v in rates], value=s.reg_rate,
-                                             description="reg. rate")),
-        "dropout": _small(W.FloatSlider(value=s.dropout, min=0.0, max=0.8, step=0.05, description="dropout p",
+                                             description=_("reg. rate"))),
+        "dropout": _small(W.FloatSlider(value=s.dropout, min=0.0, max=0.8, step=0.05, description=_("dropout p"),
                                         readout_format=".2f")),
     })
     return controls
@@ -87,20 +88,20 @@ class PlaygroundWidget(LivePlot):
         self._task: asyncio.Task | None = None  # the Play loop, while it runs
         controls = _controls(pg.settings)
         self._last: dict[str, Any] = {k: c.value for k, c in controls.items()}  # the values last drawn
-        buttons: dict[str, Callable[[LivePlot], object]] = {
-            "Play": lambda w: self._play(), "Pause": lambda w: self._pause(),
-            "Step": lambda w: pg.step(1), "Reset": lambda w: pg.reset(),
-            "Regenerate data": lambda w: self._regenerate(), "Export code": lambda w: self._export()}
-        note = W.HTML(f"<i>{html.escape(pg.settings.note)}</i>" if pg.settings.note else "")
+        buttons: dict[str, Callable[[LivePlot], object]] = {  # keys name the buttons in code; shown with _()
+            N_("Play"): lambda w: self._play(), N_("Pause"): lambda w: self._pause(),
+            N_("Step"): lambda w: pg.step(1), N_("Reset"): lambda w: pg.reset(),
+            N_("Regenerate data"): lambda w: self._regenerate(), N_("Export code"): lambda w: self._export()}
+        note = W.HTML(f"<i>{html.escape(_(pg.settings.note))}</i>" if pg.settings.note else "")
         rows = [
             [note],
             ["dataset", "noise", "train_pct"],
-            [W.HTML("inputs:", layout=W.Layout(width="70px")), *_FEATURE_KEYS],
+            [W.HTML(_("inputs:"), layout=W.Layout(width="70px")), *_FEATURE_KEYS],
             ["layers", "units", "activation", "init"],
             ["optimizer", "lr", "batch_size", "schedule"],
             ["regularization", "reg_rate", "dropout"],
         ]
-        super().__init__(self._draw, controls, title="Network playground", buttons=buttons, rows=rows,
+        super().__init__(self._draw, controls, title=_("Network playground"), buttons=buttons, rows=rows,
                          footer=[self.code_box])
         self.buttons["Pause"].disabled = True
 
@@ -151,7 +152,7 @@ class PlaygroundWidget(LivePlot):
                 self.update()
                 await asyncio.sleep(0.03)  # ... then the kernel's turn: clicks (Pause), slider moves
         except Exception as exc:  # shown in the widget, never raised into the notebook
-            self.show_error("Could not train", exc)
+            self.show_error(_("Could not train"), exc)
         if self._task is asyncio.current_task():  # finished (not paused): show the final picture
             self._task = None
             self._set_playing(False)
@@ -167,8 +168,8 @@ class PlaygroundWidget(LivePlot):
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
-            raise RuntimeError("Play needs a running event loop, as in a Jupyter kernel: press Step instead, or "
-                               "call widget.playground.step(n)") from None
+            raise RuntimeError(_("Play needs a running event loop, as in a Jupyter kernel: press Step instead, or "
+                                 "call widget.playground.step(n)")) from None
         self._task = loop.create_task(self._play_loop(self.playground.epoch + self.play_epochs))
         self._set_playing(True)
 

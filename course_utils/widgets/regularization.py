@@ -7,6 +7,7 @@ from typing import Any
 import ipywidgets as W
 import torch
 
+from ..i18n import N_, _
 from ..plot import grid_2d, new_figure
 from ..regularization import train_regularized_mlp
 from ._core import LivePlot, builder, slider
@@ -24,7 +25,7 @@ def regularization_playground() -> LivePlot:
 
     window = (-1.8, 2.8, -1.4, 1.9)
     n_grid = 90
-    _, _, grid = grid_2d(window[:2], window[2:], n_grid)
+    _x, _y, grid = grid_2d(window[:2], window[2:], n_grid)
     last: dict[str, Any] = {}  # the last training: its "run" (train_regularized_mlp's result) and "settings"
 
     fig, (ax, ax_loss) = new_figure(ncols=2, width=4.0, height=3.4)
@@ -82,13 +83,13 @@ def regularization_playground() -> LivePlot:
         last.update(run=run, settings=settings(**values))
 
     controls = {
-        "p": slider(0.0, 0.0, 0.8, 0.05, "dropout p"),
-        "weight_decay": slider(0.0, 0.0, 1.0, 0.05, "weight decay"),
-        "noise": slider(0.3, 0.05, 0.5, 0.05, "noise"),
-        "width": W.IntSlider(value=128, min=8, max=256, step=8, description="width",
+        "p": slider(0.0, 0.0, 0.8, 0.05, _("dropout p")),
+        "weight_decay": slider(0.0, 0.0, 1.0, 0.05, _("weight decay")),
+        "noise": slider(0.3, 0.05, 0.5, 0.05, _("noise")),
+        "width": W.IntSlider(value=128, min=8, max=256, step=8, description=_("width"),
                              layout=W.Layout(width="260px")),
-        "n_train": W.IntSlider(value=40, min=20, max=200, step=10, description="train size",
+        "n_train": W.IntSlider(value=40, min=20, max=200, step=10, description=_("train size"),
                                layout=W.Layout(width="260px")),
     }
-    return LivePlot(draw, controls, title="Regularization playground (AdamW, 300 full-batch epochs)",
-                    buttons={"Train": train})
+    return LivePlot(draw, controls, title=_("Regularization playground (AdamW, 300 full-batch epochs)"),
+                    buttons={N_("Train"): train})
