@@ -30,6 +30,7 @@ import torch
 from torch.optim import Optimizer
 
 from . import validation
+from .i18n import N_, _
 
 __all__ = [
     "SGD", "Adagrad", "RMSprop", "Adam", "AdamW",
@@ -429,6 +430,11 @@ class Surface:
     levels: list[float] = field(default_factory=list)  # contour levels that show the surface's shape
     grad: Callable[[float, float], tuple[float, float]] | None = None  # ∂f/∂x, ∂f/∂y by hand (faster)
 
+    @property
+    def caption(self) -> str:
+        """``description`` in the course's language (see :func:`course_utils.set_language`)."""
+        return _(self.description)
+
     def __call__(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         return self.f(x, y)
 
@@ -486,21 +492,21 @@ _HIMMELBLAU_MINIMA = [(3.0, 2.0), (-2.805118, 3.131312), (-3.779310, -3.283186),
 surfaces: dict[str, Surface] = {
     "quadratic": Surface(
         "quadratic", _quadratic, start=(-1.8, 1.2), minima=[(0.0, 0.0)],
-        description="an ill-conditioned bowl 0.05·x² + y²: 20× steeper across (y) than along (x)",
+        description=N_("an ill-conditioned bowl 0.05·x² + y²: 20× steeper across (y) than along (x)"),
         levels=[0.01, 0.03, 0.1, 0.2, 0.4, 0.8, 1.6, 3.2], grad=_quadratic_grad),
     "rosenbrock": Surface(
         "rosenbrock", _rosenbrock, start=(-1.5, 1.5), minima=[(1.0, 1.0)],
-        description="Rosenbrock's banana valley (1 − x)² + 100·(y − x²)², divided by 100: a curved, flat-bottomed "
-                    "valley with its minimum at (1, 1)",
+        description=N_("Rosenbrock's banana valley (1 − x)² + 100·(y − x²)², divided by 100: a curved, flat-bottomed "
+                       "valley with its minimum at (1, 1)"),
         levels=[0.002, 0.01, 0.04, 0.15, 0.5, 1.5, 4.0, 10.0], grad=_rosenbrock_grad),
     "saddle": Surface(
         "saddle", _saddle, start=(-1.8, 0.05), minima=[(0.0, 1.0), (0.0, -1.0)], f_min=-0.25,
-        description="a saddle at (0, 0) between two valleys: x²/2 − y²/2 + y⁴/4, minima at (0, ±1)",
+        description=N_("a saddle at (0, 0) between two valleys: x²/2 − y²/2 + y⁴/4, minima at (0, ±1)"),
         levels=[-0.2, -0.1, 0.0, 0.1, 0.3, 0.6, 1.0, 1.6], grad=_saddle_grad),
     "himmelblau": Surface(
         "himmelblau", _himmelblau, start=(0.3, -0.3), minima=[(u / 2.5, v / 2.5) for u, v in _HIMMELBLAU_MINIMA],
-        description="Himmelblau's function (x² + y − 11)² + (x + y² − 7)² on a 2.5× smaller scale, ÷100: four "
-                    "minima of equal depth — where you end depends on where you start and how you move",
+        description=N_("Himmelblau's function (x² + y − 11)² + (x + y² − 7)² on a 2.5× smaller scale, ÷100: four "
+                       "minima of equal depth — where you end depends on where you start and how you move"),
         levels=[0.02, 0.1, 0.3, 0.6, 1.0, 1.6, 2.5, 4.0], grad=_himmelblau_grad),
 }
 

@@ -58,7 +58,7 @@ class History:
 
     def __repr__(self) -> str:
         if not self.epochs:
-            return "History(no epochs)"
+            return "History({})".format(_("no epochs"))
         parts = [f"epochs={self.epochs}", f"train_loss={self.train_loss[-1]:.4f}"]
         if self.val_loss:
             parts.append(f"val_loss={self.val_loss[-1]:.4f}")
@@ -67,9 +67,9 @@ class History:
         if self.val_acc:
             parts.append(f"val_acc={self.val_acc[-1]:.3f}")
         if self.stopped_early:
-            parts.append(f"stopped early, best epoch {self.best_epoch}")
+            parts.append(_("stopped early, best epoch {epoch}").format(epoch=self.best_epoch))
         if self.diverged:
-            parts.append("diverged")
+            parts.append(_("diverged"))
         return f"History({', '.join(parts)})"
 
 

@@ -348,6 +348,17 @@ def _check_sliders(page) -> tuple[int, list[str]]:
     return checked, failures
 
 
+# Whether the page's sans-serif font has a glyph for 中: drawn on a canvas, it must differ from a code point no
+# font has (U+10FFFD, private use), which every browser draws as the same empty box.
+JS_HAS_CJK_GLYPHS = """() => {
+  const canvas = document.createElement('canvas'); canvas.width = 48; canvas.height = 48;
+  const g = canvas.getContext('2d');
+  const draw = (text) => { g.clearRect(0, 0, 48, 48); g.font = '32px sans-serif'; g.fillText(text, 4, 36);
+                           return canvas.toDataURL(); };
+  return draw('中') !== draw('\\u{10FFFD}');
+}"""
+
+
 def _untranslated_widgets(page) -> list[str]:
     """The course widgets of a Chinese notebook whose rendered text (title, labels, buttons) has no Chinese."""
     widgets = page.locator(".course-widget")
@@ -385,6 +396,9 @@ def test_notebook_in_browser(notebook: str, browser, lab, record_property):
         if notebook.startswith("zh/"):
             english = _untranslated_widgets(page)
             assert not english, f"{notebook}: course widgets rendered without Chinese labels: {english}"
+            assert page.evaluate(JS_HAS_CJK_GLYPHS), (
+                f"{notebook}: the browser draws Chinese characters as empty boxes: install a Chinese font "
+                "(Debian/Ubuntu: apt-get install fonts-noto-cjk)")
 
         checked, failures = _check_sliders(page)
         record_property("widgets_checked", checked)

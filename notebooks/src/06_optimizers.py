@@ -484,7 +484,7 @@ assert math.isclose(w.item(), 1 - 1e-5)                                # one ste
 
 # %%
 for name, surface in optim.surfaces.items():
-    print(f"{name:10s} start {surface.start}: {surface.description}")
+    print(f"{name:10s} start {surface.start}: {surface.caption}")
 
 # %%
 racers = {"SGD": (optim.SGD, {}), "momentum": (optim.SGD, {"momentum": 0.9}),
