@@ -122,7 +122,7 @@ def _check_merge_linear_layers(fn) -> None:
             except Mismatch as err:
                 raise _as_merged_layer_error(err, context) from None
             expect_close(out, fc2(fc1(x)), "merged(x)", atol=1e-4, rtol=1e-4,
-                         context=f"{context} (compared with fc2(fc1(x)))")
+                         context=_("{context} (compared with fc2(fc1(x)))").format(context=context))
 
 
 def _as_merged_layer_error(err: Mismatch, context: str) -> Mismatch:

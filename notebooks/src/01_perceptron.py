@@ -39,7 +39,7 @@ cu.set_language("en")  # the language of the messages of checkers and widgets: "
 cu.env.check_environment()  # one line: OK, or what to fix and how
 cu.set_seed(0)
 device = cu.get_device()
-print("device:", device)  # the models of this chapter are tiny: they run on the CPU
+print(f"device: {device}")  # the models of this chapter are tiny: they run on the CPU
 
 # %% [markdown]
 # ## 1. From a biological neuron to an artificial one

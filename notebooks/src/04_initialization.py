@@ -43,7 +43,7 @@ cu.set_language("en")  # the language of the messages of checkers and widgets: "
 cu.env.check_environment()  # one line: OK, or what to fix and how
 cu.set_seed(0)
 device = cu.get_device()
-print("device:", device)
+print(f"device: {device}")
 
 # %% [markdown]
 # ## 1. Why the starting point matters

@@ -50,7 +50,7 @@ cu.set_language("en")  # the language of the messages of checkers and widgets: "
 cu.env.check_environment()  # one line: OK, or what to fix and how
 cu.set_seed(0)
 device = cu.get_device()
-print("device:", device)  # the playground's networks are tiny: they train on the CPU whatever this says
+print(f"device: {device}")  # the playground's networks are tiny: they train on the CPU whatever this says
 
 # %% [markdown]
 # ## 1. The playground
