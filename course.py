@@ -9,6 +9,8 @@
     python3 course.py notebooks    re-execute notebooks from notebooks/src/ (all, or the names given), in both
                                    editions: notebooks/ (English) and notebooks/zh/ (from the catalogs in locale/)
     python3 course.py bench        print the benchmark table
+    python3 course.py site         build the website (both editions, widgets that answer without a kernel) into
+                                   build/site/; open build/site/index.html (installs requirements-site.txt)
     python3 course.py setup        only create/refresh the virtual environment
 
 The virtual environment lives in .venv/ (or $COURSE_VENV). It is reinstalled only when requirements.txt or
@@ -28,6 +30,7 @@ ROOT = Path(__file__).resolve().parent
 VENV = Path(os.environ.get("COURSE_VENV", ROOT / ".venv"))
 FLOOR_VENV = ROOT / ".venv-floor"  # the oldest supported versions: requirements.txt's lower bounds, pinned
 FLOOR_CONSTRAINTS = ROOT / "constraints-floor.txt"
+SITE_REQUIREMENTS = ROOT / "requirements-site.txt"  # the website's tools: installed by `site` and `test` only
 
 
 def venv_python(venv_dir: Path = VENV) -> Path:
@@ -66,6 +69,18 @@ def setup(floor: bool = False) -> Path:
     return py
 
 
+def setup_site(py: Path, floor: bool = False) -> None:
+    """Install the website's tools (requirements-site.txt) into the environment of ``py``, unless current."""
+    stamp = py.parent.parent / ".course-site-installed"
+    fingerprint = hashlib.sha256(SITE_REQUIREMENTS.read_bytes()).hexdigest()
+    if stamp.exists() and stamp.read_text() == fingerprint:
+        return
+    print("[course] installing the website's tools (requirements-site.txt) ...", flush=True)
+    pins = ["-c", FLOOR_CONSTRAINTS] if floor else []
+    subprocess.run([py, "-m", "pip", "install", "-r", SITE_REQUIREMENTS, *pins], check=True)
+    stamp.write_text(fingerprint)
+
+
 def _run(args: list, env: dict | None = None) -> int:
     return subprocess.run([str(a) for a in args], cwd=ROOT, env=env).returncode
 
@@ -92,6 +107,7 @@ def test(extra: list[str]) -> int:
     floor = "--floor" in extra
     extra = [a for a in extra if a != "--floor"]
     py = setup(floor=floor)
+    setup_site(py, floor=floor)  # the suite builds the website and tests it in the browser
     cores = os.cpu_count() or 1
     workers = max(1, min(cores, 4))
     env = dict(os.environ)
@@ -110,10 +126,17 @@ def notebooks(extra: list[str]) -> int:
 
 def bench(extra: list[str]) -> int:
     py = setup()
+    setup_site(py)  # the benchmark builds the website too
     return _run([py, ROOT / "benchmarks" / "run.py", *extra])
 
 
-COMMANDS = {"lab": lab, "test": test, "notebooks": notebooks, "bench": bench}
+def site(extra: list[str]) -> int:
+    py = setup()
+    setup_site(py)
+    return _run([py, ROOT / "tools" / "website.py", *extra], env={**os.environ, "MPLBACKEND": "Agg"})
+
+
+COMMANDS = {"lab": lab, "test": test, "notebooks": notebooks, "bench": bench, "site": site}
 
 
 def main(argv: list[str]) -> int:

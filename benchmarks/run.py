@@ -144,6 +144,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-notebooks", action="store_true", help="skip executing the chapters")
     parser.add_argument("--no-browser", action="store_true", help="skip the widgets' round trip in Chromium")
+    parser.add_argument("--no-site", action="store_true", help="skip building and timing the website")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--only-widgets", action="store_true", help="measure only the widgets' updates (kernel side)")
     args = parser.parse_args()
@@ -168,6 +169,15 @@ def main() -> None:
         else:
             browser.bench_browser(row)
             browser.bench_browser(row, lang="zh")
+    if not args.no_site:
+        import browser
+        import site_bench
+
+        reason = browser.unavailable()
+        if reason:
+            skipped.append(f"the website's widgets in the browser ({reason})")
+        else:
+            site_bench.bench_site(row)
     if not args.no_notebooks:
         bench_notebooks()
     print_table()

@@ -3,7 +3,11 @@ small control helpers the builders share."""
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import html
+import inspect
+import json
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -61,6 +65,8 @@ class LivePlot(W.VBox):
         for label, button in self.buttons.items():
             button.on_click(lambda _b, label=label: self.press(label))
         self.title = title or _("widget")
+        # how this widget was made, set by @builder: {"builder": name, "kwargs": JSON-ready arguments or None}
+        self.origin: dict[str, Any] = {"builder": None, "kwargs": None}
         # natural size: stretched to the output width, an 80-dpi PNG would look blurred
         self.image = W.Image(format="png", layout=W.Layout(width="auto", align_self="flex-start"))
         self.message = W.HTML()
@@ -85,15 +91,22 @@ class LivePlot(W.VBox):
             control.observe(lambda change, name=name: self._on_change(name, change["new"]), names="value")
         self.update()
 
-    def _repr_mimebundle_(self, **kwargs: Any) -> dict | None:
-        """Add the current picture as a PNG, so a notebook viewed without a kernel (e.g. on GitHub) shows it."""
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict | tuple[dict, dict] | None:
+        """Add the current picture as a PNG, so a notebook viewed without a kernel (e.g. on GitHub) shows it.
+
+        The output's metadata records how to build this widget again (``course_widget``: builder, its arguments,
+        the controls' values, buttons pressed so far): the website (``tools/site.py``) rebuilds it from that and
+        precomputes its pictures, so its controls still answer on a page without a kernel.
+        """
         bundle = super()._repr_mimebundle_(**kwargs)
-        if bundle is not None:
-            bundle["text/plain"] = _("{title} (interactive: run the notebook to move the controls)").format(
-                title=self.title)
-            if self.image.value:
-                bundle["image/png"] = bytes(self.image.value)
-        return bundle
+        if bundle is None:
+            return None
+        bundle["text/plain"] = _("{title} (interactive: run the notebook to move the controls)").format(
+            title=self.title)
+        if self.image.value:
+            bundle["image/png"] = bytes(self.image.value)
+        values = {name: value for name, value in self.values().items() if _is_plain(value)}
+        return bundle, {"course_widget": {**self.origin, "values": values, "presses": self.presses}}
 
     def values(self) -> dict[str, Any]:
         """The controls' current values, by name: ``draw``'s keyword arguments."""
@@ -171,6 +184,14 @@ class LivePlot(W.VBox):
         self.last_update_s = time.perf_counter() - start
 
 
+def _is_plain(value: Any) -> bool:
+    try:
+        json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
 # Every builder of a live widget, by name: the benchmark times each one's slider-to-picture update, the tests
 # move each one's controls.
 BUILDERS: dict[str, Callable[..., LivePlot]] = {}
@@ -181,8 +202,31 @@ def builder(fn: Callable[..., LivePlot]) -> Callable[..., LivePlot]:
     and ``course_utils.widgets.<name>`` is the builder). It must work called without arguments."""
     if fn.__name__ in BUILDERS:
         raise ValueError(f"two widget builders are named {fn.__name__!r}")
-    BUILDERS[fn.__name__] = fn
-    return fn
+    signature = inspect.signature(fn)
+
+    @functools.wraps(fn)
+    def build(*args: Any, **kwargs: Any) -> LivePlot:
+        widget = fn(*args, **kwargs)
+        widget.origin = {"builder": fn.__name__, "kwargs": _json_arguments(signature, args, kwargs)}
+        return widget
+
+    BUILDERS[fn.__name__] = build
+    return build
+
+
+def _json_arguments(signature: inspect.Signature, args: tuple, kwargs: dict) -> dict | None:
+    """A builder call's arguments as JSON-ready keyword arguments; None when one is not plain data (a model …).
+
+    A dataclass (e.g. a playground's ``Settings``) counts as plain data: its fields are stored.
+    """
+    bound = signature.bind(*args, **kwargs).arguments
+    plain = {name: dataclasses.asdict(value) if dataclasses.is_dataclass(value) and not isinstance(value, type)
+             else value for name, value in bound.items()}
+    try:
+        json.dumps(plain, allow_nan=False)
+    except (TypeError, ValueError):
+        return None
+    return plain
 
 
 def slider(value: float, lo: float, hi: float, step: float, description: str) -> W.FloatSlider:

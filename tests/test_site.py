@@ -1,0 +1,219 @@
+"""The website, built by ``tools/website.py`` and checked page by page in a real browser (Chromium via Playwright).
+
+The site is built once for the module into build/site/ and served from that folder by a local HTTP server; every
+request to anywhere else is blocked and counted as a failure (the site must work offline). For every page of both
+editions:
+
+* it loads with no console error, no failed request, no broken internal link or image;
+* no raw LaTeX is left on the page once MathJax has typeset it;
+* the language switch leads to the same page in the other edition;
+* on a page with widgets, moving the first control of each live widget changes its picture; a widget that cannot
+  answer without a kernel says so, with its controls disabled.
+
+Skips when Playwright or /usr/bin/chromium is missing, except on CI (``CI=true``), where it fails.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import re
+import threading
+import urllib.parse
+from pathlib import Path
+
+import nbtools
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+EDITIONS = ("en", "zh")
+PAGES = [f"{lang}/{name}" for lang in EDITIONS
+         for name in ["index", *(src.stem for src in nbtools.sources()), "GLOSSARY"]]
+
+# Text of the page outside code, outputs and typeset math: where raw TeX would show.
+JS_RAW_TEX = r"""() => {
+  const skip = 'PRE, CODE, SCRIPT, STYLE, TEXTAREA, MJX-CONTAINER, .highlight, .output, .cell_output';
+  const walker = document.createTreeWalker(document.querySelector('main') || document.body, NodeFilter.SHOW_TEXT);
+  const found = [];
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (node.parentElement.closest(skip)) continue;
+    const text = node.textContent;
+    const m = text.match(/\$\$|\\(frac|mathbf|sum|sigma|partial|begin|left|right|cdot|text)\b|\\\(|\\\[|\$[^$\s][^$]*\$/);
+    if (m) found.push(text.trim().slice(0, 80));
+  }
+  return found;
+}"""
+
+JS_IMAGES = """() => Array.from(document.images)
+  .filter(img => !img.complete || img.naturalWidth === 0).map(img => img.getAttribute('src'))"""
+
+JS_LINKS = """() => Array.from(document.querySelectorAll('a[href]')).map(a => a.href)
+  .filter(h => h.startsWith(location.origin))"""
+
+
+def _load_site_builder():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("website", ROOT / "tools" / "website.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def built_site():
+    """Build the site (both editions) into build/site/ and serve it on a free local port."""
+    builder = _load_site_builder()
+    assert builder.build() == 0, "tools/website.py failed"
+    handler = functools.partial(_QuietHandler, directory=str(builder.SITE))
+    server = _QuietServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield builder.SITE, f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+
+
+class _QuietServer(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address):  # a page closed mid-download is not the site's fault
+        pass
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # no line per request in the test output
+        pass
+
+
+@pytest.fixture(scope="module")
+def browser():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:
+        _unavailable(f"Playwright is not importable: {exc}")
+    if not CHROMIUM.exists():
+        _unavailable(f"{CHROMIUM} is absent (Debian/Ubuntu: apt-get install chromium)")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                     args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+        yield browser
+        browser.close()
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"the site test cannot run on CI: {reason}")
+    pytest.skip(reason)
+
+
+def _local_file(site: Path, base: str, url: str) -> Path:
+    path = urllib.parse.unquote(urllib.parse.urlsplit(url).path)
+    target = site / path.lstrip("/")
+    return target / "index.html" if path.endswith("/") else target
+
+
+def _open(browser, base: str, page_name: str):
+    """Open a page with every request outside the local server blocked; return (page, problems list)."""
+    page = browser.new_page(viewport={"width": 1300, "height": 1000})
+    problems: list[str] = []
+    page.on("console", lambda msg: problems.append(f"console error: {msg.text}") if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+    page.on("requestfailed", lambda req: problems.append(f"request failed: {req.url}")
+            if not req.url.startswith(base) or "net::ERR_ABORTED" not in (req.failure or "") else None)
+    page.on("response", lambda res: problems.append(f"HTTP {res.status}: {res.url}") if res.status >= 400 else None)
+
+    def route(r):
+        if r.request.url.startswith(base) or r.request.url.startswith("data:"):
+            r.continue_()
+        else:
+            problems.append(f"request outside the site: {r.request.url}")
+            r.abort()
+
+    page.route("**/*", route)
+    page.goto(f"{base}/{page_name}.html", wait_until="load")
+    page.wait_for_function("() => !window.MathJax || !MathJax.startup || MathJax.startup.promise", timeout=30_000)
+    page.evaluate("() => window.MathJax && MathJax.startup ? MathJax.startup.promise : null")
+    return page, problems
+
+
+def _move_first_control(widget) -> str:
+    """Move the widget's first enabled control one step; return how (for messages)."""
+    return widget.evaluate("""(root) => {
+      const el = root.querySelector('input:not([disabled]), select:not([disabled])');
+      if (el.type === 'range') {
+        const v = parseInt(el.value, 10), max = parseInt(el.max, 10);
+        el.value = String(v < max ? v + 1 : v - 1);
+        el.dispatchEvent(new Event('input', {bubbles: true}));
+      } else if (el.type === 'checkbox') {
+        el.click();
+      } else {
+        el.selectedIndex = (el.selectedIndex + 1) % el.options.length;
+        el.dispatchEvent(new Event('change', {bubbles: true}));
+      }
+      return el.getAttribute('data-control');
+    }""")
+
+
+@pytest.mark.parametrize("page_name", PAGES)
+def test_site_page(page_name, built_site, browser):
+    site, base = built_site
+    assert (site / f"{page_name}.html").exists(), f"{page_name}.html was not built"
+    page, problems = _open(browser, base, page_name)
+    try:
+        raw = page.evaluate(JS_RAW_TEX)
+        assert not raw, f"{page_name}: raw LaTeX on the page: {raw[:3]}"
+        broken = page.evaluate(JS_IMAGES)
+        assert not broken, f"{page_name}: images that did not load: {broken[:3]}"
+        missing = sorted({url for url in page.evaluate(JS_LINKS) if not _local_file(site, base, url).exists()})
+        assert not missing, f"{page_name}: links to missing files: {missing[:3]}"
+
+        switch = page.locator("a.course-lang-switch").first
+        other = _local_file(site, base, switch.evaluate("a => a.href"))
+        lang, name = page_name.split("/")
+        assert other == site / {"en": "zh", "zh": "en"}[lang] / f"{name}.html", f"{page_name}: switch goes to {other}"
+
+        widgets = page.locator(".course-widget-static")
+        live = page.locator(".course-widget-static.cw-live")
+        for i in range(live.count()):
+            widget = live.nth(i)
+            widget.scroll_into_view_if_needed()
+            image = widget.locator("img.cw-image")
+            before = image.get_attribute("src")
+            control = _move_first_control(widget)
+            page.wait_for_function("([img, before]) => img.getAttribute('src') !== before && img.complete "
+                                   "&& img.naturalWidth > 0", arg=[image.element_handle(), before], timeout=5_000)
+            assert image.get_attribute("src") != before, f"{page_name}: widget #{i} ignored its control {control}"
+        for i in range(widgets.count()):
+            widget = widgets.nth(i)
+            if "cw-live" not in (widget.get_attribute("class") or ""):
+                assert widget.locator(".cw-note").count() and not widget.locator(
+                    "input:not([disabled]), select:not([disabled])").count(), \
+                    f"{page_name}: widget #{i} cannot answer but does not say so"
+        assert not problems, f"{page_name}: " + "; ".join(problems[:5])
+    finally:
+        page.close()
+
+
+def test_site_widgets_mostly_answer(built_site):
+    """Most widgets answer without a kernel; those that cannot are the ones made from a model trained in the
+    notebook (chapter 08's trainer and explorer, chapter 09's trained playgrounds)."""
+    site, _base = built_site
+    log = (site / "widgets.log").read_text().splitlines()
+    live = [line for line in log if "pictures" in line]
+    frozen = [line for line in log if "frozen" in line]
+    assert len(live) >= 2 * 12, f"only {len(live)} widgets answer on the site:\n" + "\n".join(log)
+    assert all(re.search(r"/0[89]_", line) for line in frozen), "unexpected frozen widgets:\n" + "\n".join(frozen)
+
+
+@pytest.mark.parametrize("lang,query", [("en", "gradient"), ("zh", "梯度")])
+def test_site_search(lang, query, built_site, browser):
+    _site, base = built_site
+    page, problems = _open(browser, base, f"{lang}/search")
+    try:
+        page.goto(f"{base}/{lang}/search.html?q={urllib.parse.quote(query)}")
+        page.wait_for_function("() => document.querySelectorAll('#search-results li').length > 0", timeout=20_000)
+        assert not [p for p in problems if "outside" in p], problems
+    finally:
+        page.close()

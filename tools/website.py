@@ -1,0 +1,392 @@
+"""Build the course's website: both editions' executed notebooks as pages, with widgets that answer without a kernel.
+
+``python3 course.py site`` runs ``build()``: it never executes a notebook. For each edition (``notebooks/`` and
+``notebooks/zh/``) it copies the committed notebooks into ``build/site-src/<lang>/`` and replaces every live widget's
+output with a static one: the widget is built again from what its output's metadata records (``course_widget``:
+builder, arguments, control values; see ``LivePlot._repr_mimebundle_``), its pictures are precomputed for the values
+a learner reaches by moving one control at a time from there (every combination when that grid is small), and the
+page gets the same controls over those pictures (``website/_static/course-widgets.js`` swaps them). A widget that
+cannot be built again as it was shown (made from a trained model, or trained before it was shown) keeps its
+picture with its controls disabled, as does any control whose pictures would all be the same (a training
+button, a learning rate that acts only when training): "run the notebook to use this". Then Sphinx with MyST-NB
+and the book theme (``website/conf.py``) writes ``build/site/<lang>/``; MathJax and the pictures are stored once, at
+the site's root, for both editions.
+
+    python tools/website.py            build the site into build/site/ (open build/site/index.html)
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import html
+import io
+import itertools
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+SITE = ROOT / "build" / "site"
+SOURCES = ROOT / "build" / "site-src"
+FRAMES = SITE / "_widgets"
+CONF = ROOT / "website"
+EDITIONS = {"en": ROOT / "notebooks", "zh": ROOT / "notebooks" / "zh"}
+MAX_VALUES = 21      # values of one slider on the site: all its steps up to this many, else this many evenly spread
+GRID_LIMIT = 120     # every combination of the controls when there are at most this many, else one at a time
+SAME_PICTURE = 1.0   # mean absolute pixel difference (0-255) under which a rebuilt widget counts as the one shown
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+TEXT = {
+    "en": {"run": "Run the notebook to use this.", "single": "On this page, one control moves at a time.",
+           "frozen": "This widget shows a model trained in the notebook: run the notebook to move its controls.",
+           "intro": ROOT / "README.md", "map": "Course map", "chapters": "Chapters", "glossary": "Glossary"},
+    "zh": {"run": "运行笔记本即可使用。", "single": "在网页上，一次只能移动一个控件。",
+           "frozen": "这个交互组件显示的是在笔记本中训练过的模型：运行笔记本才能拖动它的控件。",
+           "intro": ROOT / "README.zh-CN.md", "map": "课程地图", "chapters": "各章", "glossary": "术语表"},
+}
+
+
+# --------------------------------------------------------------------------------------------- widget pictures
+def _options(control: Any) -> list[tuple[str, Any]]:
+    """A selection control's (label, value) pairs, whatever form its options were given in."""
+    options = control.options
+    if isinstance(options, dict):
+        return [(str(k), v) for k, v in options.items()]
+    return [(str(o[0]), o[1]) if isinstance(o, tuple) else (str(o), o) for o in options]
+
+
+def _spread(n: int, keep: int) -> list[int]:
+    """At most MAX_VALUES indices of range(n), evenly spread, first and last and ``keep`` included."""
+    if n <= MAX_VALUES:
+        return list(range(n))
+    picked = {round(i * (n - 1) / (MAX_VALUES - 1)) for i in range(MAX_VALUES)} | {keep}
+    return sorted(picked)
+
+
+def control_values(control: Any) -> tuple[list[Any], list[str], int] | None:
+    """The values the site offers for ``control`` (snapped to its steps), their labels, and the current one's index.
+
+    None for a control that cannot be precomputed (free text).
+    """
+    import ipywidgets as W
+
+    if isinstance(control, W.Checkbox):
+        return [False, True], ["off", "on"], int(bool(control.value))
+    if isinstance(control, (W.Dropdown, W.SelectionSlider, W.RadioButtons, W.ToggleButtons)):
+        pairs = _options(control)
+        values = [v for _label, v in pairs]
+        start = values.index(control.value) if control.value in values else 0
+        return values, [label for label, _v in pairs], start
+    if isinstance(control, W.FloatLogSlider):
+        steps = int(round((control.max - control.min) / control.step))
+        exponents = [control.min + i * control.step for i in range(steps + 1)]
+        import math
+
+        here = min(range(len(exponents)), key=lambda i: abs(exponents[i] - math.log(control.value, control.base)))
+        keep = _spread(len(exponents), here)
+        values = [control.base ** exponents[i] for i in keep]
+        return values, [f"{v:.3g}" for v in values], keep.index(here)
+    if isinstance(control, (W.FloatSlider, W.IntSlider)):
+        steps = int(round((control.max - control.min) / control.step))
+        grid = [control.min + i * control.step for i in range(steps + 1)]
+        here = min(range(len(grid)), key=lambda i: abs(grid[i] - control.value))
+        keep = _spread(len(grid), here)
+        values = [grid[i] if i != here else control.value for i in keep]
+        if isinstance(control, W.IntSlider):
+            values = [int(round(v)) for v in values]
+            return values, [str(v) for v in values], keep.index(here)
+        fmt = getattr(control, "readout_format", ".2f") or ".2f"
+        return values, [format(v, fmt) for v in values], keep.index(here)
+    return None
+
+
+def _save_frame(png: bytes) -> str:
+    """Store a picture once (named by its content), compressed for the web, and return its file name.
+
+    A widget draws its PNGs with the fastest compression; the site stores them as 256-colour PNGs (a plot has
+    few colours), a third of the size, the same picture to the eye.
+    """
+    from PIL import Image
+
+    name = hashlib.sha1(png).hexdigest()[:20] + ".png"
+    path = FRAMES / name
+    if not path.exists():
+        image = Image.open(io.BytesIO(png)).convert("RGB")
+        # Pillow < 9.1 names the constants on Image itself
+        method, dither = (Image.Quantize.MEDIANCUT, Image.Dither.NONE) if hasattr(Image, "Quantize") else (0, 0)
+        image.quantize(colors=256, method=method, dither=dither).save(path, format="png", optimize=True)
+    return name
+
+
+def _pixels(png: bytes) -> Any:
+    import numpy as np
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=np.int16)
+
+
+def same_picture(a: bytes, b: bytes) -> bool:
+    """Whether two PNGs show the same picture (up to anti-aliasing noise)."""
+    pa, pb = _pixels(a), _pixels(b)
+    return pa.shape == pb.shape and float(abs(pa - pb).mean()) < SAME_PICTURE
+
+
+def _set(widget: Any, values: dict[str, Any]) -> bytes | None:
+    with widget.hold():
+        for name, value in values.items():
+            widget.controls[name].value = value
+    return None if widget.last_error is not None else bytes(widget.image.value)
+
+
+def precompute(widget: Any, start: dict[str, Any]) -> dict[str, Any]:
+    """Pictures of ``widget`` around the control values ``start``: {mode, controls, frames, frozen controls}."""
+    controls = []
+    for name, control in widget.controls.items():
+        offered = control_values(control)
+        if offered is not None:
+            values, labels, here = offered
+            controls.append({"name": name, "values": values, "labels": labels, "start": here})
+    base = _set(widget, start)
+    frames: dict[str, str] = {}
+    if base is not None:
+        frames[""] = _save_frame(base)
+    sizes = [len(c["values"]) for c in controls]
+    grid = 1
+    for size in sizes:
+        grid *= size
+    mode = "grid" if grid <= GRID_LIMIT else "single"
+    changes: dict[str, bool] = {c["name"]: False for c in controls}
+    if mode == "grid":
+        for combo in itertools.product(*(range(n) for n in sizes)):
+            png = _set(widget, {c["name"]: c["values"][i] for c, i in zip(controls, combo)})
+            if png is not None:
+                frames[",".join(map(str, combo))] = _save_frame(png)
+                for c, i in zip(controls, combo):
+                    if i != c["start"] and base is not None and not changes[c["name"]]:
+                        changes[c["name"]] = not same_picture(png, base)
+        frames.pop("", None)
+    else:
+        for c in controls:
+            for i, value in enumerate(c["values"]):
+                if i == c["start"]:
+                    continue
+                png = _set(widget, {**start, c["name"]: value})
+                if png is not None:
+                    frames[f"{c['name']}={i}"] = _save_frame(png)
+                    if base is not None and not changes[c["name"]]:
+                        changes[c["name"]] = not same_picture(png, base)
+        _set(widget, start)
+    return {"mode": mode, "controls": controls, "frames": frames, "live": [n for n, moved in changes.items() if moved]}
+
+
+# ------------------------------------------------------------------------------------------------ widget HTML
+def _layout(widget: Any) -> tuple[list[list[str]], list[str]]:
+    """The widget's rows of control names, as the notebook lays them out, and its buttons' labels."""
+    import ipywidgets as W
+
+    names = {id(control): name for name, control in widget.controls.items()}
+    rows = []
+    for child in widget.children:
+        if isinstance(child, W.HBox):
+            row = [names[id(c)] for c in child.children if id(c) in names]
+            if row:
+                rows.append(row)
+    placed = {n for row in rows for n in row}
+    rows += [[n] for n in widget.controls if n not in placed]
+    return rows, [button.description for button in widget.buttons.values()]
+
+
+def _control_html(name: str, control: Any, spec: dict | None, live: bool) -> str:
+    label = html.escape(control.description or name)
+    off = "" if live else " disabled"
+    if spec is None:
+        return f'<label>{label} <input type="text" data-control="{name}" disabled></label>'
+    values, labels, start = spec["values"], spec["labels"], spec["start"]
+    if values == [False, True]:
+        checked = " checked" if start == 1 else ""
+        return f'<label><input type="checkbox" data-control="{name}"{checked}{off}> {label}</label>'
+    if type(control).__name__ == "Dropdown":
+        options = "".join(f'<option value="{i}"{" selected" if i == start else ""}>{html.escape(text)}</option>'
+                          for i, text in enumerate(labels))
+        return f'<label>{label} <select data-control="{name}"{off}>{options}</select></label>'
+    return (f'<label>{label} <input type="range" min="0" max="{len(values) - 1}" step="1" value="{start}" '
+            f'data-control="{name}"{off}><span class="cw-readout" data-readout="{name}">'
+            f'{html.escape(labels[start])}</span></label>')
+
+
+def widget_html(widget: Any, pictures: dict | None, shown_png: bytes, lang: str) -> str:
+    """The static widget: the notebook's layout of controls over the precomputed pictures (or the shown one)."""
+    text = TEXT[lang]
+    specs = {c["name"]: c for c in pictures["controls"]} if pictures else {}
+    live = set(pictures["live"]) if pictures else set()
+    rows, buttons = _layout(widget)
+    parts = [f'<div class="cw-title"><b>{html.escape(widget.title)}</b></div>']
+    for row in rows:
+        cells = [_control_html(n, widget.controls[n], specs.get(n), n in live) for n in row]
+        parts.append(f'<div class="cw-row">{"".join(cells)}</div>')
+    if buttons:
+        parts.append('<div class="cw-row">' + "".join(f"<button disabled>{html.escape(b)}</button>" for b in buttons)
+                     + "</div>")
+    first = pictures["frames"].get("" if pictures["mode"] == "single" else
+                                   ",".join(str(c["start"]) for c in pictures["controls"])) if pictures else None
+    src = first or _save_frame(shown_png)
+    parts.append(f'<img class="cw-image" data-base="../_widgets/" src="../_widgets/{src}" alt="{html.escape(widget.title)}">')
+    notes = []
+    if pictures is None:
+        notes.append(text["frozen"])
+    else:
+        if len(live) < len(widget.controls) or buttons:
+            notes.append(text["run"] + " (" + ", ".join(
+                html.escape(widget.controls[n].description or n) for n in widget.controls if n not in live)
+                + (", " if buttons and len(live) < len(widget.controls) else "") + ", ".join(buttons) + ")")
+        if pictures["mode"] == "single" and len(live) > 1:
+            notes.append(text["single"])
+    parts += [f'<div class="cw-note">{html.escape(n)}</div>' for n in notes]
+    data = {"mode": pictures["mode"], "frames": pictures["frames"],
+            "controls": [{"name": c["name"], "values": c["labels"], "start": c["start"]}
+                         for c in pictures["controls"] if c["name"] in live]} if pictures else {"mode": "none",
+                                                                                                "frames": {},
+                                                                                                "controls": []}
+    attribute = html.escape(json.dumps(data, ensure_ascii=False), quote=True)
+    live_class = " cw-live" if pictures and live else ""
+    return f'<div class="course-widget-static{live_class}" data-widget="{attribute}">{"".join(parts)}</div>'
+
+
+def static_widget(record: dict, shown_png: bytes, lang: str) -> tuple[str, str]:
+    """(HTML, how it went) for a widget output whose metadata is ``record``."""
+    import base64
+
+    import course_utils
+    from course_utils.widgets import BUILDERS
+
+    course_utils.set_language(lang)
+    png = base64.b64decode(shown_png)
+    builder = BUILDERS.get(record.get("builder") or "")
+    kwargs = record.get("kwargs")
+    if builder is None or kwargs is None:
+        widget = builder() if builder else None
+        return (widget_html(widget, None, png, lang) if widget else _picture_only(png)), "frozen: not rebuildable"
+    widget = builder(**kwargs)
+    values = {name: value for name, value in record.get("values", {}).items() if name in widget.controls}
+    again = _set(widget, values)
+    if record.get("presses") or again is None or not same_picture(again, png):
+        return widget_html(widget, None, png, lang), "frozen: the shown widget had been trained or changed"
+    pictures = precompute(widget, values)
+    return widget_html(widget, pictures, png, lang), f"{len(pictures['frames'])} pictures ({pictures['mode']})"
+
+
+def _picture_only(png: bytes) -> str:
+    return f'<div class="course-widget-static"><img class="cw-image" src="../_widgets/{_save_frame(png)}"></div>'
+
+
+# ---------------------------------------------------------------------------------------------------- the pages
+def prepare_notebook(path: Path, lang: str, log: list[str]) -> nbformat.NotebookNode:
+    """A copy of a committed notebook for the site: widgets made static, links kept inside the site."""
+    nb = copy.deepcopy(nbformat.read(path, as_version=4))
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type == "markdown":
+            cell.source = re.sub(r"\]\((?:\.\./)+README(?:\.zh-CN)?\.md\)", "](index.md)", cell.source)
+            continue
+        if cell.cell_type != "code":
+            continue
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if WIDGET_VIEW not in data:
+                continue
+            record = output.get("metadata", {}).get("course_widget")
+            if record is not None and "image/png" in data:
+                markup, how = static_widget(record, data["image/png"], lang)
+                log.append(f"{lang}/{path.stem} cell {index} {record.get('builder')}: {how}")
+                output["data"] = {"text/html": markup, "text/plain": data.get("text/plain", "")}
+            else:  # a progress bar and other widgets without a picture: their saved text
+                output["data"] = {"text/plain": data.get("text/plain", "")}
+            output["metadata"] = {}
+    nb.metadata.pop("widgets", None)
+    return nb
+
+
+def _intro(lang: str) -> str:
+    """The README's opening paragraph (after the title and the language line)."""
+    paragraphs = [p for p in TEXT[lang]["intro"].read_text(encoding="utf-8").split("\n\n") if p.strip()]
+    return next(p for p in paragraphs[1:] if not p.startswith(("English", "[English", "!", "#")))
+
+
+def write_sources(lang: str, log: list[str]) -> Path:
+    out = SOURCES / lang
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    folder = EDITIONS[lang]
+    chapters = sorted(folder.glob("[0-9][0-9]_*.ipynb"))
+    for path in chapters:
+        nbformat.write(prepare_notebook(path, lang, log), out / path.name)
+    text = TEXT[lang]
+    course_map = (folder / "README.md").read_text(encoding="utf-8").split("\n", 1)[1]
+    course_map = re.sub(r"English edition: \[[^\]]*\]\([^)]*\)。?", "", course_map)  # the site has its own switch
+    shutil.copy(folder / "GLOSSARY.md", out / "GLOSSARY.md")
+    title = "从零动手学神经网络（PyTorch 版）" if lang == "zh" else "Neural networks from scratch, hands-on, in PyTorch"
+    toctree = "\n".join(p.stem for p in chapters)
+    (out / "index.md").write_text(
+        f"# {title}\n\n{_intro(lang)}\n\n## {text['map']}\n{course_map}\n"
+        f"```{{toctree}}\n:hidden:\n:caption: {text['chapters']}\n\n{toctree}\nGLOSSARY\n```\n", encoding="utf-8")
+    return out
+
+
+def _mathjax() -> None:
+    """One copy of MathJax's TeX → HTML component and its fonts, shared by both editions."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("sphinx-mathjax-offline")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("sphinx-mathjax-offline is not installed: run  python3 course.py site  (it installs it)")
+    mathjax = Path(list(spec.submodule_search_locations)[0]) / "static" / "mathjax"
+    out = SITE / "_mathjax"
+    out.mkdir(parents=True, exist_ok=True)
+    shutil.copy(mathjax / "tex-chtml.js", out / "tex-chtml.js")
+    for part in ("output/chtml/fonts", "input/tex/extensions", "ui", "a11y", "sre"):
+        if (mathjax / part).exists():
+            shutil.copytree(mathjax / part, out / part, dirs_exist_ok=True)
+
+
+def build() -> int:
+    start = time.perf_counter()
+    if SITE.exists():
+        shutil.rmtree(SITE)
+    FRAMES.mkdir(parents=True)
+    log: list[str] = []
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    for lang in EDITIONS:
+        t = time.perf_counter()
+        source = write_sources(lang, log)
+        print(f"{lang}: widgets precomputed in {time.perf_counter() - t:.0f} s", flush=True)
+        t = time.perf_counter()
+        env = {**os.environ, "COURSE_SITE_LANG": lang}
+        result = subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-q", "-c", str(CONF), str(source),
+                                 str(SITE / lang)], env=env)
+        if result.returncode:
+            return result.returncode
+        print(f"{lang}: pages written in {time.perf_counter() - t:.0f} s", flush=True)
+    _mathjax()
+    shutil.rmtree(SITE / "jupyter_execute", ignore_errors=True)  # MyST-NB's working copies; the pages have theirs
+    (SITE / "index.html").write_text(
+        '<!DOCTYPE html><html><head><meta charset="utf-8"><meta http-equiv="refresh" content="0; url=en/index.html">'
+        '<title>Neural networks from scratch · 从零动手学神经网络</title></head><body>'
+        '<p><a href="en/index.html">English</a> · <a href="zh/index.html" lang="zh-CN">简体中文</a></p>'
+        "</body></html>\n", encoding="utf-8")
+    (SITE / "widgets.log").write_text("\n".join(log) + "\n", encoding="utf-8")
+    size = sum(p.stat().st_size for p in SITE.rglob("*") if p.is_file())
+    print(f"site: {SITE.relative_to(ROOT)}/index.html, {size / 1e6:.0f} MB, {len(list(FRAMES.iterdir()))} widget "
+          f"pictures, built in {time.perf_counter() - start:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(build())
