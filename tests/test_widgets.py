@@ -112,10 +112,35 @@ def test_an_error_while_drawing_is_shown_not_raised():
 
 
 def test_static_views_get_the_picture_as_png():
-    bundle = widgets.neuron_explorer()._repr_mimebundle_()
+    bundle, metadata = widgets.neuron_explorer()._repr_mimebundle_()
     assert bundle["image/png"][:4] == b"\x89PNG"
     assert "application/vnd.jupyter.widget-view+json" in bundle
     assert "interactive" in bundle["text/plain"]
+    # how to build it again, for the website: builder, arguments, the controls' values, presses so far
+    assert metadata["course_widget"] == {"builder": "neuron_explorer", "kwargs": {}, "presses": 0,
+                                         "values": {"w": 1.0, "b": 0.0}}
+
+
+def test_output_metadata_records_arguments_only_when_they_are_plain_data():
+    import dataclasses
+    import inspect
+
+    import torch
+
+    from course_utils.widgets._core import _json_arguments
+
+    signature = inspect.signature(lambda data, n=3: None)
+    model = torch.nn.Linear(2, 1)
+    assert _json_arguments(signature, (model,), {}) is None  # a model cannot be stored: the site keeps the picture
+    assert _json_arguments(signature, (), {"data": {"layers": [2, 3]}, "n": 4}) == {"data": {"layers": [2, 3]}, "n": 4}
+
+    @dataclasses.dataclass
+    class Settings:
+        lr: float = 0.1
+
+    assert _json_arguments(signature, (Settings(),), {}) == {"data": {"lr": 0.1}}
+    record = widgets.outlier_fit()._repr_mimebundle_()[1]["course_widget"]
+    assert record["builder"] == "outlier_fit" and record["kwargs"] == {}
 
 
 def test_neuron_explorer_marks_the_midpoint():
