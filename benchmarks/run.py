@@ -160,24 +160,20 @@ def main() -> None:
     bench_fit(args.repeat)
     bench_widgets()
     bench_widgets(lang="zh")
-    if not args.no_browser:
+    if not (args.no_browser and args.no_site):
         import browser
 
         reason = browser.unavailable()
         if reason:
-            skipped.append(f"the widgets in the browser ({reason})")
+            skipped.append(f"the widgets in the browser, notebooks and website ({reason})")
         else:
-            browser.bench_browser(row)
-            browser.bench_browser(row, lang="zh")
-    if not args.no_site:
-        import browser
-        import site_bench
+            if not args.no_browser:
+                browser.bench_browser(row)
+                browser.bench_browser(row, lang="zh")
+            if not args.no_site:
+                import site_bench
 
-        reason = browser.unavailable()
-        if reason:
-            skipped.append(f"the website's widgets in the browser ({reason})")
-        else:
-            site_bench.bench_site(row)
+                site_bench.bench_site(row)
     if not args.no_notebooks:
         bench_notebooks()
     print_table()

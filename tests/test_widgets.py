@@ -117,7 +117,7 @@ def test_static_views_get_the_picture_as_png():
     assert "application/vnd.jupyter.widget-view+json" in bundle
     assert "interactive" in bundle["text/plain"]
     # how to build it again, for the website: builder, arguments, the controls' values, presses so far
-    assert metadata["course_widget"] == {"builder": "neuron_explorer", "kwargs": {}, "presses": 0,
+    assert metadata["course_widget"] == {"builder": "neuron_explorer", "kwargs": {}, "presses": 0, "touched": False,
                                          "values": {"w": 1.0, "b": 0.0}}
 
 
@@ -140,7 +140,11 @@ def test_output_metadata_records_arguments_only_when_they_are_plain_data():
 
     assert _json_arguments(signature, (Settings(),), {}) == {"data": {"lr": 0.1}}
     record = widgets.outlier_fit()._repr_mimebundle_()[1]["course_widget"]
-    assert record["builder"] == "outlier_fit" and record["kwargs"] == {}
+    assert record["builder"] == "outlier_fit" and record["kwargs"] == {} and not record["touched"]
+    trained = widgets.playground()
+    trained.playground.step(2)
+    trained.update()  # a state the controls alone do not set: the website keeps this widget's picture as it is
+    assert trained._repr_mimebundle_()[1]["course_widget"]["touched"]
 
 
 def test_neuron_explorer_marks_the_midpoint():

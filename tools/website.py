@@ -8,7 +8,9 @@ a learner reaches by moving one control at a time from there (every combination 
 page gets the same controls over those pictures (``website/_static/course-widgets.js`` swaps them). A widget that
 cannot be built again as it was shown (made from a trained model, or trained before it was shown) keeps its
 picture with its controls disabled, as does any control whose pictures would all be the same (a training
-button, a learning rate that acts only when training): "run the notebook to use this". Then Sphinx with MyST-NB
+button, a learning rate that acts only when training): "run the notebook to use this". Whether a widget can be
+built again is read from its record (buttons pressed, ``update()`` called on a state set from code), not from its
+pixels, so a site built with other library versions than the notebooks still rebuilds every widget it can. Then Sphinx with MyST-NB
 and the book theme (``website/conf.py``) writes ``build/site/<lang>/``; MathJax and the pictures are stored once, at
 the site's root, for both editions.
 
@@ -42,7 +44,7 @@ CONF = ROOT / "website"
 EDITIONS = {"en": ROOT / "notebooks", "zh": ROOT / "notebooks" / "zh"}
 MAX_VALUES = 21      # values of one slider on the site: all its steps up to this many, else this many evenly spread
 GRID_LIMIT = 120     # every combination of the controls when there are at most this many, else one at a time
-SAME_PICTURE = 1.0   # mean absolute pixel difference (0-255) under which a rebuilt widget counts as the one shown
+SAME_PICTURE = 1.0   # mean absolute pixel difference (0-255) under which two of a widget's pictures are the same
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 TEXT = {
     "en": {"run": "Run the notebook to use this.", "single": "On this page, one control moves at a time.",
@@ -276,8 +278,7 @@ def static_widget(record: dict, shown_png: bytes, lang: str) -> tuple[str, str]:
         return (widget_html(widget, None, png, lang) if widget else _picture_only(png)), "frozen: not rebuildable"
     widget = builder(**kwargs)
     values = {name: value for name, value in record.get("values", {}).items() if name in widget.controls}
-    again = _set(widget, values)
-    if record.get("presses") or again is None or not same_picture(again, png):
+    if record.get("presses") or record.get("touched") or _set(widget, values) is None:
         return widget_html(widget, None, png, lang), "frozen: the shown widget had been trained or changed"
     pictures = precompute(widget, values)
     return widget_html(widget, pictures, png, lang), f"{len(pictures['frames'])} pictures ({pictures['mode']})"

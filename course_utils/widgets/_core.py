@@ -67,6 +67,7 @@ class LivePlot(W.VBox):
         self.title = title or _("widget")
         # how this widget was made, set by @builder: {"builder": name, "kwargs": JSON-ready arguments or None}
         self.origin: dict[str, Any] = {"builder": None, "kwargs": None}
+        self.touched = False  # update() was called: the picture shows a state the controls alone do not set
         # natural size: stretched to the output width, an 80-dpi PNG would look blurred
         self.image = W.Image(format="png", layout=W.Layout(width="auto", align_self="flex-start"))
         self.message = W.HTML()
@@ -89,13 +90,13 @@ class LivePlot(W.VBox):
         self.add_class("course-widget")
         for name, control in controls.items():
             control.observe(lambda change, name=name: self._on_change(name, change["new"]), names="value")
-        self.update()
+        self._redraw()
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict | tuple[dict, dict] | None:
         """Add the current picture as a PNG, so a notebook viewed without a kernel (e.g. on GitHub) shows it.
 
         The output's metadata records how to build this widget again (``course_widget``: builder, its arguments,
-        the controls' values, buttons pressed so far): the website (``tools/site.py``) rebuilds it from that and
+        the controls' values, buttons pressed so far, whether ``update()`` redrew a state set from outside): the website (``tools/site.py``) rebuilds it from that and
         precomputes its pictures, so its controls still answer on a page without a kernel.
         """
         bundle = super()._repr_mimebundle_(**kwargs)
@@ -106,7 +107,8 @@ class LivePlot(W.VBox):
         if self.image.value:
             bundle["image/png"] = bytes(self.image.value)
         values = {name: value for name, value in self.values().items() if _is_plain(value)}
-        return bundle, {"course_widget": {**self.origin, "values": values, "presses": self.presses}}
+        return bundle, {"course_widget": {**self.origin, "values": values, "presses": self.presses,
+                                          "touched": self.touched}}
 
     def values(self) -> dict[str, Any]:
         """The controls' current values, by name: ``draw``'s keyword arguments."""
@@ -147,7 +149,7 @@ class LivePlot(W.VBox):
             self._holds -= 1
             if self._holds == 0 and self._stale:
                 self._stale = False
-                self.update()
+                self._redraw()
 
     def on_change(self, name: str, react: Callable[[Any], None]) -> None:
         """Call ``react(new_value)`` whenever control ``name`` changes, before the redraw. Controls that ``react``
@@ -161,6 +163,13 @@ class LivePlot(W.VBox):
                 react(new)
 
     def update(self) -> None:
+        """Redraw the picture after something outside the controls changed what it shows (a model trained from
+        code, a button's action). The widget then counts as ``touched``: the website shows such a widget's picture
+        as it was, since it cannot build that state again from its controls alone."""
+        self.touched = True
+        self._redraw()
+
+    def _redraw(self) -> None:
         """Redraw the picture from the controls' current values; show any error as a message."""
         start = time.perf_counter()
         try:
