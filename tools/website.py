@@ -49,10 +49,12 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 TEXT = {
     "en": {"run": "Run the notebook to use this.", "single": "On this page, one control moves at a time.",
            "frozen": "This widget shows a model trained in the notebook: run the notebook to move its controls.",
-           "intro": ROOT / "README.md", "map": "Course map", "chapters": "Chapters", "glossary": "Glossary"},
+           "intro": ROOT / "README.md", "map": "Course map", "chapters": "Chapters",
+           "open": " (", "comma": ", ", "close": ")"},
     "zh": {"run": "运行笔记本即可使用。", "single": "在网页上，一次只能移动一个控件。",
            "frozen": "这个交互组件显示的是在笔记本中训练过的模型：运行笔记本才能拖动它的控件。",
-           "intro": ROOT / "README.zh-CN.md", "map": "课程地图", "chapters": "各章", "glossary": "术语表"},
+           "intro": ROOT / "README.zh-CN.md", "map": "课程地图", "chapters": "各章",
+           "open": "（", "comma": "、", "close": "）"},
 }
 
 
@@ -245,10 +247,9 @@ def widget_html(widget: Any, pictures: dict | None, shown_png: bytes, lang: str)
     if pictures is None:
         notes.append(text["frozen"])
     else:
-        if len(live) < len(widget.controls) or buttons:
-            notes.append(text["run"] + " (" + ", ".join(
-                html.escape(widget.controls[n].description or n) for n in widget.controls if n not in live)
-                + (", " if buttons and len(live) < len(widget.controls) else "") + ", ".join(buttons) + ")")
+        idle = [widget.controls[n].description or n for n in widget.controls if n not in live] + buttons
+        if idle:
+            notes.append(text["run"] + text["open"] + text["comma"].join(idle) + text["close"])
         if pictures["mode"] == "single" and len(live) > 1:
             notes.append(text["single"])
     parts += [f'<div class="cw-note">{html.escape(n)}</div>' for n in notes]
