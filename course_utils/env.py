@@ -46,6 +46,11 @@ MESSAGES = {
 }
 
 
+def _message(key: str) -> str:
+    """``MESSAGES[key]`` in the course's language."""
+    return _(MESSAGES[key])
+
+
 def _version(name: str) -> str | None:
     try:
         return metadata.version(name)
@@ -66,24 +71,24 @@ def _problems(versions: dict[str, str | None]) -> list[str]:
     problems = []
     if sys.version_info < PYTHON_FLOOR:
         python_floor = ".".join(map(str, PYTHON_FLOOR))
-        problems.append(_(MESSAGES["python"]).format(version=platform.python_version(), floor=python_floor,
+        problems.append(_message("python").format(version=platform.python_version(), floor=python_floor,
                                                      setup=SETUP))
     for name, version in versions.items():
         floor = MINIMUM.get(name)
         if version is None:
             key = "missing" if floor else "missing_any"
-            problems.append(_(MESSAGES[key]).format(name=name, floor=floor, setup=SETUP))
+            problems.append(_message(key).format(name=name, floor=floor, setup=SETUP))
         elif floor and _major_minor(version) < _major_minor(floor):
-            problems.append(_(MESSAGES["old"]).format(name=name, version=version, floor=floor, setup=SETUP))
+            problems.append(_message("old").format(name=name, version=version, floor=floor, setup=SETUP))
     torch, numpy = versions.get("torch"), versions.get("numpy")
     # torch 2.2 wheels were compiled against NumPy 1.x: with NumPy 2 they warn "Failed to initialize NumPy" and
     # every tensor <-> array conversion fails.
     if torch and numpy and _major_minor(torch) < (2, 3) and _major_minor(numpy)[0] >= 2:
-        problems.append(_(MESSAGES["numpy2"]).format(torch=torch, numpy=numpy))
+        problems.append(_message("numpy2").format(torch=torch, numpy=numpy))
     ipywidgets, labwidgets = versions.get("ipywidgets"), versions.get("jupyterlab_widgets")
     # JupyterLab draws ipywidgets N with jupyterlab_widgets N - 5 (8 with 3); another pair shows no sliders.
     if ipywidgets and labwidgets and _major_minor(ipywidgets)[0] - _major_minor(labwidgets)[0] != 5:
-        problems.append(_(MESSAGES["widgets"]).format(ipywidgets=ipywidgets, labwidgets=labwidgets, setup=SETUP))
+        problems.append(_message("widgets").format(ipywidgets=ipywidgets, labwidgets=labwidgets, setup=SETUP))
     return problems
 
 
@@ -98,9 +103,9 @@ def check_environment() -> bool:
     versions = {name: _version(name) for name in [*SUPPORTED, "jupyterlab_widgets"]}
     problems = _problems(versions)
     for problem in problems:
-        print(_(MESSAGES["problem"]).format(problem=problem))
+        print(_message("problem").format(problem=problem))
     if not problems:
-        print(_(MESSAGES["ok"]).format(torch=versions["torch"], ipywidgets=versions["ipywidgets"],
+        print(_message("ok").format(torch=versions["torch"], ipywidgets=versions["ipywidgets"],
                                     python=platform.python_version()))
     return not problems
 
@@ -138,7 +143,7 @@ def environment_report(verbose: bool = True) -> dict:
         for key, value in rows:
             print(key + " " * (width - _display_width(key)) + "  " + str(value))
         if problems:
-            print("\n" + _(MESSAGES["verdict_fix"]) + "\n  - " + "\n  - ".join(problems))
+            print("\n" + _message("verdict_fix") + "\n  - " + "\n  - ".join(problems))
         else:
-            print("\n" + _(MESSAGES["verdict_ok"]))
+            print("\n" + _message("verdict_ok"))
     return report

@@ -276,8 +276,9 @@ class _Presets(Mapping[str, dict[str, Any]]):
 
     def __getitem__(self, name: str) -> dict[str, Any]:
         preset = dict(self._presets[name])
-        if preset.get("note"):
-            preset["note"] = _(preset["note"])
+        note = preset.get("note")
+        if note:
+            preset["note"] = _(note)
         return preset
 
     def __iter__(self) -> Iterator[str]:

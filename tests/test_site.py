@@ -118,7 +118,8 @@ def _open(browser, base: str, page_name: str):
     """Open a page with every request outside the local server blocked; return (page, problems list)."""
     page = browser.new_page(viewport={"width": 1300, "height": 1000})
     problems: list[str] = []
-    page.on("console", lambda msg: problems.append(f"console error: {msg.text}") if msg.type == "error" else None)
+    page.on("console", lambda msg: problems.append(f"console error: {msg.text} ({msg.location.get('url')})")
+            if msg.type == "error" else None)
     page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
     page.on("requestfailed", lambda req: problems.append(f"request failed: {req.url}")
             if not req.url.startswith(base) or "net::ERR_ABORTED" not in (req.failure or "") else None)

@@ -84,7 +84,7 @@ def control_values(control: Any) -> tuple[list[Any], list[str], int] | None:
 
     if isinstance(control, W.Checkbox):
         return [False, True], ["off", "on"], int(bool(control.value))
-    if isinstance(control, (W.Dropdown, W.SelectionSlider, W.RadioButtons, W.ToggleButtons)):
+    if isinstance(control, W.Dropdown | W.SelectionSlider | W.RadioButtons | W.ToggleButtons):
         pairs = _options(control)
         values = [v for _label, v in pairs]
         start = values.index(control.value) if control.value in values else 0
@@ -98,7 +98,7 @@ def control_values(control: Any) -> tuple[list[Any], list[str], int] | None:
         keep = _spread(len(exponents), here)
         values = [control.base ** exponents[i] for i in keep]
         return values, [f"{v:.3g}" for v in values], keep.index(here)
-    if isinstance(control, (W.FloatSlider, W.IntSlider)):
+    if isinstance(control, W.FloatSlider | W.IntSlider):
         steps = int(round((control.max - control.min) / control.step))
         grid = [control.min + i * control.step for i in range(steps + 1)]
         here = min(range(len(grid)), key=lambda i: abs(grid[i] - control.value))

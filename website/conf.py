@@ -28,6 +28,7 @@ html_css_files = ["course-widgets.css"]
 html_js_files = ["course-widgets.js"]
 html_theme = "sphinx_book_theme"
 html_title = TEXT["project"]
+html_favicon = os.path.join(os.path.dirname(__file__), "_static", "favicon.png")  # else browsers ask for /favicon.ico
 html_last_updated_fmt = None
 html_copy_source = True  # the download button offers each chapter's .ipynb
 html_theme_options = {
