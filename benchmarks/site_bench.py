@@ -7,10 +7,7 @@ scrolling the widget into view, which is when the page fetches its pictures).
 
 from __future__ import annotations
 
-import functools
-import http.server
 import statistics
-import threading
 import time
 from collections.abc import Callable
 
@@ -34,11 +31,6 @@ JS_TIME_MOVE = """(root) => new Promise((resolve) => {
 })"""
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 def bench_site(row: Callable[..., None], moves: int = 8) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -50,33 +42,25 @@ def bench_site(row: Callable[..., None], moves: int = 8) -> None:
     size = sum(p.stat().st_size for p in website.SITE.rglob("*") if p.is_file())
     row("site: size on disk", size / 1e6, "MB", 150)
 
-    handler = functools.partial(_Quiet, directory=str(website.SITE))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.handle_error = lambda *args: None  # a page closed mid-download
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
     tb = load("tests/test_browser.py")
     latencies: list[float] = []
     worst = ("", 0.0)
-    try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=str(tb.CHROMIUM), args=tb.CHROMIUM_ARGS, headless=True)
-            page = browser.new_page(viewport={"width": 1300, "height": 1000})
-            for html in sorted((website.SITE / "en").glob("[0-9][0-9]_*.html")):
-                page.goto(f"{base}/en/{html.name}")
-                widgets = page.locator(".course-widget-static.cw-live")
-                for i in range(widgets.count()):
-                    widgets.nth(i).scroll_into_view_if_needed()  # as a learner would: the page preloads its pictures
-                    page.wait_for_timeout(500)
-                    for _move in range(moves):
-                        ms = widgets.nth(i).evaluate(JS_TIME_MOVE)
-                        if ms is not None:
-                            latencies.append(ms)
-                            if ms > worst[1]:
-                                worst = (f"{html.stem} widget #{i}", ms)
-            browser.close()
-    finally:
-        server.shutdown()
+    with website.serve(website.SITE) as base, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(tb.CHROMIUM), args=tb.CHROMIUM_ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1300, "height": 1000})
+        for html in sorted((website.SITE / "en").glob("[0-9][0-9]_*.html")):
+            page.goto(f"{base}/en/{html.name}")
+            widgets = page.locator(".course-widget-static.cw-live")
+            for i in range(widgets.count()):
+                widgets.nth(i).scroll_into_view_if_needed()  # as a learner would: the page preloads its pictures
+                page.wait_for_timeout(500)
+                for _move in range(moves):
+                    ms = widgets.nth(i).evaluate(JS_TIME_MOVE)
+                    if ms is not None:
+                        latencies.append(ms)
+                        if ms > worst[1]:
+                            worst = (f"{html.stem} widget #{i}", ms)
+        browser.close()
     if latencies:
         row(f"site: moved control → new picture (median of {len(latencies)}; max {worst[1]:.0f} ms, {worst[0]})",
             statistics.median(latencies), "ms", 50)

@@ -137,8 +137,8 @@ def _english_words(markdown: str) -> int:
 
 
 @pytest.mark.parametrize("src", SOURCES, ids=lambda p: p.stem)
-def test_prose_and_comments_are_translated_into_chinese(src):
-    """A paragraph or comment with English words must come out Chinese (not copied through as English)."""
+def test_prose_is_translated_into_chinese(src):
+    """A paragraph with English words must come out Chinese (not copied through as English)."""
     po = i18n.load(i18n.catalog_path(src))
     kinds = {u.msgid: u.kind for u in i18n.units(nbtools.from_source(src))}
     english = [e.msgid for e in po.translated_entries()

@@ -15,11 +15,7 @@ Skips when Playwright or /usr/bin/chromium is missing, except on CI (``CI=true``
 
 from __future__ import annotations
 
-import functools
-import http.server
-import os
 import re
-import threading
 import urllib.parse
 from pathlib import Path
 
@@ -27,7 +23,6 @@ import nbtools
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
 EDITIONS = ("en", "zh")
 PAGES = [f"{lang}/{name}" for lang in EDITIONS
          for name in ["index", *(src.stem for src in nbtools.sources()), "GLOSSARY"]]
@@ -67,45 +62,24 @@ def built_site():
     """Build the site (both editions) into build/site/ and serve it on a free local port."""
     builder = _load_site_builder()
     assert builder.build() == 0, "tools/website.py failed"
-    handler = functools.partial(_QuietHandler, directory=str(builder.SITE))
-    server = _QuietServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield builder.SITE, f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-
-
-class _QuietServer(http.server.ThreadingHTTPServer):
-    def handle_error(self, request, client_address):  # a page closed mid-download is not the site's fault
-        pass
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):  # no line per request in the test output
-        pass
+    with builder.serve(builder.SITE) as base:
+        yield builder.SITE, base
 
 
 @pytest.fixture(scope="module")
 def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as exc:
-        _unavailable(f"Playwright is not importable: {exc}")
+    from test_browser import CHROMIUM, CHROMIUM_ARGS, PLAYWRIGHT_MISSING, _unavailable
+
+    if PLAYWRIGHT_MISSING:
+        _unavailable(PLAYWRIGHT_MISSING)
     if not CHROMIUM.exists():
         _unavailable(f"{CHROMIUM} is absent (Debian/Ubuntu: apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                     args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"the site test cannot run on CI: {reason}")
-    pytest.skip(reason)
 
 
 def _local_file(site: Path, base: str, url: str) -> Path:

@@ -19,18 +19,24 @@ the site's root, for both editions.
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import functools
 import hashlib
 import html
+import http.server
 import io
 import itertools
 import json
+import math
 import os
 import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -92,8 +98,6 @@ def control_values(control: Any) -> tuple[list[Any], list[str], int] | None:
     if isinstance(control, W.FloatLogSlider):
         steps = int(round((control.max - control.min) / control.step))
         exponents = [control.min + i * control.step for i in range(steps + 1)]
-        import math
-
         here = min(range(len(exponents)), key=lambda i: abs(exponents[i] - math.log(control.value, control.base)))
         keep = _spread(len(exponents), here)
         values = [control.base ** exponents[i] for i in keep]
@@ -388,6 +392,23 @@ def build() -> int:
     print(f"site: {SITE.relative_to(ROOT)}/index.html, {size / 1e6:.0f} MB, {len(list(FRAMES.iterdir()))} widget "
           f"pictures, built in {time.perf_counter() - start:.0f} s")
     return 0
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: Any) -> None:  # no line per request
+        pass
+
+
+@contextlib.contextmanager
+def serve(folder: Path = SITE) -> Iterator[str]:
+    """Serve ``folder`` over HTTP on a free local port (the site's test and benchmark); yields its base URL."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
+    server.handle_error = lambda *args: None  # type: ignore[method-assign]  # a page closed mid-download
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
 
 
 if __name__ == "__main__":
