@@ -121,3 +121,12 @@ def test_key_terms_form_one_term_list():
             first = seen.setdefault(en, (zh, src.stem))
             assert first[0] == zh, f"'{en}' is '{first[0]}' in {first[1]} but '{zh}' in {src.stem}"
             assert "(" not in zh and ")" not in zh, f"{src.stem}: '{zh}' uses half-width parentheses"
+
+
+def test_widget_state_files_are_the_ones_the_notebooks_name():
+    """What the notebook build saved for the website (a trained model an explorer shows) is committed, and nothing
+    more: every file a widget output names exists, and every file there is named by one."""
+    named = nbtools.state_files_in_use()
+    present = {p.name for p in nbtools.STATE.glob("*")}
+    assert named, "no widget output names a saved state: chapter 08's explorer should"
+    assert named == present, f"named but missing: {sorted(named - present)}; left over: {sorted(present - named)}"

@@ -118,7 +118,7 @@ def test_static_views_get_the_picture_as_png():
     assert "interactive" in bundle["text/plain"]
     # how to build it again, for the website: builder, arguments, the controls' values, presses so far
     assert metadata["course_widget"] == {"builder": "neuron_explorer", "kwargs": {}, "presses": 0, "touched": False,
-                                         "values": {"w": 1.0, "b": 0.0}}
+                                         "values": {"w": 1.0, "b": 0.0}, "rebuild": {}}
 
 
 def test_output_metadata_records_arguments_only_when_they_are_plain_data():
@@ -141,10 +141,85 @@ def test_output_metadata_records_arguments_only_when_they_are_plain_data():
     assert _json_arguments(signature, (Settings(),), {}) == {"data": {"lr": 0.1}}
     record = widgets.outlier_fit()._repr_mimebundle_()[1]["course_widget"]
     assert record["builder"] == "outlier_fit" and record["kwargs"] == {} and not record["touched"]
-    trained = widgets.playground()
-    trained.playground.step(2)
-    trained.update()  # a state the controls alone do not set: the website keeps this widget's picture as it is
-    assert trained._repr_mimebundle_()[1]["course_widget"]["touched"]
+    changed = widgets.outlier_fit()
+    changed.update()  # something outside the controls changed the picture, and the widget cannot say what
+    record = changed._repr_mimebundle_()[1]["course_widget"]
+    assert record["touched"] and record["rebuild"] is None  # the website keeps this widget's picture as it is
+
+
+def _rebuilt(widget, folder=None):
+    """The widget built again, as the website does, from the arguments its output records."""
+    import json
+
+    from course_utils.widgets import BUILDERS
+
+    arguments = json.loads(json.dumps(widget.rebuild_arguments(folder)))  # what the notebook's metadata keeps
+    if folder is not None:
+        arguments = {k: str(folder / v["state_file"]) if isinstance(v, dict) and "state_file" in v else v
+                     for k, v in arguments.items()}
+    again = BUILDERS[widget.origin["builder"]](**arguments)
+    with again.hold():
+        for name, value in widget.values().items():
+            again.controls[name].value = value
+    return again
+
+
+def test_a_playground_trained_from_code_is_rebuilt_from_its_settings_and_epoch():
+    trained = widgets.playground(preset="circles-with-features")
+    trained.playground.step(12)
+    trained.update()
+    arguments = trained.rebuild_arguments()
+    assert arguments["settings"]["epoch"] == 12
+    again = _rebuilt(trained)
+    assert again.playground.epoch == 12 and again.image.value == trained.image.value
+    assert again.playground.history == trained.playground.history
+    trained.controls["noise"].value = again.controls["noise"].value = 0.3  # both start again from epoch 0 alike
+    assert again.image.value == trained.image.value and again.playground.epoch == trained.playground.epoch == 0
+
+
+def test_a_trained_trainer_is_rebuilt_with_its_last_run():
+    trainer = widgets.cnn_trainer(train_size=128, val_size=64)
+    trainer.controls["epochs"].value = 1
+    assert trainer.rebuild_arguments()["last_run"] is None  # not trained yet: nothing but its arguments
+    trainer.press("Train")
+    run = trainer.rebuild_arguments()["last_run"]
+    assert run["model"] == "MLP" and len(run["history"]["val_acc"]) == 1
+    again = _rebuilt(trainer)
+    assert again.presses == 0 and again.image.value == trainer.image.value
+    trainer.controls["model"].value = again.controls["model"].value = "SimpleCNN"  # the plan changes, not the curves
+    assert again.image.value == trainer.image.value
+    with pytest.raises(ValueError, match="last_run"):
+        widgets.cnn_trainer(last_run={"model": "VGG", "history": run["history"]})
+
+
+def test_an_explorer_of_a_trained_model_is_saved_for_the_website(tmp_path):
+    import torch
+
+    from course_utils import models
+    from course_utils.data import load_digits
+
+    images, labels = load_digits(split="test", resize=28)
+    images = (images[:40] - images.mean()) / images.std()
+    torch.manual_seed(3)
+    cnn = models.SimpleCNN()
+    explorer = widgets.cnn_explorer(cnn, images, labels[:40])
+    assert explorer.rebuild_arguments() is None  # the model is not plain data, and there is no folder to save it in
+    arguments = explorer.rebuild_arguments(tmp_path)
+    (saved,) = tmp_path.iterdir()
+    assert arguments == {"model": {"state_file": saved.name}}
+    assert saved.stat().st_size < 500_000  # convolutions (210 kB), images, probabilities: not fc1 (12.5 MB)
+    assert explorer.rebuild_arguments(tmp_path) == arguments and len(list(tmp_path.iterdir())) == 1  # once
+    again = _rebuilt(explorer, tmp_path)
+    assert again.image.value == explorer.image.value
+    for name, value in [("example", 7), ("layer", "layer2.0"), ("channel", 9), ("which", "misclassified")]:
+        explorer.controls[name].value = again.controls[name].value = value
+        assert again.image.value == explorer.image.value, name
+    with pytest.raises(ValueError, match="alone"):
+        widgets.cnn_explorer(str(saved), images)
+
+    own = torch.nn.Sequential(torch.nn.Conv2d(1, 2, 3), torch.nn.Flatten(), torch.nn.LazyLinear(10))
+    own(images[:1])
+    assert widgets.cnn_explorer(own, images, labels[:40]).rebuild_arguments(tmp_path) is None  # not rebuildable
 
 
 def test_neuron_explorer_marks_the_midpoint():

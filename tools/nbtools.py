@@ -2,7 +2,9 @@
 
 Each chapter is written as a jupytext "percent" script, ``notebooks/src/NN_name.py`` (reviewable diffs, ruff-able),
 and committed executed, with outputs, as ``notebooks/NN_name.ipynb`` (learners browsing the repository see
-every plot). ``python3 course.py notebooks [NAME ...]`` runs ``build`` below; ``tests/test_notebooks.py`` uses
+every plot). A widget drawn from a model trained in the notebook saves what the website needs to draw it again
+into ``website/widget-state/`` while the build runs (see ``LivePlot.rebuild_arguments``); files no notebook
+names any more are removed. ``python3 course.py notebooks [NAME ...]`` runs ``build`` below; ``tests/test_notebooks.py`` uses
 ``stale_cells`` to fail when a committed notebook no longer matches its source.
 
     python tools/nbtools.py build [NAME ...] [--lang en|zh]   re-execute all notebooks (or those whose name
@@ -18,6 +20,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import jupytext
@@ -26,6 +29,7 @@ import nbformat
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 SOURCES = NOTEBOOKS / "src"
+STATE = ROOT / "website" / "widget-state"  # committed: the site is built from the notebooks, never re-executed
 KERNEL = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 
 
@@ -83,6 +87,9 @@ def build(names: list[str]) -> int:
     """
     from nbclient import NotebookClient
 
+    from course_utils.widgets._core import STATE_FOLDER_VARIABLE
+
+    os.environ[STATE_FOLDER_VARIABLE] = str(STATE)  # the kernels inherit it
     langs = LANGUAGES
     if "--lang" in names:
         i = names.index("--lang")
@@ -108,7 +115,27 @@ def build(names: list[str]) -> int:
                 cell.metadata.pop("execution", None)
             nbformat.write(nb, target)
             print(f"  wrote {target.relative_to(ROOT)} in {time.perf_counter() - start:.1f} s", flush=True)
+    for stale in sorted(set(STATE.glob("*")) - {STATE / name for name in state_files_in_use()}):
+        stale.unlink()
+        print(f"  removed {stale.relative_to(ROOT)}: no notebook uses it now")
     return 0
+
+
+def state_files_in_use() -> set[str]:
+    """The files of ``STATE`` that the committed notebooks' widget outputs name (both editions)."""
+    def files(value: object) -> Iterator[str]:
+        if isinstance(value, dict):
+            if set(value) == {"state_file"}:
+                yield value["state_file"]
+            for v in value.values():
+                yield from files(v)
+
+    used: set[str] = set()
+    for path in sorted(NOTEBOOKS.glob("*.ipynb")) + sorted((NOTEBOOKS / "zh").glob("*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            for output in cell.get("outputs", []):
+                used.update(files(output.get("metadata", {}).get("course_widget", {}).get("rebuild")))
+    return used
 
 
 def figures() -> int:

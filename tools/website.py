@@ -5,12 +5,14 @@
 output with a static one: the widget is built again from what its output's metadata records (``course_widget``:
 builder, arguments, control values; see ``LivePlot._repr_mimebundle_``), its pictures are precomputed for the values
 a learner reaches by moving one control at a time from there (every combination when that grid is small), and the
-page gets the same controls over those pictures (``website/_static/course-widgets.js`` swaps them). A widget that
-cannot be built again as it was shown (made from a trained model, or trained before it was shown) keeps its
-picture with its controls disabled, as does any control whose pictures would all be the same (a training
-button, a learning rate that acts only when training): "run the notebook to use this". Whether a widget can be
-built again is read from its record (buttons pressed, ``update()`` called on a state set from code), not from its
-pixels, so a site built with other library versions than the notebooks still rebuilds every widget it can. Then Sphinx with MyST-NB
+page gets the same controls over those pictures (``website/_static/course-widgets.js`` swaps them). The record's
+``rebuild`` holds the builder's arguments for the state shown: for a widget trained before it was shown, what
+it says of that state (a playground's settings and epoch, a trainer's last run, or a file the notebook build
+saved in ``website/widget-state/``: an explorer's trained convolutions). A widget without them keeps its picture
+with its controls disabled, as does any control whose pictures would all be the same (a training button, a
+learning rate that acts only when training): "run the notebook to use this". Whether a widget can be built
+again is read from its record, not from its pixels, so a site built with other library versions than the
+notebooks still rebuilds every widget it can. Then Sphinx with MyST-NB
 and the book theme (``website/conf.py``) writes ``build/site/<lang>/``; MathJax and the pictures are stored once, at
 the site's root, for both editions.
 
@@ -47,6 +49,7 @@ SITE = ROOT / "build" / "site"
 SOURCES = ROOT / "build" / "site-src"
 FRAMES = SITE / "_widgets"
 CONF = ROOT / "website"
+STATE = CONF / "widget-state"  # what the notebook build saved of widgets a model trained in the notebook draws
 EDITIONS = {"en": ROOT / "notebooks", "zh": ROOT / "notebooks" / "zh"}
 MAX_VALUES = 21      # values of one slider on the site: all its steps up to this many, else this many evenly spread
 GRID_LIMIT = 120     # every combination of the controls when there are at most this many, else one at a time
@@ -54,11 +57,11 @@ SAME_PICTURE = 1.0   # mean absolute pixel difference (0-255) under which two of
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 TEXT = {
     "en": {"run": "Run the notebook to use this.", "single": "On this page, one control moves at a time.",
-           "frozen": "This widget shows a model trained in the notebook: run the notebook to move its controls.",
+           "frozen": "This widget shows a state the page cannot draw again: run the notebook to move its controls.",
            "intro": ROOT / "README.md", "map": "Course map", "chapters": "Chapters",
            "open": " (", "comma": ", ", "close": ")"},
     "zh": {"run": "运行笔记本即可使用。", "single": "在网页上，一次只能移动一个控件。",
-           "frozen": "这个交互组件显示的是在笔记本中训练过的模型：运行笔记本才能拖动它的控件。",
+           "frozen": "网页无法重新画出这个交互组件显示的状态：运行笔记本才能拖动它的控件。",
            "intro": ROOT / "README.zh-CN.md", "map": "课程地图", "chapters": "各章",
            "open": "（", "comma": "、", "close": "）"},
 }
@@ -183,14 +186,18 @@ def precompute(widget: Any, start: dict[str, Any]) -> dict[str, Any]:
         frames.pop("", None)
     else:
         for c in controls:
+            moved = []
             for i, value in enumerate(c["values"]):
                 if i == c["start"]:
                     continue
                 png = _set(widget, {**start, c["name"]: value})
                 if png is not None:
                     frames[f"{c['name']}={i}"] = _save_frame(png)
-                    if base is not None and not changes[c["name"]]:
-                        changes[c["name"]] = not same_picture(png, base)
+                    moved.append(png)
+            # It answers when its pictures differ from the shown one, and from each other: a control that only
+            # starts a trained widget again from scratch (a playground's learning rate) shows one same picture.
+            changes[c["name"]] = base is not None and any(not same_picture(png, base) for png in moved) and (
+                len(moved) == 1 or any(not same_picture(png, moved[0]) for png in moved[1:]))
         _set(widget, start)
     return {"mode": mode, "controls": controls, "frames": frames, "live": [n for n, moved in changes.items() if moved]}
 
@@ -267,6 +274,15 @@ def widget_html(widget: Any, pictures: dict | None, shown_png: bytes, lang: str)
     return f'<div class="course-widget-static{live_class}" data-widget="{attribute}">{"".join(parts)}</div>'
 
 
+def _state_files(value: Any) -> Any:
+    """The builder's arguments with every ``{"state_file": name}`` made the path of that file in STATE."""
+    if isinstance(value, dict):
+        if set(value) == {"state_file"}:
+            return str(STATE / value["state_file"])
+        return {k: _state_files(v) for k, v in value.items()}
+    return value
+
+
 def static_widget(record: dict, shown_png: bytes, lang: str) -> tuple[str, str]:
     """(HTML, how it went) for a widget output whose metadata is ``record``."""
     import base64
@@ -277,14 +293,17 @@ def static_widget(record: dict, shown_png: bytes, lang: str) -> tuple[str, str]:
     course_utils.set_language(lang)
     png = base64.b64decode(shown_png)
     builder = BUILDERS.get(record.get("builder") or "")
-    kwargs = record.get("kwargs")
+    kwargs = record.get("rebuild")
     if builder is None or kwargs is None:
         widget = builder() if builder else None
         return (widget_html(widget, None, png, lang) if widget else _picture_only(png)), "frozen: not rebuildable"
-    widget = builder(**kwargs)
+    try:
+        widget = builder(**_state_files(kwargs))
+    except Exception as exc:  # e.g. a saved state missing: rebuild the notebook (python3 course.py notebooks NN)
+        return widget_html(builder(), None, png, lang), f"frozen: could not build it again: {exc!r}"
     values = {name: value for name, value in record.get("values", {}).items() if name in widget.controls}
-    if record.get("presses") or record.get("touched") or _set(widget, values) is None:
-        return widget_html(widget, None, png, lang), "frozen: the shown widget had been trained or changed"
+    if _set(widget, values) is None:
+        return widget_html(widget, None, png, lang), "frozen: the shown values do not draw"
     pictures = precompute(widget, values)
     return widget_html(widget, pictures, png, lang), f"{len(pictures['frames'])} pictures ({pictures['mode']})"
 

@@ -8,9 +8,12 @@ import functools
 import html
 import inspect
 import json
+import os
 import time
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import ipywidgets as W
@@ -18,7 +21,11 @@ import ipywidgets as W
 from ..i18n import _
 from ._render import FigureRenderer
 
-__all__ = ["LivePlot", "BUILDERS", "builder", "slider"]
+__all__ = ["LivePlot", "BUILDERS", "builder", "slider", "STATE_FOLDER_VARIABLE"]
+
+# Set by the notebook build (tools/nbtools.py): a folder where a shown widget whose state is more than its
+# arguments (a trained model …) saves what the website needs to build it again. Unset, nothing is written.
+STATE_FOLDER_VARIABLE = "COURSE_WIDGET_STATE"
 
 Row = Sequence["str | W.Widget"]  # a row of the layout: control names and any other widgets, left to right
 
@@ -68,6 +75,8 @@ class LivePlot(W.VBox):
         # how this widget was made, set by @builder: {"builder": name, "kwargs": JSON-ready arguments or None}
         self.origin: dict[str, Any] = {"builder": None, "kwargs": None}
         self.touched = False  # update() was called: the picture shows a state the controls alone do not set
+        # set by a builder whose widget can say how to build its current state again (see rebuild_arguments)
+        self.state_arguments: Callable[[Path | None], dict[str, Any] | None] | None = None
         # natural size: stretched to the output width, an 80-dpi PNG would look blurred
         self.image = W.Image(format="png", layout=W.Layout(width="auto", align_self="flex-start"))
         self.message = W.HTML()
@@ -96,8 +105,10 @@ class LivePlot(W.VBox):
         """Add the current picture as a PNG, so a notebook viewed without a kernel (e.g. on GitHub) shows it.
 
         The output's metadata records how to build this widget again (``course_widget``: builder, its arguments,
-        the controls' values, buttons pressed so far, whether ``update()`` redrew a state set from outside): the website (``tools/site.py``) rebuilds it from that and
-        precomputes its pictures, so its controls still answer on a page without a kernel.
+        the controls' values, buttons pressed so far, whether ``update()`` redrew a state set from outside, and
+        ``rebuild``: the builder's arguments for the state shown, see :meth:`rebuild_arguments`). The website
+        (``tools/website.py``) builds the widget again from that and precomputes its pictures, so its controls
+        still answer on a page without a kernel.
         """
         bundle = super()._repr_mimebundle_(**kwargs)
         if bundle is None:
@@ -107,8 +118,33 @@ class LivePlot(W.VBox):
         if self.image.value:
             bundle["image/png"] = bytes(self.image.value)
         values = {name: value for name, value in self.values().items() if _is_plain(value)}
+        folder = os.environ.get(STATE_FOLDER_VARIABLE)
+        try:
+            rebuild = self.rebuild_arguments(Path(folder) if folder else None)
+        except Exception as exc:  # the notebook still shows the widget; the website keeps its picture
+            warnings.warn(f"{self.origin['builder']}: its state could not be saved for the website: {exc!r}",
+                          stacklevel=2)
+            rebuild = None
         return bundle, {"course_widget": {**self.origin, "values": values, "presses": self.presses,
-                                          "touched": self.touched}}
+                                          "touched": self.touched, "rebuild": rebuild}}
+
+    def rebuild_arguments(self, folder: Path | None = None) -> dict[str, Any] | None:
+        """Keyword arguments (JSON-ready) for this widget's builder that build it again as it is shown now, or
+        None when that cannot be done.
+
+        A widget that only its controls have changed is rebuilt from the arguments it was made with. After a
+        button press or an ``update()``, only a builder that can say what changed (``state_arguments``: e.g. the
+        trainer's last run, a playground's settings and epoch) gives arguments. A state that needs a file (a
+        trained model's weights) is written into ``folder``, when one is given, and named in the arguments as
+        ``{"state_file": name}``, relative to ``folder``.
+        """
+        if self.origin["builder"] is None:
+            return None
+        if self.state_arguments is not None:
+            arguments = self.state_arguments(folder)
+        else:
+            arguments = None if (self.presses or self.touched) else self.origin["kwargs"]
+        return arguments if arguments is None or _is_plain(arguments) else None
 
     def values(self) -> dict[str, Any]:
         """The controls' current values, by name: ``draw``'s keyword arguments."""

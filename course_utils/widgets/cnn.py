@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 import ipywidgets as W
@@ -11,6 +13,88 @@ from ..i18n import N_, _
 from ..plot import new_figure
 from ._core import LivePlot, builder
 from ._render import fixed_labels
+
+MAX_STATE_BYTES = 8_000_000  # an explorer saved for the website holds its images: at most this many bytes
+
+
+def _conv_outputs(model: Any, convs: dict[str, Any], x: torch.Tensor) -> dict[str, torch.Tensor]:
+    """Every conv layer's output for the batch ``x`` (before its activation), via forward hooks, on the CPU."""
+    maps: dict[str, torch.Tensor] = {}
+    hooks = [conv.register_forward_hook(lambda _m, _i, out, name=name: maps.__setitem__(name, out.cpu()))
+             for name, conv in convs.items()]
+    training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            model(x.to(next(model.parameters()).device))
+    finally:
+        model.train(training)
+        for h in hooks:
+            h.remove()
+    return maps
+
+
+def _convs(model: Any) -> dict[str, Any]:
+    from torch import nn
+
+    return {name: m for name, m in model.named_modules() if isinstance(m, nn.Conv2d)}
+
+
+def _save_explorer(folder: Path, model: Any, images: torch.Tensor, labels: torch.Tensor,
+                   probs: torch.Tensor) -> dict[str, Any] | None:
+    """Write what the explorer shows into ``folder`` (for the website): the model's class and every tensor of it
+    that the feature maps depend on, the images, labels and predicted probabilities. The classifier's linear
+    layers are left out (the probabilities are stored; fc1 alone is 12 MB): the file is checked to give the same
+    feature maps. Returns the builder's arguments, ``{"model": {"state_file": name}}``; None for a model that is
+    not one of ``course_utils.models``' (built without arguments), or images over ``MAX_STATE_BYTES``."""
+    import hashlib
+
+    from torch import nn
+
+    from .. import models
+
+    cls = type(model)
+    if getattr(models, cls.__name__, None) is not cls or images.numel() * images.element_size() > MAX_STATE_BYTES:
+        return None
+    linear = {f"{name}.{p}" for name, m in model.named_modules() if isinstance(m, nn.Linear) for p in ("weight", "bias")}
+    kept = {k: v.detach().cpu().clone() for k, v in model.state_dict().items() if k not in linear}
+    saved = {"format": 1, "model": cls.__name__, "state": kept, "images": images.detach().cpu().contiguous(),
+             "labels": labels.cpu().contiguous(), "probs": probs.contiguous()}
+    rebuilt = _explorer_model(saved)
+    sample = images[:2]
+    if rebuilt is None or any(not torch.equal(a, b) for a, b in zip(
+            _conv_outputs(model, _convs(model), sample).values(),
+            _conv_outputs(rebuilt, _convs(rebuilt), sample).values(), strict=True)):
+        return None
+    digest = hashlib.sha256(cls.__name__.encode())
+    for key, tensor in [*sorted(kept.items()), ("images", saved["images"]), ("labels", saved["labels"]),
+                        ("probs", saved["probs"])]:
+        digest.update(f"{key}{tuple(tensor.shape)}{tensor.dtype}".encode())
+        digest.update(tensor.numpy().tobytes())
+    name = f"cnn_explorer-{digest.hexdigest()[:16]}.pt"
+    path = Path(folder) / name
+    if not path.exists():  # named by its content: the same explorer, once
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".part")
+        torch.save(saved, partial)
+        partial.replace(path)
+    return {"model": {"state_file": name}}
+
+
+def _explorer_model(saved: dict[str, Any]) -> Any:
+    """The model of a saved explorer: its class built afresh, with the saved tensors (not its linear layers)."""
+    from .. import models
+
+    cls = getattr(models, str(saved.get("model")), None)
+    if cls is None:
+        return None
+    with torch.random.fork_rng():
+        torch.manual_seed(0)
+        model = cls()
+    missing, unexpected = model.load_state_dict(saved["state"], strict=False)
+    if unexpected or any(k in saved["state"] for k in missing):
+        return None
+    return model.eval()
 
 
 @builder
@@ -23,10 +107,19 @@ def cnn_explorer(model: Any = None, images: torch.Tensor | None = None, labels: 
 
     ``model`` maps ``images`` (N, 1, H, W) to logits (N, classes); ``labels`` (N,). Without arguments: an
     untrained ``SimpleCNN`` on 64 of scikit-learn's digits (the chapter passes its trained model and test set).
+    ``model`` may also be the path of a file the notebook build saved an explorer in, for the website (see
+    ``LivePlot.rebuild_arguments``).
     """
-    from torch import nn
-
-    if model is None:
+    probs = None
+    if isinstance(model, str | os.PathLike):
+        if images is not None or labels is not None:
+            raise ValueError("a saved explorer holds its images and labels: pass its file alone")
+        path, saved = model, torch.load(model, map_location="cpu", weights_only=True)
+        model = _explorer_model(saved)
+        if model is None:
+            raise ValueError(f"{path!s}: not an explorer saved by this version of course_utils")
+        images, labels, probs = saved["images"], saved["labels"], saved["probs"]
+    elif model is None:
         from ..data import load_digits
         from ..models import SimpleCNN
 
@@ -39,40 +132,30 @@ def cnn_explorer(model: Any = None, images: torch.Tensor | None = None, labels: 
     if images is None or labels is None:
         raise ValueError("pass `images` (N, 1, H, W) and `labels` (N,) together with `model`")
     images, labels = images.detach().cpu(), torch.as_tensor(labels).cpu()
-    convs = {name: m for name, m in model.named_modules() if isinstance(m, nn.Conv2d)}
+    convs = _convs(model)
     if not convs:
         raise ValueError("`model` has no nn.Conv2d layer to look into")
-    device = next(model.parameters()).device
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.no_grad():
-            probs = torch.cat([torch.softmax(model(images[i:i + 256].to(device)), dim=1).cpu()
-                               for i in range(0, len(images), 256)])
-    finally:
-        model.train(was_training)
+    if probs is None:
+        device = next(model.parameters()).device
+        was_training = model.training
+        model.eval()
+        try:
+            with torch.no_grad():
+                probs = torch.cat([torch.softmax(model(images[i:i + 256].to(device)), dim=1).cpu()
+                                   for i in range(0, len(images), 256)])
+        finally:
+            model.train(was_training)
     preds = probs.argmax(dim=1)
     wrong = (preds != labels).nonzero().flatten()
     cache: dict[int, dict[str, torch.Tensor]] = {}
 
     def feature_maps(index: int) -> dict[str, torch.Tensor]:
-        """Every conv layer's output for one image (before its activation), via forward hooks; cached."""
+        """Every conv layer's output for one image (before its activation); cached."""
         if index not in cache:
-            maps: dict[str, torch.Tensor] = {}
-            hooks = [conv.register_forward_hook(lambda _m, _i, out, name=name: maps.__setitem__(name, out[0].cpu()))
-                     for name, conv in convs.items()]
-            training = model.training
-            model.eval()
-            try:
-                with torch.no_grad():
-                    model(images[index:index + 1].to(device))
-            finally:
-                model.train(training)
-                for h in hooks:
-                    h.remove()
             if len(cache) > 128:
                 cache.clear()
-            cache[index] = maps
+            cache[index] = {name: out[0] for name, out in
+                            _conv_outputs(model, convs, images[index:index + 1]).items()}
         return cache[index]
 
     fig, (ax_img, ax_filter, ax_map, ax_prob) = new_figure(ncols=4, width=2.4, height=2.5)
@@ -152,11 +235,13 @@ def cnn_explorer(model: Any = None, images: torch.Tensor | None = None, labels: 
 
     widget.on_change("which", on_which)  # run before the redraw, which shows the clamped example too
     widget.on_change("layer", on_layer)
+    widget.state_arguments = lambda folder: (None if folder is None else
+                                             _save_explorer(folder, model, images, labels, probs))
     return widget
 
 
 @builder
-def cnn_trainer(train_size: int = 512, val_size: int = 256) -> LivePlot:
+def cnn_trainer(train_size: int = 512, val_size: int = 256, last_run: dict[str, Any] | None = None) -> LivePlot:
     """Pick a model (MLP, SimpleCNN, ResNetSmall) and a budget of epochs, press Train: the loss and accuracy curves
     (train and validation) are redrawn after every epoch. Moving a control is free: it only updates the plan
     shown above the curves (the model's parameter count and the number of batches); the curves stay those of the
@@ -164,13 +249,15 @@ def cnn_trainer(train_size: int = 512, val_size: int = 256) -> LivePlot:
 
     The data: ``train_size`` and ``val_size`` of scikit-learn's digits at 28×28 (no download), normalized,
     batches of 64, Adam (lr 1e-3), seeded, so that one epoch takes well under a second for each model.
+    ``last_run``: the curves to show before any training, ``{"model": name, "history": History.as_dict()}``
+    (a trainer gives its own as ``widget.rebuild_arguments()["last_run"]``; the website builds it again so).
     """
     from torch.utils.data import DataLoader, TensorDataset
 
     from .. import set_seed
     from ..data import load_digits
     from ..models import MLP, ResNetSmall, SimpleCNN
-    from ..train import fit
+    from ..train import History, fit
 
     factories = {"MLP": MLP, "SimpleCNN": SimpleCNN, "ResNetSmall": ResNetSmall}
     images, labels = load_digits(split="all", resize=28)
@@ -188,6 +275,11 @@ def cnn_trainer(train_size: int = 512, val_size: int = 256) -> LivePlot:
         return n_params[name]
 
     state: dict[str, Any] = {"history": None, "name": None}
+    if last_run is not None:
+        if set(last_run) != {"model", "history"} or last_run["model"] not in factories:
+            raise ValueError(f"`last_run` must be {{'model': one of {list(factories)}, 'history': "
+                             f"History.as_dict()}}; got {last_run!r:.80}")
+        state["name"], state["history"] = last_run["model"], History(**last_run["history"])
     fig, (ax_loss, ax_acc) = new_figure(ncols=2, width=3.4, height=2.9)
     lines = {}
     for ax, key in ((ax_loss, "loss"), (ax_acc, "acc")):
@@ -235,5 +327,16 @@ def cnn_trainer(train_size: int = 512, val_size: int = 256) -> LivePlot:
         "model": W.Dropdown(options=list(factories), value="MLP", description=_("model")),
         "epochs": W.IntSlider(value=3, min=1, max=6, description=_("epochs"), layout=W.Layout(width="260px")),
     }
-    return LivePlot(draw, controls, title=_("Train a model on the digits: live curves"),
-                    buttons={N_("Train"): train})
+    widget = LivePlot(draw, controls, title=_("Train a model on the digits: live curves"),
+                      buttons={N_("Train"): train})
+
+    def state_arguments(_folder: Any) -> dict[str, Any] | None:
+        """The arguments it was made with and the curves it shows: the trainer as it is now (see LivePlot)."""
+        if widget.origin["kwargs"] is None:
+            return None
+        run = ({"model": state["name"], "history": state["history"].as_dict()} if state["history"] is not None
+               else None)
+        return {**widget.origin["kwargs"], "last_run": run}
+
+    widget.state_arguments = state_arguments
+    return widget

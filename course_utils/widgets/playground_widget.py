@@ -7,7 +7,7 @@ import dataclasses
 import html
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import ipywidgets as W
@@ -104,6 +104,8 @@ class PlaygroundWidget(LivePlot):
         super().__init__(self._draw, controls, title=_("Network playground"), buttons=buttons, rows=rows,
                          footer=[self.code_box])
         self.buttons["Pause"].disabled = True
+        # what the picture shows is the playground's settings and epoch: seeded, so they build it again
+        self.state_arguments = lambda folder: {"settings": pg.to_dict(), "play_epochs": self.play_epochs}
 
     # -- the picture
     def _changed_settings(self, values: dict[str, Any]) -> dict[str, Any]:
@@ -193,19 +195,22 @@ def playground(preset: str | None = None, settings: Any = None, play_epochs: int
     """The network playground: data, features, layers, activation, init, optimizer, regularization, schedule.
 
     ``preset``: a name from ``course_utils.playground.PRESETS``; ``settings``: a ``Settings``, a dict, a
-    ``Playground``, or the path of a JSON file saved by ``Playground.save`` (the widget then opens at that file's
-    epoch). Buttons: Play trains in the background, a few epochs per frame, until Pause (or ``play_epochs``
-    epochs), and leaves the notebook free meanwhile; Step trains one epoch; Reset goes back to epoch 0 (the same
-    initial weights); Regenerate data draws new points; Export code shows the run as a standalone PyTorch script.
+    ``Playground``, the path of a JSON file saved by ``Playground.save``, or the dict of ``Playground.to_dict()``
+    (the widget then opens at that epoch, trained again: seeded, so in the same state). Buttons: Play trains in
+    the background, a few epochs per frame, until Pause (or ``play_epochs`` epochs), and leaves the notebook free
+    meanwhile; Step trains one epoch; Reset goes back to epoch 0 (the same initial weights); Regenerate data draws
+    new points; Export code shows the run as a standalone PyTorch script.
     Moving a control starts again from epoch 0 with the new settings. ``widget.playground`` is the
     ``course_utils.playground.Playground`` behind the picture: read its history, or train it from code.
     """
+    if preset is not None and settings is not None:
+        raise ValueError("pass `preset` or `settings`, not both")
     if isinstance(settings, str | os.PathLike):
         pg = P.Playground.load(settings)
     elif isinstance(settings, P.Playground):
         pg = settings
+    elif isinstance(settings, Mapping) and "settings" in settings:
+        pg = P.Playground.from_dict(settings)
     else:
-        if preset is not None and settings is not None:
-            raise ValueError("pass `preset` or `settings`, not both")
         pg = P.Playground(preset=preset) if preset is not None else P.Playground(settings)
     return PlaygroundWidget(pg, play_epochs)
