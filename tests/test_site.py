@@ -7,8 +7,9 @@ editions:
 * it loads with no console error, no failed request, no broken internal link or image;
 * no raw LaTeX is left on the page once MathJax has typeset it;
 * the language switch leads to the same page in the other edition;
-* on a page with widgets, moving the first control of each live widget changes its picture; a widget that cannot
-  answer without a kernel says so, with its controls disabled.
+* on a page with widgets, moving the first control of each live widget changes its picture (and the picture
+  loads), and so does every other slider, dropdown and checkbox of it, at one value or another; a widget that
+  cannot answer without a kernel says so, with its controls disabled.
 
 Skips when Playwright or /usr/bin/chromium is missing, except on CI (``CI=true``), where it fails.
 """
@@ -131,6 +132,33 @@ def _move_first_control(widget) -> str:
     }""")
 
 
+# Each enabled control of a widget, moved through its values (the others at their start) until the picture is not
+# the start one: the names of those that never changed it. Each is put back to its start afterwards.
+JS_DEAD_CONTROLS = """(root) => {
+  const image = root.querySelector('img.cw-image');
+  const fire = (el) => el.dispatchEvent(new Event(el.tagName === 'SELECT' || el.type === 'checkbox' ? 'change'
+                                                                                                    : 'input'));
+  const set = (el, i) => { if (el.type === 'checkbox') el.checked = i === 1; else el.value = String(i); fire(el); };
+  const dead = [];
+  for (const el of root.querySelectorAll('input:not([disabled]), select:not([disabled])')) {
+    const count = el.type === 'checkbox' ? 2 : el.tagName === 'SELECT' ? el.options.length
+                                                                        : parseInt(el.max, 10) + 1;
+    const start = el.type === 'checkbox' ? (el.checked ? 1 : 0) : parseInt(el.value, 10);
+    set(el, start);
+    const shown = image.getAttribute('src');
+    let answered = false;
+    for (let i = 0; i < count && !answered; i++) {
+      if (i === start) continue;
+      set(el, i);
+      answered = image.getAttribute('src') !== shown;
+    }
+    set(el, start);
+    if (!answered) dead.push(el.getAttribute('data-control'));
+  }
+  return dead;
+}"""
+
+
 @pytest.mark.parametrize("page_name", PAGES)
 def test_site_page(page_name, built_site, browser):
     site, base = built_site
@@ -160,6 +188,8 @@ def test_site_page(page_name, built_site, browser):
             page.wait_for_function("([img, before]) => img.getAttribute('src') !== before && img.complete "
                                    "&& img.naturalWidth > 0", arg=[image.element_handle(), before], timeout=5_000)
             assert image.get_attribute("src") != before, f"{page_name}: widget #{i} ignored its control {control}"
+            dead = widget.evaluate(JS_DEAD_CONTROLS)
+            assert not dead, f"{page_name}: widget #{i}: moving {dead} never changes the picture"
         for i in range(widgets.count()):
             widget = widgets.nth(i)
             if "cw-live" not in (widget.get_attribute("class") or ""):
@@ -180,6 +210,10 @@ def test_every_site_widget_answers(built_site):
     frozen = [line for line in widgets if "pictures" not in line]
     assert len(widgets) == 2 * 17, "\n".join(log)  # 17 widget outputs in each edition
     assert not frozen, "widgets that cannot answer on the site:\n" + "\n".join(frozen)
+    # and each of them offers every slider, dropdown and checkbox it has (only buttons stay disabled)
+    for page in sorted(site.glob("*/*.html")):
+        disabled = re.findall(r'<(?:input|select)[^>]*data-control="([^"]+)"[^>]*disabled', page.read_text())
+        assert not disabled, f"{page.relative_to(site)}: controls disabled on the site: {disabled}"
 
 
 @pytest.mark.parametrize("lang,query", [("en", "gradient"), ("zh", "梯度")])

@@ -53,7 +53,7 @@ STATE = CONF / "widget-state"  # what the notebook build saved of widgets a mode
 EDITIONS = {"en": ROOT / "notebooks", "zh": ROOT / "notebooks" / "zh"}
 MAX_VALUES = 21      # values of one slider on the site: all its steps up to this many, else this many evenly spread
 GRID_LIMIT = 120     # every combination of the controls when there are at most this many, else one at a time
-SAME_PICTURE = 1.0   # mean absolute pixel difference (0-255) under which two of a widget's pictures are the same
+SAME_PICTURE = 24    # largest difference of a pixel's channel (0-255) in two of a widget's pictures that are the same
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 TEXT = {
     "en": {"run": "Run the notebook to use this.", "single": "On this page, one control moves at a time.",
@@ -145,9 +145,9 @@ def _pixels(png: bytes) -> Any:
 
 
 def same_picture(a: bytes, b: bytes) -> bool:
-    """Whether two PNGs show the same picture (up to anti-aliasing noise)."""
+    """Whether two PNGs show the same picture: no pixel differs by more than anti-aliasing does (SAME_PICTURE)."""
     pa, pb = _pixels(a), _pixels(b)
-    return pa.shape == pb.shape and float(abs(pa - pb).mean()) < SAME_PICTURE
+    return pa.shape == pb.shape and int(abs(pa - pb).max()) <= SAME_PICTURE
 
 
 def _set(widget: Any, values: dict[str, Any]) -> bytes | None:
@@ -158,7 +158,10 @@ def _set(widget: Any, values: dict[str, Any]) -> bytes | None:
 
 
 def precompute(widget: Any, start: dict[str, Any]) -> dict[str, Any]:
-    """Pictures of ``widget`` around the control values ``start``: {mode, controls, frames, frozen controls}."""
+    """Pictures of ``widget`` around the control values ``start``: {mode, controls, frames, live controls}.
+
+    A control is live when moving it changes the picture at all (a caption counts: the notebook shows it too).
+    """
     controls = []
     for name, control in widget.controls.items():
         offered = control_values(control)
@@ -166,40 +169,39 @@ def precompute(widget: Any, start: dict[str, Any]) -> dict[str, Any]:
             values, labels, here = offered
             controls.append({"name": name, "values": values, "labels": labels, "start": here})
     base = _set(widget, start)
-    frames: dict[str, str] = {}
-    if base is not None:
-        frames[""] = _save_frame(base)
+    if base is not None:  # drawn afresh, like every later picture: the first draw, laying the figure out, may
+        widget.renderer = None  # place a title a pixel apart from where the later ones put it
+        widget._redraw()
+        base = None if widget.last_error is not None else bytes(widget.image.value)
     sizes = [len(c["values"]) for c in controls]
     grid = 1
     for size in sizes:
         grid *= size
     mode = "grid" if grid <= GRID_LIMIT else "single"
-    changes: dict[str, bool] = {c["name"]: False for c in controls}
+    frames: dict[str, str] = {}
+    pictures: dict[tuple[int, ...], bytes] = {}
+    starts = tuple(c["start"] for c in controls)
     if mode == "grid":
         for combo in itertools.product(*(range(n) for n in sizes)):
             png = _set(widget, {c["name"]: c["values"][i] for c, i in zip(controls, combo)})
             if png is not None:
                 frames[",".join(map(str, combo))] = _save_frame(png)
-                for c, i in zip(controls, combo):
-                    if i != c["start"] and base is not None and not changes[c["name"]]:
-                        changes[c["name"]] = not same_picture(png, base)
-        frames.pop("", None)
+                pictures[combo] = png
     else:
-        for c in controls:
-            moved = []
+        if base is not None:
+            frames[""] = _save_frame(base)
+        for k, c in enumerate(controls):
             for i, value in enumerate(c["values"]):
-                if i == c["start"]:
-                    continue
-                png = _set(widget, {**start, c["name"]: value})
-                if png is not None:
-                    frames[f"{c['name']}={i}"] = _save_frame(png)
-                    moved.append(png)
-            # It answers when its pictures differ from the shown one, and from each other: a control that only
-            # starts a trained widget again from scratch (a playground's learning rate) shows one same picture.
-            changes[c["name"]] = base is not None and any(not same_picture(png, base) for png in moved) and (
-                len(moved) == 1 or any(not same_picture(png, moved[0]) for png in moved[1:]))
+                if i != c["start"]:
+                    png = _set(widget, {**start, c["name"]: value})
+                    if png is not None:
+                        frames[f"{c['name']}={i}"] = _save_frame(png)
+                        pictures[starts[:k] + (i,) + starts[k + 1:]] = png
         _set(widget, start)
-    return {"mode": mode, "controls": controls, "frames": frames, "live": [n for n, moved in changes.items() if moved]}
+    live = [c["name"] for k, c in enumerate(controls) if base is not None and any(
+        not same_picture(pictures[key], base) for key in pictures
+        if key[k] != c["start"] and key[:k] + key[k + 1:] == starts[:k] + starts[k + 1:])]
+    return {"mode": mode, "controls": controls, "frames": frames, "live": live}
 
 
 # ------------------------------------------------------------------------------------------------ widget HTML
