@@ -219,8 +219,9 @@ stepper
 # \frac{\partial(-\log p_y)}{\partial s_c} &= p_c - y_c .
 # \end{aligned}$$
 #
-# The probabilities minus the one-hot label: a step against this gradient raises the right class's logit by its
-# missing probability $1 - p_y$ and lowers every other logit $c$ by the probability it got, $p_c$. $L$ averages $N$ such terms, hence the $1/N$; row $n$ of $G_S$ is
+# The probabilities minus the one-hot label: a step against this gradient raises the right class's logit in
+# proportion to its missing probability $1 - p_y$ and lowers every other logit $c$ in proportion to the
+# probability it got, $p_c$. $L$ averages $N$ such terms, hence the $1/N$; row $n$ of $G_S$ is
 # $(p_n - y_n)/N$.
 #
 # Where do the transposes come from? Entry by entry, $S_{nc} = \sum_k A_{nk} (W_2)_{ck} + (b_2)_c$, so

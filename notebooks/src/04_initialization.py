@@ -472,9 +472,9 @@ fig
 #
 # - **ReLU + Kaiming** keeps the scale: the energy $\mathbb{E}[h^2]$ stays near its input value 1 at every layer
 #   (we assert it within 0.5–2, and the std too), and the gradient std stays within 0.5–2 of the last layer's.
-# - **ReLU + Xavier** loses half the energy per layer (no factor 2), and **ReLU + PyTorch's default** a sixth — after
-#   10 layers the activations are 20 to 100 times smaller than under Kaiming, and the gradient reaching layer 1 is
-#   over 10 times (Xavier) and over 1000 times (default) smaller than the one at layer 10.
+# - **ReLU + Xavier** loses half the energy per layer (no factor 2), and **ReLU + PyTorch's default** keeps only a
+#   sixth of it — after 10 layers the activations are 20 to 100 times smaller than under Kaiming, and the gradient
+#   reaching layer 1 is over 10 times (Xavier) and over 1000 times (default) smaller than the one at layer 10.
 # - **tanh + Xavier, gain 5/3** is flat (std within 0.5–2 at every layer). Plain Xavier (gain 1) drifts down slowly,
 #   losing about a factor 3 in 10 layers, because tanh squashes — the reason for the 5/3.
 # - **N(0, 1)** explodes under ReLU (×~20 per layer: $\sqrt{1024/2}$) and under tanh saturates over 90% of the
@@ -614,7 +614,7 @@ checks.check("init_weights_with_apply", init_weights)
 # An `nn.Conv2d(in_channels, out_channels, kernel_size)` stores its weight as `(out_channels, in_channels, kh, kw)`.
 # Write `xavier_numbers(weight, nonlinearity)`: return `(fan_in, fan_out, gain, bound)` for that weight (or a
 # Linear weight `(out, in)`), where `gain` is the gain of `nonlinearity` (`"relu"`, `"tanh"`, `"sigmoid"` or
-# `"linear"`; section 2's table, or `nn.init.calculate_gain`) and `bound` is the $a$ of Xavier-uniform's
+# `"linear"`; the gains printed in section 2, or `nn.init.calculate_gain`) and `bound` is the $a$ of Xavier-uniform's
 # $U(-a, a)$. Work the fans out from `weight.shape`; the checker compares with PyTorch's.
 
 # %%
