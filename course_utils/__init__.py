@@ -24,7 +24,7 @@ import torch
 
 __version__ = "0.1.0"
 
-from .i18n import get_language, set_language
+from .i18n import _, get_language, set_language
 
 __all__ = ["set_seed", "get_device", "show_source", "show_code", "num_threads", "set_language", "get_language",
            "__version__"]
@@ -37,7 +37,7 @@ def __getattr__(name: str) -> Any:
     """Import a submodule lazily the first time ``course_utils.<name>`` is used."""
     if name in _SUBMODULES:
         return importlib.import_module(f"{__name__}.{name}")
-    raise AttributeError(f"module 'course_utils' has no attribute {name!r}")
+    raise AttributeError(_("module 'course_utils' has no attribute {name!r}").format(name=name))
 
 
 def __dir__() -> list[str]:
@@ -50,7 +50,7 @@ def set_seed(seed: int = 0) -> None:
     Call it at the top of a notebook and before anything random you want to reproduce exactly.
     """
     if not isinstance(seed, int) or isinstance(seed, bool):
-        raise TypeError(f"`seed` must be an int; got {type(seed).__name__}")
+        raise TypeError(_("`seed` must be an int; got {type}").format(type=type(seed).__name__))
     random.seed(seed)
     os.environ["PYTHONHASHSEED"] = str(seed)
     try:
@@ -108,9 +108,8 @@ def show_source(obj: Any) -> Any:
     try:
         source = inspect.getsource(obj)
     except (TypeError, OSError) as exc:
-        raise TypeError(
-            f"`obj` must be a Python function, class or module with source code; got {obj!r} ({exc})"
-        ) from None
+        raise TypeError(_("`obj` must be a Python function, class or module with source code; got {obj!r} ({error})")
+                        .format(obj=obj, error=exc)) from None
     return show_code(textwrap.dedent(source))
 
 

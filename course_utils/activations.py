@@ -19,6 +19,7 @@ import math
 import torch
 
 from . import validation
+from .i18n import _
 
 __all__ = [
     "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "gelu", "silu", "softmax", "log_softmax",
@@ -34,18 +35,18 @@ def _check_tensor(value: object, name: str = "input") -> None:
 
 def _check_number(value: object, name: str) -> None:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"`{name}` must be a number (int or float); got {type(value).__name__}")
+        raise TypeError(_("`{name}` must be a number (int or float); got {type}").format(
+            name=name, type=type(value).__name__))
 
 
 def _check_dim(input: torch.Tensor, dim: int) -> None:
     if isinstance(dim, bool) or not isinstance(dim, int):
-        raise TypeError(f"`dim` must be an int; got {type(dim).__name__}")
+        raise TypeError(_("`dim` must be an int; got {type}").format(type=type(dim).__name__))
     ndim = max(input.dim(), 1)  # like torch, a 0-d tensor accepts dim 0 or -1
     if not -ndim <= dim < ndim:
-        raise ValueError(
-            f"`dim` must be in the range [{-ndim}, {ndim - 1}] for an input of shape {tuple(input.shape)}; "
-            f"got {dim}"
-        )
+        raise ValueError(_(
+            "`dim` must be in the range [{low}, {high}] for an input of shape {shape}; got {dim}"
+        ).format(low=-ndim, high=ndim - 1, shape=tuple(input.shape), dim=dim))
 
 
 # ------------------------------------------------------------------------------------------ s-shapes
@@ -112,10 +113,10 @@ def prelu(input: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
     if weight.numel() != 1:
         channels = input.shape[1] if input.dim() >= 2 else 1
         if weight.dim() != 1 or weight.numel() != channels:
-            raise ValueError(
-                f"`weight` must have 1 element or one per channel (dim 1 of `input`, here {channels}); "
-                f"got shape {tuple(weight.shape)}"
-            )
+            raise ValueError(_(
+                "`weight` must have 1 element or one per channel (dim 1 of `input`, here {channels}); "
+                "got shape {shape}"
+            ).format(channels=channels, shape=tuple(weight.shape)))
         weight = weight.reshape([1, channels] + [1] * (input.dim() - 2))  # broadcast along dim 1
     else:
         weight = weight.reshape(())
@@ -150,7 +151,7 @@ def gelu(input: torch.Tensor, approximate: str = "none") -> torch.Tensor:
     if approximate == "tanh":
         inner = math.sqrt(2.0 / math.pi) * (input + 0.044715 * input**3)
         return 0.5 * input * (1 + tanh(inner))
-    raise ValueError(f'`approximate` must be "none" or "tanh"; got {approximate!r}')
+    raise ValueError(_('`approximate` must be "none" or "tanh"; got {approximate!r}').format(approximate=approximate))
 
 
 def silu(input: torch.Tensor) -> torch.Tensor:

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
+from .i18n import _
+
 __all__ = ["Value", "topological_order", "draw_graph"]
 
 Number = int | float  # the constants a Value can be combined with
@@ -41,7 +43,8 @@ class Value:
 
     def __init__(self, data: Number, _children: tuple[Value, ...] = (), _op: str = "", label: str = "") -> None:
         if isinstance(data, Value) or not isinstance(data, Real):
-            raise TypeError(f"`data` must be a real number (int or float); got {type(data).__name__}")
+            raise TypeError(_("`data` must be a real number (int or float); got {type}").format(
+                type=type(data).__name__))
         self.data = float(data)
         self.grad = 0.0
         self._backward = lambda: None  # a leaf has nothing to pass its gradient on to
@@ -97,12 +100,13 @@ class Value:
 
     def __pow__(self, exponent: Number) -> Value:
         if isinstance(exponent, Value) or not isinstance(exponent, Real):
-            raise TypeError(
-                f"`exponent` must be an int or float constant, not {type(exponent).__name__} "
+            raise TypeError(_(
+                "`exponent` must be an int or float constant, not {type} "
                 "(for a learnable exponent write (b * a.log()).exp())"
-            )
+            ).format(type=type(exponent).__name__))
         if self.data < 0 and exponent != int(exponent):
-            raise ValueError(f"a negative base ({self.data}) needs an integer `exponent`; got {exponent}")
+            raise ValueError(_("a negative base ({base}) needs an integer `exponent`; got {exponent}").format(
+                base=self.data, exponent=exponent))
         out = Value(self.data**exponent, (self,), f"**{exponent:g}")
 
         def _backward() -> None:  # d(a**k)/da = k * a**(k - 1)
@@ -146,7 +150,7 @@ class Value:
 
     def log(self) -> Value:
         if self.data <= 0:
-            raise ValueError(f"log needs a positive value; got data={self.data}")
+            raise ValueError(_("log needs a positive value; got data={data}").format(data=self.data))
         out = Value(math.log(self.data), (self,), "log")
 
         def _backward() -> None:  # d log(a)/da = 1 / a
@@ -219,7 +223,7 @@ def topological_order(value: Value) -> list[Value]:
     stack replaces recursion, so a graph thousands of operations deep does not hit Python's recursion limit.
     """
     if not isinstance(value, Value):
-        raise TypeError(f"`value` must be a Value; got {type(value).__name__}")
+        raise TypeError(_("`value` must be a Value; got {type}").format(type=type(value).__name__))
     order: list[Value] = []
     visited: set[int] = set()
     stack: list[tuple[Value, bool]] = [(value, False)]
@@ -248,7 +252,7 @@ def draw_graph(value: Value, ax: Axes | None = None, highlight: Value | None = N
 
     nodes = topological_order(value)
     if highlight is not None and all(node is not highlight for node in nodes):
-        raise ValueError("`highlight` must be a Value in the graph of `value`")
+        raise ValueError(_("`highlight` must be a Value in the graph of `value`"))
 
     # Column = depth: one more than the deepest input; a leaf sits just left of its first use.
     depth: dict[int, int] = {}

@@ -84,7 +84,7 @@ def make_circles(
     _check_n(n)
     _check_noise(noise)
     if not 0 < factor < 1:
-        raise ValueError(f"`factor` must be in (0, 1); got {factor!r}")
+        raise ValueError(_("`factor` must be in (0, 1); got {factor!r}").format(factor=factor))
     g = _generator(seed)
     n0 = n // 2
     n1 = n - n0
@@ -164,7 +164,7 @@ def make_regression(
     _check_n(n_features, "n_features")
     _check_noise(noise)
     if not 0 <= outliers < 1:
-        raise ValueError(f"`outliers` must be a fraction in [0, 1); got {outliers!r}")
+        raise ValueError(_("`outliers` must be a fraction in [0, 1); got {outliers!r}").format(outliers=outliers))
     g = _generator(seed)
     w = torch.full((n_features,), 2.0)
     b = 0.5
@@ -192,9 +192,10 @@ def load_digits(
     with ``test_fraction`` of the images held out.
     """
     if split not in _SPLITS:
-        raise ValueError(f"`split` must be one of {_SPLITS}; got {split!r}")
+        raise ValueError(_("`split` must be one of {choices}; got {split!r}").format(choices=_SPLITS, split=split))
     if not 0 < test_fraction < 1:
-        raise ValueError(f"`test_fraction` must be in (0, 1); got {test_fraction!r}")
+        raise ValueError(_("`test_fraction` must be in (0, 1); got {test_fraction!r}").format(
+            test_fraction=test_fraction))
     if resize is not None:
         _check_n(resize, "resize")
     from sklearn.datasets import load_digits as _sk_load_digits
@@ -267,7 +268,8 @@ def load_mnist(
     so. Items are ``(image, label)`` with ``transform`` applied to a PIL image, as in torchvision.
     """
     if not isinstance(train, bool):
-        raise ValueError(f"`train` must be True (training split) or False (test split); got {train!r}")
+        raise ValueError(_("`train` must be True (training split) or False (test split); got {train!r}").format(
+            train=train))
     from torchvision import datasets
 
     folder = data_dir(root)

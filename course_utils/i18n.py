@@ -41,7 +41,8 @@ def set_language(lang: str) -> None:
     """
     global _language
     if not isinstance(lang, str) or _normalize(lang) is None:
-        raise ValueError(f"`lang` must be one of {', '.join(map(repr, LANGUAGES))}; got {lang!r}")
+        raise ValueError(_("`lang` must be one of {choices}; got {lang!r}").format(
+            choices=", ".join(map(repr, LANGUAGES)), lang=lang))
     _language = _normalize(lang) or "en"
 
 

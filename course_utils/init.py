@@ -31,6 +31,8 @@ from typing import Any
 
 import torch
 
+from .i18n import _
+
 __all__ = [
     "calculate_gain", "fan_in_and_fan_out",
     "uniform_", "normal_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_",
@@ -72,12 +74,14 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
         elif isinstance(param, int | float) and not isinstance(param, bool):
             negative_slope = param
         else:
-            raise ValueError(f"`param` (the leaky_relu negative slope) must be a number; got {param!r}")
+            raise ValueError(_("`param` (the leaky_relu negative slope) must be a number; got {param!r}").format(
+                param=param))
         return math.sqrt(2.0 / (1 + negative_slope**2))
     if nonlinearity == "selu":
         return 3.0 / 4
     supported = ", ".join(repr(n) for n in (*_LINEAR_FNS, "sigmoid", "tanh", "relu", "leaky_relu", "selu"))
-    raise ValueError(f"`nonlinearity` must be one of {supported}; got {nonlinearity!r}")
+    raise ValueError(_("`nonlinearity` must be one of {supported}; got {nonlinearity!r}").format(
+        supported=supported, nonlinearity=nonlinearity))
 
 
 def fan_in_and_fan_out(tensor: torch.Tensor) -> tuple[int, int]:
@@ -87,10 +91,10 @@ def fan_in_and_fan_out(tensor: torch.Tensor) -> tuple[int, int]:
     ``fan_out = out * prod(kernel_size)``: how many outputs one input unit feeds.
     """
     if tensor.dim() < 2:
-        raise ValueError(
+        raise ValueError(_(
             "`tensor` must have at least 2 dimensions (out_features, in_features, *kernel_size) to compute "
-            f"fan_in and fan_out; got shape {tuple(tensor.shape)}"
-        )
+            "fan_in and fan_out; got shape {shape}"
+        ).format(shape=tuple(tensor.shape)))
     receptive_field = 1
     for size in tensor.shape[2:]:
         receptive_field *= size
@@ -102,7 +106,7 @@ def fan_in_and_fan_out(tensor: torch.Tensor) -> tuple[int, int]:
 def _fan(tensor: torch.Tensor, mode: str) -> int:
     """``fan_in`` or ``fan_out``, as ``mode`` says (case-insensitive, like torch)."""
     if not isinstance(mode, str) or mode.lower() not in ("fan_in", "fan_out"):
-        raise ValueError(f"`mode` must be 'fan_in' or 'fan_out'; got {mode!r}")
+        raise ValueError(_("`mode` must be 'fan_in' or 'fan_out'; got {mode!r}").format(mode=mode))
     fan_in, fan_out = fan_in_and_fan_out(tensor)
     return fan_in if mode.lower() == "fan_in" else fan_out
 
@@ -324,7 +328,7 @@ def init_weight_scale(scheme: str, activation: str, width: int) -> tuple[str, fl
         return "normal", gain * math.sqrt(2.0 / (fan + fan))
     if scheme == "Kaiming (ReLU)":
         return "normal", calculate_gain("relu") / math.sqrt(fan)
-    raise ValueError(f"`scheme` must be one of {INIT_SCHEMES}; got {scheme!r}")
+    raise ValueError(_("`scheme` must be one of {schemes}; got {scheme!r}").format(schemes=INIT_SCHEMES, scheme=scheme))
 
 
 def _stack_draws(width: int, depth: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -352,7 +356,8 @@ def init_activation_stats(
     than the weights: drawn from the same seed, they would be correlated with the first layer's weights.
     """
     if activation not in _STACK_ACTIVATIONS:
-        raise ValueError(f"`activation` must be one of {tuple(_STACK_ACTIVATIONS)}; got {activation!r}")
+        raise ValueError(_("`activation` must be one of {activations}; got {activation!r}").format(
+            activations=tuple(_STACK_ACTIVATIONS), activation=activation))
     act = _STACK_ACTIVATIONS[activation]
     lo, hi = _STACK_RANGES[activation]
     kind, scale = init_weight_scale(scheme, activation, width)
@@ -395,8 +400,8 @@ def first_layer_gradients(max_depth: int = 30, width: int = 32, batch: int = 64,
     g = torch.Generator().manual_seed(seed)
     x = torch.randn(batch, width, generator=g)
     readout = torch.randn(width, generator=g) / width**0.5
-    unit_w = [2 * torch.rand(width, width, generator=g) - 1 for _ in range(max_depth)]  # U(-1, 1)
-    unit_b = [2 * torch.rand(width, generator=g) - 1 for _ in range(max_depth)]
+    unit_w = [2 * torch.rand(width, width, generator=g) - 1 for _i in range(max_depth)]  # U(-1, 1)
+    unit_b = [2 * torch.rand(width, generator=g) - 1 for _i in range(max_depth)]
     out = {}
     with num_threads(1):  # tiny matrices: extra threads only add overhead (a lot, on a busy machine)
         for init in DEPTH_INITS:

@@ -24,6 +24,7 @@ import torch
 
 from . import validation
 from .activations import log_softmax  # the stable log-softmax of the activations chapter
+from .i18n import _
 
 __all__ = [
     "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
@@ -44,14 +45,16 @@ def _check_reduction(reduction: str) -> None:
 def _check_same_shape(input: torch.Tensor, target: torch.Tensor) -> None:
     if input.shape != target.shape:
         raise ValueError(
-            f"`input` and `target` must have the same shape; got input shape {tuple(input.shape)} "
-            f"and target shape {tuple(target.shape)}"
+            _("`input` and `target` must have the same shape; got input shape {input_shape} "
+              "and target shape {target_shape}").format(input_shape=tuple(input.shape),
+                                                        target_shape=tuple(target.shape))
         )
 
 
-def _check_float(tensor: torch.Tensor, name: str, what: str) -> None:
+def _check_float(tensor: torch.Tensor, name: str, message: str) -> None:
+    """``message``: the whole sentence, translated, with the fields ``{name}`` and ``{dtype}``."""
     if not tensor.is_floating_point():
-        raise ValueError(f"`{name}` must be a floating-point tensor ({what}); got dtype {tensor.dtype}")
+        raise ValueError(message.format(name=name, dtype=tensor.dtype))
 
 
 def _check_broadcasts(tensor: torch.Tensor | None, name: str, shape: torch.Size) -> None:
@@ -63,7 +66,8 @@ def _check_broadcasts(tensor: torch.Tensor | None, name: str, shape: torch.Size)
         fits = False
     if not fits:
         raise ValueError(
-            f"`{name}` must broadcast to the input's shape {tuple(shape)}; got shape {tuple(tensor.shape)}"
+            _("`{name}` must broadcast to the input's shape {shape}; got shape {got}").format(
+                name=name, shape=tuple(shape), got=tuple(tensor.shape))
         )
 
 
@@ -129,10 +133,11 @@ def huber_loss(
 
 
 def _check_class_input(input: torch.Tensor, name: str) -> None:
-    _check_float(input, name, "scores per class")
+    _check_float(input, name, _("`{name}` must be a floating-point tensor (scores per class); got dtype {dtype}"))
     if input.dim() < 2:
         raise ValueError(
-            f"`{name}` must be 2-D (batch, classes) or (batch, classes, d1, ...); got shape {tuple(input.shape)}"
+            _("`{name}` must be 2-D (batch, classes) or (batch, classes, d1, ...); got shape {shape}").format(
+                name=name, shape=tuple(input.shape))
         )
 
 
@@ -140,26 +145,30 @@ def _check_class_target(input: torch.Tensor, target: torch.Tensor, ignore_index:
     """``target``: integer class indices of shape (N, d1, ...) in [0, C), or ``ignore_index``."""
     if target.is_floating_point() or target.is_complex() or target.dtype == torch.bool:
         raise ValueError(
-            f"`target` must hold class indices (an integer dtype such as torch.long); got dtype {target.dtype}"
+            _("`target` must hold class indices (an integer dtype such as torch.long); got dtype {dtype}").format(
+                dtype=target.dtype)
         )
     expected = (input.shape[0], *input.shape[2:])
     if tuple(target.shape) != expected:
         raise ValueError(
-            f"`target` must have shape {expected} for input shape {tuple(input.shape)} (batch, classes, ...); "
-            f"got target shape {tuple(target.shape)}"
+            _("`target` must have shape {expected} for input shape {input_shape} (batch, classes, ...); "
+              "got target shape {target_shape}").format(
+                expected=expected, input_shape=tuple(input.shape), target_shape=tuple(target.shape))
         )
     valid = target[target != ignore_index]
     n_classes = input.shape[1]
     if valid.numel() and (valid.min() < 0 or valid.max() >= n_classes):
         raise ValueError(
-            f"`target` class indices must be in [0, {n_classes - 1}] (or ignore_index={ignore_index}); "
-            f"got values from {valid.min().item()} to {valid.max().item()}"
+            _("`target` class indices must be in [0, {last}] (or ignore_index={ignore_index}); "
+              "got values from {low} to {high}").format(
+                last=n_classes - 1, ignore_index=ignore_index, low=valid.min().item(), high=valid.max().item())
         )
 
 
 def _check_class_weight(weight: torch.Tensor | None, n_classes: int) -> None:
     if weight is not None and tuple(weight.shape) != (n_classes,):
-        raise ValueError(f"`weight` must have shape ({n_classes},), one per class; got {tuple(weight.shape)}")
+        raise ValueError(_("`weight` must have shape ({n_classes},), one per class; got {shape}").format(
+            n_classes=n_classes, shape=tuple(weight.shape)))
 
 
 def _unbatched(input: torch.Tensor, target: torch.Tensor) -> bool:
@@ -243,9 +252,11 @@ def cross_entropy(
     log_probs = log_softmax(input, dim=1)
 
     if target.shape == input.shape:  # class probabilities, as torch decides it
-        _check_float(target, "target", "class probabilities, since it has the same shape as `input`")
+        _check_float(target, "target", _("`{name}` must be a floating-point tensor (class probabilities, since it "
+                                         "has the same shape as `input`); got dtype {dtype}"))
         if ignore_index >= 0:
-            raise ValueError(f"`ignore_index` is not supported for class-probability targets; got {ignore_index}")
+            raise ValueError(_("`ignore_index` is not supported for class-probability targets; got {ignore_index}")
+                             .format(ignore_index=ignore_index))
         q = target * (1 - label_smoothing) + label_smoothing / n_classes
         if weight is not None:
             q = q * _broadcast_over_classes(weight, input)
@@ -287,12 +298,14 @@ def binary_cross_entropy(
     """
     _check_reduction(reduction)
     _check_same_shape(input, target)
-    _check_float(target, "target", "probabilities in [0, 1]")
+    _check_float(target, "target", _("`{name}` must be a floating-point tensor (probabilities in [0, 1]); "
+                                     "got dtype {dtype}"))
     _check_broadcasts(weight, "weight", input.shape)
     if input.numel() and (input.min() < 0 or input.max() > 1):
         raise ValueError(
-            "`input` must hold probabilities in [0, 1] (apply torch.sigmoid, or use "
-            f"binary_cross_entropy_with_logits); got values from {input.min().item()} to {input.max().item()}"
+            _("`input` must hold probabilities in [0, 1] (apply torch.sigmoid, or use "
+              "binary_cross_entropy_with_logits); got values from {low} to {high}").format(
+                low=input.min().item(), high=input.max().item())
         )
     loss = -(target * _clamped_log(input) + (1 - target) * _clamped_log(1 - input))
     if weight is not None:
@@ -320,8 +333,9 @@ def binary_cross_entropy_with_logits(
     """
     _check_reduction(reduction)
     _check_same_shape(input, target)
-    _check_float(input, "input", "logits")
-    _check_float(target, "target", "probabilities in [0, 1]")
+    _check_float(input, "input", _("`{name}` must be a floating-point tensor (logits); got dtype {dtype}"))
+    _check_float(target, "target", _("`{name}` must be a floating-point tensor (probabilities in [0, 1]); "
+                                     "got dtype {dtype}"))
     _check_broadcasts(weight, "weight", input.shape)
     _check_broadcasts(pos_weight, "pos_weight", input.shape)
     x, y = input, target
@@ -371,14 +385,15 @@ def fit_line(x: torch.Tensor, y: torch.Tensor, loss: str = "mse", delta: float =
     rounds of that converge on the few dozen points a plot shows.
     """
     if loss not in _LINE_LOSSES:
-        raise ValueError(f"`loss` must be one of {_LINE_LOSSES}; got {loss!r}")
+        raise ValueError(_("`loss` must be one of {losses}; got {loss!r}").format(losses=_LINE_LOSSES, loss=loss))
     x, t = x.detach().double().reshape(-1), y.detach().double().reshape(-1)
     if len(x) != len(t) or len(x) < 2:
-        raise ValueError(f"`x` and `y` must hold the same number (at least 2) of points; got {len(x)} and {len(t)}")
+        raise ValueError(_("`x` and `y` must hold the same number (at least 2) of points; got {n_x} and {n_y}")
+                         .format(n_x=len(x), n_y=len(t)))
     A = torch.stack([x, torch.ones_like(x)], dim=1)  # (n, 2)
     w = torch.ones_like(t)
     coef = torch.zeros(2, dtype=torch.float64)
-    for _ in range(1 if loss == "mse" else iters):
+    for _i in range(1 if loss == "mse" else iters):
         Aw = A * w[:, None]
         coef = torch.linalg.solve(Aw.T @ A, Aw.T @ t)
         r = (t - A @ coef).abs()

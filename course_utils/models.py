@@ -25,6 +25,7 @@ import torch
 from torch import nn
 
 from . import validation
+from .i18n import _
 
 __all__ = [
     "conv_output_size", "conv2d", "max_pool2d", "MLP", "SimpleCNN", "ResBlock", "ResNetSmall",
@@ -38,7 +39,8 @@ def _pair(value: int | tuple[int, int], name: str, minimum: int) -> tuple[int, i
     """An int or a pair of ints, each ≥ ``minimum``, as a pair (height, width)."""
     pair: tuple[Any, ...] = tuple(value) if isinstance(value, tuple | list) else (value, value)
     if len(pair) != 2 or any(isinstance(v, bool) or not isinstance(v, int) or v < minimum for v in pair):
-        raise ValueError(f"`{name}` must be an int ≥ {minimum} or a pair of them; got {value!r}")
+        raise ValueError(_("`{name}` must be an int ≥ {minimum} or a pair of them; got {value!r}").format(
+            name=name, minimum=minimum, value=value))
     return pair  # type: ignore[return-value]
 
 
@@ -56,7 +58,8 @@ def conv_output_size(size: int, kernel_size: int, stride: int = 1, padding: int 
         validation.integer(v, name, min=lo)
     span = dilation * (kernel_size - 1) + 1
     if size + 2 * padding < span:
-        raise ValueError(f"the kernel ({span} wide) is larger than the padded input ({size} + 2·{padding})")
+        raise ValueError(_("the kernel ({span} wide) is larger than the padded input ({size} + 2·{padding})").format(
+            span=span, size=size, padding=padding))
     return (size + 2 * padding - span) // stride + 1
 
 
@@ -86,8 +89,8 @@ def _batched(input: torch.Tensor, name: str) -> tuple[torch.Tensor, bool]:
     if input.ndim == 3:
         return input.unsqueeze(0), True
     if input.ndim != 4:
-        raise ValueError(f"`{name}` must be 4-D (batch, channels, height, width) or 3-D (channels, height, "
-                         f"width); got shape {tuple(input.shape)}")
+        raise ValueError(_("`{name}` must be 4-D (batch, channels, height, width) or 3-D (channels, height, "
+                           "width); got shape {shape}").format(name=name, shape=tuple(input.shape)))
     return input, False
 
 
@@ -106,20 +109,23 @@ def conv2d(
     """
     x, unbatched = _batched(input, "input")
     if not isinstance(weight, torch.Tensor) or weight.ndim != 4:
-        raise ValueError(f"`weight` must be 4-D (out_channels, in_channels, k_h, k_w); got "
-                         f"{tuple(weight.shape) if isinstance(weight, torch.Tensor) else type(weight).__name__}")
+        got = tuple(weight.shape) if isinstance(weight, torch.Tensor) else type(weight).__name__
+        raise ValueError(_("`weight` must be 4-D (out_channels, in_channels, k_h, k_w); got {got}").format(got=got))
     if weight.shape[1] != x.shape[1]:
-        raise ValueError(f"`weight` expects {weight.shape[1]} input channels (its dim 1) but `input` has "
-                         f"{x.shape[1]}")
+        raise ValueError(_("`weight` expects {expected} input channels (its dim 1) but `input` has {got}").format(
+            expected=weight.shape[1], got=x.shape[1]))
     if bias is not None and tuple(bias.shape) != (weight.shape[0],):
-        raise ValueError(f"`bias` must have shape ({weight.shape[0]},), one per output channel; got "
-                         f"{tuple(bias.shape)}")
+        raise ValueError(_("`bias` must have shape ({channels},), one per output channel; got {shape}").format(
+            channels=weight.shape[0], shape=tuple(bias.shape)))
     stride, padding = _pair(stride, "stride", 1), _pair(padding, "padding", 0)
     kernel = (weight.shape[2], weight.shape[3])
-    for dim, name in [(2, "height"), (3, "width")]:
+    for dim in (2, 3):
         if x.shape[dim] + 2 * padding[dim - 2] < kernel[dim - 2]:
-            raise ValueError(f"the kernel's {name} ({kernel[dim - 2]}) is larger than the padded input's "
-                             f"({x.shape[dim]} + 2·{padding[dim - 2]})")
+            # one whole sentence per side, so that "height" / "width" is translated with it
+            message = (_("the kernel's height ({kernel}) is larger than the padded input's ({size} + 2·{padding})")
+                       if dim == 2 else
+                       _("the kernel's width ({kernel}) is larger than the padded input's ({size} + 2·{padding})"))
+            raise ValueError(message.format(kernel=kernel[dim - 2], size=x.shape[dim], padding=padding[dim - 2]))
     windows = _windows(_pad(x, padding, 0.0), kernel, stride)      # (N, C_in, H_out, W_out, k_h, k_w)
     out = torch.einsum("ncijuv,ocuv->noij", windows, weight)       # Σ over c, u, v for each output channel o
     if bias is not None:
@@ -144,8 +150,8 @@ def max_pool2d(
     stride = kernel if stride is None else _pair(stride, "stride", 1)
     padding = _pair(padding, "padding", 0)
     if padding[0] > kernel[0] // 2 or padding[1] > kernel[1] // 2:
-        raise ValueError(f"`padding` must be at most half of `kernel_size`; got padding {padding} for kernel "
-                         f"{kernel}")
+        raise ValueError(_("`padding` must be at most half of `kernel_size`; got padding {padding} for kernel "
+                           "{kernel}").format(padding=padding, kernel=kernel))
     for dim in (2, 3):
         conv_output_size(x.shape[dim], kernel[dim - 2], stride[dim - 2], padding[dim - 2])
     windows = _windows(_pad(x, padding, float("-inf")), kernel, stride)  # (N, C, H_out, W_out, k_h, k_w)
@@ -199,7 +205,8 @@ class SimpleCNN(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.shape[-2:] != (28, 28):
-            raise ValueError(f"SimpleCNN expects 28×28 images (N, 1, 28, 28); got shape {tuple(x.shape)}")
+            raise ValueError(_("SimpleCNN expects 28×28 images (N, 1, 28, 28); got shape {shape}").format(
+                shape=tuple(x.shape)))
         out = self.layer2(self.layer1(x))     # (N, 64, 7, 7)
         out = out.flatten(start_dim=1)        # (N, 3136)
         out = self.drop_out(out)

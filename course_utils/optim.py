@@ -52,7 +52,7 @@ def _check_unit_interval(value: float, name: str) -> None:
 
 def _check_betas(betas: Sequence[float]) -> tuple[float, float]:
     if not isinstance(betas, tuple | list) or len(betas) != 2:
-        raise ValueError(f"`betas` must be a pair (beta1, beta2); got {betas!r}")
+        raise ValueError(_("`betas` must be a pair (beta1, beta2); got {betas!r}").format(betas=betas))
     _check_unit_interval(betas[0], "betas[0]")
     _check_unit_interval(betas[1], "betas[1]")
     return float(betas[0]), float(betas[1])
@@ -90,8 +90,8 @@ class SGD(Optimizer):
         _check_nonnegative(dampening, "dampening")
         _check_nonnegative(weight_decay, "weight_decay")
         if nesterov and (momentum <= 0 or dampening != 0):
-            raise ValueError(f"`nesterov=True` needs `momentum` > 0 and `dampening` = 0; got momentum={momentum!r}, "
-                             f"dampening={dampening!r}")
+            raise ValueError(_("`nesterov=True` needs `momentum` > 0 and `dampening` = 0; got momentum={momentum!r}, "
+                               "dampening={dampening!r}").format(momentum=momentum, dampening=dampening))
         defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay, nesterov=nesterov)
         super().__init__(params, defaults)
 
@@ -360,9 +360,10 @@ def multistep_lr(base_lr: float, epoch: int, milestones: Sequence[int], gamma: f
     if not isinstance(milestones, list | tuple) or not all(
         isinstance(m, int) and not isinstance(m, bool) and m > 0 for m in milestones
     ):
-        raise ValueError(f"`milestones` must be a list of positive int epochs; got {milestones!r}")
+        raise ValueError(_("`milestones` must be a list of positive int epochs; got {milestones!r}").format(
+            milestones=milestones))
     if list(milestones) != sorted(milestones):
-        raise ValueError(f"`milestones` must be increasing; got {milestones!r}")
+        raise ValueError(_("`milestones` must be increasing; got {milestones!r}").format(milestones=milestones))
     return base_lr * gamma ** bisect.bisect_right(list(milestones), epoch)
 
 
@@ -516,7 +517,8 @@ def _as_surface(surface: Surface | str) -> Surface:
         return surface
     if isinstance(surface, str) and surface in surfaces:
         return surfaces[surface]
-    raise ValueError(f"`surface` must be a Surface or one of {sorted(surfaces)}; got {surface!r}")
+    raise ValueError(_("`surface` must be a Surface or one of {names}; got {surface!r}").format(
+        names=sorted(surfaces), surface=surface))
 
 
 def walk(
@@ -529,7 +531,7 @@ def walk(
     surface = _as_surface(surface)
     start = surface.start if start is None else start
     if len(start) != 2:
-        raise ValueError(f"`start` must be a point (x, y); got {start!r}")
+        raise ValueError(_("`start` must be a point (x, y); got {start!r}").format(start=start))
     x, y = float(start[0]), float(start[1])
     point = torch.tensor([x, y], dtype=torch.float64, requires_grad=True)
     optimizer = optimizer_cls([point], **hyperparameters)

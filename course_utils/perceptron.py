@@ -18,6 +18,7 @@ import torch
 from torch import nn
 
 from . import activations, validation
+from .i18n import _
 
 __all__ = ["step", "neuron", "make_gate", "GATES", "PerceptronRule", "Perceptron"]
 
@@ -52,12 +53,13 @@ def neuron(x: torch.Tensor, w: torch.Tensor, b: float | torch.Tensor, activation
     _check_tensor(x, "x")
     _check_tensor(w, "w")
     if w.dim() != 1 or x.shape[-1:] != w.shape:
-        raise ValueError(f"`w` must be 1-D with one weight per feature (x.shape[-1] = {x.shape[-1:]}); "
-                         f"got w of shape {tuple(w.shape)}")
+        raise ValueError(_("`w` must be 1-D with one weight per feature (x.shape[-1] = {features}); "
+                           "got w of shape {shape}").format(features=x.shape[-1:], shape=tuple(w.shape)))
     z = x @ w + b
     functions = {"sigmoid": activations.sigmoid, "relu": activations.relu, "step": step, "identity": lambda t: t}
     if activation not in functions:
-        raise ValueError(f"`activation` must be one of {sorted(functions)}; got {activation!r}")
+        raise ValueError(_("`activation` must be one of {choices}; got {activation!r}").format(
+            choices=sorted(functions), activation=activation))
     return functions[activation](z)
 
 
@@ -70,7 +72,7 @@ def make_gate(gate: str, n: int = 4, noise: float = 0.0, seed: int = 0) -> tuple
     """
     key = gate.upper() if isinstance(gate, str) else gate
     if key not in GATES:
-        raise ValueError(f"`gate` must be one of {list(GATES)}; got {gate!r}")
+        raise ValueError(_("`gate` must be one of {choices}; got {gate!r}").format(choices=list(GATES), gate=gate))
     validation.integer(n, "n", min=1)
     validation.number(noise, "noise", min=0)
     idx = torch.arange(n) % 4
@@ -110,7 +112,8 @@ class PerceptronRule:
     def _check_X(self, X: torch.Tensor) -> torch.Tensor:
         _check_tensor(X, "X")
         if X.dim() != 2 or X.shape[1] != self.weight.shape[0]:
-            raise ValueError(f"`X` must have shape (n, {self.weight.shape[0]}); got {tuple(X.shape)}")
+            raise ValueError(_("`X` must have shape (n, {d}); got {shape}").format(
+                d=self.weight.shape[0], shape=tuple(X.shape)))
         return X.float()
 
     def decision_function(self, X: torch.Tensor) -> torch.Tensor:
@@ -141,8 +144,9 @@ class PerceptronRule:
         X = self._check_X(X)
         _check_tensor(y, "y")
         if y.shape != X.shape[:1] or not bool(((y == 0) | (y == 1)).all()):
-            raise ValueError(f"`y` must have shape ({X.shape[0]},) and hold only 0s and 1s; got {y!r}")
-        for _ in range(epochs):
+            raise ValueError(_("`y` must have shape ({n},) and hold only 0s and 1s; got {y!r}").format(
+                n=X.shape[0], y=y))
+        for _epoch in range(epochs):
             mistakes = sum(self.update(x_i, y_i) for x_i, y_i in zip(X, y))
             self.mistakes_per_epoch.append(int(mistakes))
             if mistakes == 0:

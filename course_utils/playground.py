@@ -125,23 +125,29 @@ class Settings:
                               ("schedule", SCHEDULES)):
             value = getattr(self, name)
             if not isinstance(value, str) or value.lower() not in allowed:
-                raise ValueError(f"`{name}` must be one of {allowed}; got {value!r}")
+                raise ValueError(_("`{name}` must be one of {allowed}; got {value!r}").format(
+                    name=name, allowed=allowed, value=value))
             set_(name, value.lower())
         features = self.features
         if isinstance(features, str) or not all(isinstance(f, str) for f in features):
-            raise ValueError(f"`features` must be a list of names from {FEATURES}; got {features!r}")
+            raise ValueError(_("`features` must be a list of names from {features_list}; got {features!r}").format(
+                features_list=FEATURES, features=features))
         unknown = [f for f in features if f.lower() not in FEATURES]
         if unknown:
-            raise ValueError(f"`features` must be names from {FEATURES}; got unknown {unknown}")
+            raise ValueError(_("`features` must be names from {features_list}; got unknown {unknown}").format(
+                features_list=FEATURES, unknown=unknown))
         chosen = {f.lower() for f in features}
         if not chosen:
-            raise ValueError(f"`features` must name at least one input feature from {FEATURES}; got none")
+            raise ValueError(_("`features` must name at least one input feature from {features_list}; got none").format(
+                features_list=FEATURES))
         set_("features", tuple(f for f in FEATURES if f in chosen))  # canonical order, no repeats
         hidden = self.hidden
         if isinstance(hidden, int) or not all(_is_int(h) for h in hidden):
-            raise ValueError(f"`hidden` must be a list of layer widths, e.g. [4, 4] (or [] for none); got {hidden!r}")
+            raise ValueError(_("`hidden` must be a list of layer widths, e.g. [4, 4] (or [] for none); got {hidden!r}").format(
+                hidden=hidden))
         if len(hidden) > MAX_LAYERS or any(not 1 <= h <= MAX_UNITS for h in hidden):
-            raise ValueError(f"`hidden` must have 0 to {MAX_LAYERS} layers of 1 to {MAX_UNITS} units; got {list(hidden)}")
+            raise ValueError(_("`hidden` must have 0 to {max_layers} layers of 1 to {max_units} units; got {hidden}").format(
+                max_layers=MAX_LAYERS, max_units=MAX_UNITS, hidden=list(hidden)))
         set_("hidden", tuple(int(h) for h in hidden))
         _check_number(self, "noise", 0.0, 1.0)
         _check_number(self, "train_fraction", 0.05, 0.95)
@@ -157,10 +163,11 @@ class Settings:
         _check_int(self, "data_seed", 0, 2**63 - 1)
         n_train = self.n_train
         if n_train < 1 or n_train >= self.n:
-            raise ValueError(f"`train_fraction` {self.train_fraction} of n = {self.n} points leaves no training or "
-                             f"no test points; raise `n` or move `train_fraction` towards 0.5")
+            raise ValueError(_("`train_fraction` {train_fraction} of n = {n} points leaves no training or "
+                               "no test points; raise `n` or move `train_fraction` towards 0.5").format(
+                train_fraction=self.train_fraction, n=self.n))
         if not isinstance(self.note, str):
-            raise ValueError(f"`note` must be a string; got {type(self.note).__name__}")
+            raise ValueError(_("`note` must be a string; got {type}").format(type=type(self.note).__name__))
 
     @property
     def n_train(self) -> int:
@@ -185,11 +192,12 @@ class Settings:
         if isinstance(d, Settings):
             return d
         if not isinstance(d, Mapping):
-            raise ValueError(f"`settings` must be a dict (or Settings); got {type(d).__name__}")
+            raise ValueError(_("`settings` must be a dict (or Settings); got {type}").format(type=type(d).__name__))
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(d) - known)
         if unknown:
-            raise ValueError(f"unknown setting `{unknown[0]}`; the settings are {sorted(known)}")
+            raise ValueError(_("unknown setting `{name}`; the settings are {settings}").format(
+                name=unknown[0], settings=sorted(known)))
         values = dict(d)
         for key in ("features", "hidden"):
             if key in values and isinstance(values[key], list):
@@ -294,7 +302,7 @@ PRESETS: Mapping[str, dict[str, Any]] = _Presets(_PRESETS)
 def load_preset(name: str) -> Settings:
     """The :class:`Settings` of the preset called ``name`` (see :data:`PRESETS`)."""
     if name not in PRESETS:
-        raise ValueError(f"`preset` must be one of {sorted(PRESETS)}; got {name!r}")
+        raise ValueError(_("`preset` must be one of {presets}; got {name!r}").format(presets=sorted(PRESETS), name=name))
     return Settings.from_dict(PRESETS[name])
 
 
@@ -384,7 +392,7 @@ class Playground:
                  **changes: Any):
         base = load_preset(preset) if preset is not None else _as_settings(settings)
         if preset is not None and settings is not None:
-            raise ValueError("pass `settings` or `preset`, not both")
+            raise ValueError(_("pass `settings` or `preset`, not both"))
         self.settings = dataclasses.replace(base, **changes) if changes else base
         self._make_data()
         self.reset()
@@ -576,11 +584,11 @@ class Playground:
         """A playground from ``to_dict()``'s dict (trained again to its epoch: seeded, so the same state), or
         from a plain settings dict (at epoch 0)."""
         if not isinstance(d, Mapping):
-            raise ValueError(f"`d` must be a dict; got {type(d).__name__}")
+            raise ValueError(_("`d` must be a dict; got {type}").format(type=type(d).__name__))
         if "settings" in d:
             extra = sorted(set(d) - {"settings", "epoch"})
             if extra:
-                raise ValueError(f"unknown key `{extra[0]}`; a saved playground has 'settings' and 'epoch'")
+                raise ValueError(_("unknown key `{key}`; a saved playground has 'settings' and 'epoch'").format(key=extra[0]))
             return cls(d["settings"]).step(d.get("epoch", 0))
         return cls(d)
 

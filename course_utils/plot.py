@@ -15,6 +15,8 @@ import matplotlib
 import torch
 from matplotlib.figure import Figure
 
+from .i18n import _
+
 __all__ = [
     "new_figure", "fig_to_png", "plot_history", "plot_decision_boundary",
     "show_images", "plot_skeleton", "DPI", "CLASS_COLORS",
@@ -138,7 +140,7 @@ def plot_decision_boundary(
     """
     X = torch.as_tensor(X, dtype=torch.float32)
     if X.ndim != 2 or X.shape[1] != 2:
-        raise ValueError(f"`X` must have shape (n, 2); got {tuple(X.shape)}")
+        raise ValueError(_("`X` must have shape (n, 2); got {shape}").format(shape=tuple(X.shape)))
     fig, ax = _figure_of(ax)
     pad = 0.5
     lo, hi = X.min(dim=0).values - pad, X.max(dim=0).values + pad
@@ -175,10 +177,11 @@ def show_images(
     if images.ndim == 4 and images.shape[1] in (1, 3):
         images = images.permute(0, 2, 3, 1)
     elif images.ndim != 3:
-        raise ValueError(f"`images` must be (n, H, W) or (n, C, H, W) with C in (1, 3); got {tuple(images.shape)}")
+        raise ValueError(_("`images` must be (n, H, W) or (n, C, H, W) with C in (1, 3); got {shape}").format(
+            shape=tuple(images.shape)))
     n = min(len(images), max_images)
     if n == 0:
-        raise ValueError("`images` is empty")
+        raise ValueError(_("`images` is empty"))
     ncols = max(1, min(ncols, n))
     nrows = (n + ncols - 1) // ncols
     fig = Figure(figsize=(1.1 * ncols, 1.25 * nrows), dpi=DPI, layout="constrained")

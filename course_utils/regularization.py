@@ -26,6 +26,7 @@ import torch
 from torch import nn
 
 from . import validation
+from .i18n import _
 
 __all__ = ["dropout", "BatchNorm1d", "l2_penalty", "l1_penalty", "clip_grad_norm_", "ConvBlock",
            "train_regularized_mlp"]
@@ -38,7 +39,7 @@ def dropout(x: torch.Tensor, p: float = 0.5, training: bool = True) -> torch.Ten
     so E[output] = x. With ``training=False`` (``model.eval()``) it returns ``x`` unchanged. The mask is drawn
     with ``bernoulli_`` exactly as torch draws it, so the same seed gives the same output as ``nn.Dropout``.
     """
-    validation.number(p, "p", 0, 1, meaning="the probability of zeroing an element")
+    validation.number(p, "p", 0, 1, meaning=_("the probability of zeroing an element"))
     if not training or p == 0:
         return x
     if p == 1:
@@ -74,7 +75,7 @@ class BatchNorm1d(nn.Module):
         validation.integer(num_features, "num_features", min=1)
         validation.number(eps, "eps", min=0, min_open=True)
         if momentum is not None:
-            validation.number(momentum, "momentum", 0, 1, meaning="or None for a cumulative average")
+            validation.number(momentum, "momentum", 0, 1, meaning=_("or None for a cumulative average"))
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
         if affine:
@@ -94,16 +95,17 @@ class BatchNorm1d(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.dim() not in (2, 3) or x.shape[1] != self.num_features:
-            raise ValueError(f"`x` must have shape (N, {self.num_features}) or (N, {self.num_features}, L); "
-                             f"got {tuple(x.shape)}")
+            raise ValueError(_("`x` must have shape (N, {features}) or (N, {features}, L); got {shape}").format(
+                features=self.num_features, shape=tuple(x.shape)))
         dims = (0,) if x.dim() == 2 else (0, 2)           # average over everything but the feature axis
         shape = (1, -1) if x.dim() == 2 else (1, -1, 1)   # to broadcast per-feature vectors against x
         use_batch = self.training or not self.track_running_stats
         if use_batch:
             n = x.numel() // self.num_features              # values per feature in this batch
             if self.training and n <= 1:
-                raise ValueError(f"batch norm needs more than 1 value per feature in training; got `x` of "
-                                 f"shape {tuple(x.shape)} (use a batch larger than 1, or model.eval())")
+                raise ValueError(_("batch norm needs more than 1 value per feature in training; got `x` of "
+                                   "shape {shape} (use a batch larger than 1, or model.eval())").format(
+                    shape=tuple(x.shape)))
             mean = x.mean(dim=dims)
             var = x.var(dim=dims, unbiased=False)          # normalize with the biased variance …
             if self.training and self.track_running_stats:
@@ -115,7 +117,7 @@ class BatchNorm1d(nn.Module):
                     unbiased = var.detach() * (n / (n - 1))  # … but track the unbiased one
                     running_var.mul_(1 - factor).add_(unbiased, alpha=factor)
         else:
-            mean, var, _ = self._running_stats()
+            mean, var, _count = self._running_stats()
         x_hat = (x - mean.reshape(shape)) / torch.sqrt(var.reshape(shape) + self.eps)
         if self.affine:
             return x_hat * self.weight.reshape(shape) + self.bias.reshape(shape)
@@ -125,7 +127,7 @@ class BatchNorm1d(nn.Module):
         """The buffers (running_mean, running_var, num_batches_tracked); they exist if track_running_stats=True."""
         mean, var, count = self.running_mean, self.running_var, self.num_batches_tracked
         if mean is None or var is None or count is None:
-            raise RuntimeError("this BatchNorm1d keeps no running statistics (track_running_stats=False)")
+            raise RuntimeError(_("this BatchNorm1d keeps no running statistics (track_running_stats=False)"))
         return mean, var, count
 
     def extra_repr(self) -> str:
@@ -230,7 +232,7 @@ def train_regularized_mlp(
         optimizer = torch.optim.AdamW(model.parameters(), lr=0.01, weight_decay=weight_decay)
         loss_fn = nn.CrossEntropyLoss()
         train_loss, val_loss = [], []
-        for _ in range(epochs):
+        for _epoch in range(epochs):
             model.train()
             loss = loss_fn(model(X), y)
             optimizer.zero_grad()

@@ -128,7 +128,7 @@ def _run_epoch(
         if classification:
             hits.append(outputs.detach().argmax(dim=1) == targets)
     if not sizes:
-        raise ValueError("the data loader yielded no batches")
+        raise ValueError(_("the data loader yielded no batches"))
     n_seen = sum(sizes)
     batch_sizes = torch.tensor(sizes, device=device, dtype=losses[0].dtype)
     total_loss = (torch.stack(losses) * batch_sizes).sum()
@@ -184,9 +184,10 @@ def fit(
     """
     _check_args(epochs, patience, clip_grad_norm)
     if scheduler_step not in ("epoch", "batch"):
-        raise ValueError(f'`scheduler_step` must be "epoch" or "batch"; got {scheduler_step!r}')
+        raise ValueError(_('`scheduler_step` must be "epoch" or "batch"; got {scheduler_step!r}').format(
+            scheduler_step=scheduler_step))
     if scheduler_step == "batch" and isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
-        raise ValueError('ReduceLROnPlateau watches a loss once per epoch: use scheduler_step="epoch"')
+        raise ValueError(_('ReduceLROnPlateau watches a loss once per epoch: use scheduler_step="epoch"'))
     per_batch = scheduler if scheduler_step == "batch" else None
     device = _resolve_device(model, device)
     model.to(device)

@@ -24,13 +24,15 @@ from typing import Any, TypeVar
 
 import torch
 
+from .i18n import _
+
 T = TypeVar("T")
 
 
 def tensor(value: Any, name: str = "input") -> torch.Tensor:
     """``value`` itself if it is a ``torch.Tensor``; else a TypeError naming ``name``."""
     if not isinstance(value, torch.Tensor):
-        raise TypeError(f"`{name}` must be a torch.Tensor; got {type(value).__name__}")
+        raise TypeError(_("`{name}` must be a torch.Tensor; got {type}").format(name=name, type=type(value).__name__))
     return value
 
 
@@ -47,21 +49,31 @@ def is_number(value: Any) -> bool:
 def integer(value: Any, name: str, min: int | None = None, max: int | None = None) -> int:
     """``value`` if it is an int (not a bool) in ``[min, max]``; else a ValueError naming ``name``."""
     if not is_int(value) or (min is not None and value < min) or (max is not None and value > max):
-        what = "a positive int" if (min, max) == (1, None) else f"an int{_interval(min, max, False, False)}"
-        raise ValueError(f"`{name}` must be {what}; got {value!r}")
+        kind, interval = _interval(min, max, False, False)
+        if (min, max) == (1, None):
+            message = _("`{name}` must be a positive int; got {value!r}")
+        elif kind == "between":
+            message = _("`{name}` must be an int in {interval}; got {value!r}")
+        elif kind == "bound":
+            message = _("`{name}` must be an int {interval}; got {value!r}")
+        else:
+            message = _("`{name}` must be an int; got {value!r}")
+        raise ValueError(message.format(name=name, interval=interval, value=value))
     return value
 
 
-def _interval(min: float | None, max: float | None, min_open: bool, max_open: bool) -> str:
+def _interval(min: float | None, max: float | None, min_open: bool, max_open: bool) -> tuple[str, str]:
+    """The allowed values in symbols, and which sentence says them: ``("between", "[0, 1)")`` (said "in [0, 1)"),
+    ``("bound", "> 0")`` (said after the noun: "a number > 0"), or ``("none", "")``."""
     if (min, max, min_open) == (0, None, True):
-        return " > 0"
+        return "bound", "> 0"
     if min is not None and max is not None:
-        return f" in {'(' if min_open else '['}{min}, {max}{')' if max_open else ']'}"
+        return "between", f"{'(' if min_open else '['}{min}, {max}{')' if max_open else ']'}"
     if min is not None:
-        return f" {'>' if min_open else '>='} {min}"
+        return "bound", f"{'>' if min_open else '>='} {min}"
     if max is not None:
-        return f" {'<' if max_open else '<='} {max}"
-    return ""
+        return "bound", f"{'<' if max_open else '<='} {max}"
+    return "none", ""
 
 
 def number(value: Any, name: str, min: float | None = None, max: float | None = None,
@@ -77,8 +89,16 @@ def number(value: Any, name: str, min: float | None = None, max: float | None = 
     if ok and max is not None:
         ok = value < max if max_open else value <= max
     if not ok:
-        said = f"`{name}` ({meaning})" if meaning else f"`{name}`"
-        raise ValueError(f"{said} must be a number{_interval(min, max, min_open, max_open)}; got {value!r}")
+        kind, interval = _interval(min, max, min_open, max_open)
+        if meaning:
+            message = {"between": _("`{name}` ({meaning}) must be a number in {interval}; got {value!r}"),
+                       "bound": _("`{name}` ({meaning}) must be a number {interval}; got {value!r}"),
+                       "none": _("`{name}` ({meaning}) must be a number; got {value!r}")}[kind]
+        else:
+            message = {"between": _("`{name}` must be a number in {interval}; got {value!r}"),
+                       "bound": _("`{name}` must be a number {interval}; got {value!r}"),
+                       "none": _("`{name}` must be a number; got {value!r}")}[kind]
+        raise ValueError(message.format(name=name, meaning=meaning, interval=interval, value=value))
     return value
 
 
@@ -89,5 +109,6 @@ def one_of(value: T, name: str, choices: Collection[Any]) -> T:
     except TypeError:  # an unhashable value asked of a set or dict
         ok = False
     if not ok:
-        raise ValueError(f"`{name}` must be one of {list(choices)}; got {value!r}")
+        raise ValueError(_("`{name}` must be one of {choices}; got {value!r}").format(
+            name=name, choices=list(choices), value=value))
     return value

@@ -271,3 +271,39 @@ def test_no_function_shadows_the_translator():
             bound = (isinstance(node, ast.Name) and node.id == "_" and isinstance(node.ctx, ast.Store)) or (
                 isinstance(node, ast.arg) and node.arg == "_")
             assert not bound, f"{path.relative_to(ROOT)}:{node.lineno} binds `_`, shadowing the translator"
+
+
+def _literal_text(node: ast.AST) -> bool:
+    """Whether ``node`` is message text written in place: a string, an f-string, or a sum or ``%`` of them."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str) or isinstance(node, ast.JoinedStr):
+        return True
+    return isinstance(node, ast.BinOp) and (_literal_text(node.left) or _literal_text(node.right))
+
+
+def test_exception_messages_go_through_the_catalog():
+    """A learner who passes a wrong argument reads the error in the course's language: every exception course_utils
+    raises with a message of its own says it through ``_()`` (``_("… {shape}").format(shape=…)``), never as a bare
+    English string or f-string."""
+    bare = []
+    for path in sorted((ROOT / "course_utils").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) and node.exc.args:
+                if _literal_text(node.exc.args[0]):
+                    bare.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not bare, f"{len(bare)} exception messages in English only: {bare[:10]}"
+
+
+def test_an_argument_error_speaks_chinese():
+    import torch
+
+    from course_utils import losses
+
+    try:
+        course_utils.set_language("zh")
+        with pytest.raises(ValueError) as raised:
+            losses.mse_loss(torch.zeros(4, 1), torch.zeros(4))
+        assert CJK.search(str(raised.value)) and "(4, 1)" in str(raised.value), str(raised.value)
+    finally:
+        course_utils.set_language("en")
+    with pytest.raises(ValueError, match=r"must have the same shape; got input shape \(4, 1\)"):
+        losses.mse_loss(torch.zeros(4, 1), torch.zeros(4))

@@ -99,7 +99,7 @@ def exercise(name: str, hint: str, solution: Callable | str, formerly: tuple[str
 
     def register(checker: Callable[[Any], None]) -> Callable[[Any], None]:
         if name in _REGISTRY or name in _RENAMED or any(old in _REGISTRY for old in formerly):
-            raise ValueError(f"exercise {name!r} is registered twice")
+            raise ValueError(_("exercise {name!r} is registered twice").format(name=name))
         _REGISTRY[name] = Exercise(name, checker, hint, solution)
         _RENAMED.update(dict.fromkeys(formerly, name))
         return checker
@@ -111,7 +111,7 @@ def _get(name: str) -> Exercise:
     name = _RENAMED.get(name, name)
     if name not in _REGISTRY:
         known = ", ".join(sorted(_REGISTRY))
-        raise KeyError(f"no exercise named {name!r}; known exercises: {known}")
+        raise KeyError(_("no exercise named {name!r}; known exercises: {known}").format(name=name, known=known))
     return _REGISTRY[name]
 
 

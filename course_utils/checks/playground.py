@@ -135,7 +135,7 @@ def adam_breaking_lr() -> float:
     for lr in [v for v in LR_CHOICES if v >= 0.01]:
         if not Playground(preset="adam-too-high-lr", lr=lr).step(50).learned:
             return lr
-    raise AssertionError("Adam learned at every learning rate of the slider")
+    raise AssertionError(_("Adam learned at every learning rate of the slider"))
 
 
 @exercise("adam_breaking_lr", formerly=("adam_diverging_lr",), solution=adam_breaking_lr,

@@ -246,7 +246,7 @@ def builder(fn: Callable[..., LivePlot]) -> Callable[..., LivePlot]:
     """Register a widget builder in ``BUILDERS`` under its function's name (so the benchmark and tests find it,
     and ``course_utils.widgets.<name>`` is the builder). It must work called without arguments."""
     if fn.__name__ in BUILDERS:
-        raise ValueError(f"two widget builders are named {fn.__name__!r}")
+        raise ValueError(_("two widget builders are named {name!r}").format(name=fn.__name__))
     signature = inspect.signature(fn)
 
     @functools.wraps(fn)

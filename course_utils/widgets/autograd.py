@@ -71,10 +71,10 @@ def backprop_stepper(output: Value | None = None) -> LivePlot:
 
     output = backprop_example() if output is None else output
     if not isinstance(output, Value):
-        raise TypeError(f"`output` must be a Value; got {type(output).__name__}")
+        raise TypeError(_("`output` must be a Value; got {type}").format(type=type(output).__name__))
     order = topological_order(output)
     if len(order) > 40:
-        raise ValueError(f"`output`'s graph has {len(order)} values; step through a graph of at most 40")
+        raise ValueError(_("`output`'s graph has {n} values; step through a graph of at most 40").format(n=len(order)))
     steps = backprop_steps(output)
 
     fig = Figure(dpi=DPI)

@@ -113,11 +113,11 @@ def cnn_explorer(model: Any = None, images: torch.Tensor | None = None, labels: 
     probs = None
     if isinstance(model, str | os.PathLike):
         if images is not None or labels is not None:
-            raise ValueError("a saved explorer holds its images and labels: pass its file alone")
+            raise ValueError(_("a saved explorer holds its images and labels: pass its file alone"))
         path, saved = model, torch.load(model, map_location="cpu", weights_only=True)
         model = _explorer_model(saved)
         if model is None:
-            raise ValueError(f"{path!s}: not an explorer saved by this version of course_utils")
+            raise ValueError(_("{path!s}: not an explorer saved by this version of course_utils").format(path=path))
         images, labels, probs = saved["images"], saved["labels"], saved["probs"]
     elif model is None:
         from ..data import load_digits
@@ -130,11 +130,11 @@ def cnn_explorer(model: Any = None, images: torch.Tensor | None = None, labels: 
             torch.manual_seed(0)
             model = SimpleCNN()
     if images is None or labels is None:
-        raise ValueError("pass `images` (N, 1, H, W) and `labels` (N,) together with `model`")
+        raise ValueError(_("pass `images` (N, 1, H, W) and `labels` (N,) together with `model`"))
     images, labels = images.detach().cpu(), torch.as_tensor(labels).cpu()
     convs = _convs(model)
     if not convs:
-        raise ValueError("`model` has no nn.Conv2d layer to look into")
+        raise ValueError(_("`model` has no nn.Conv2d layer to look into"))
     if probs is None:
         device = next(model.parameters()).device
         was_training = model.training
@@ -277,8 +277,9 @@ def cnn_trainer(train_size: int = 512, val_size: int = 256, last_run: dict[str, 
     state: dict[str, Any] = {"history": None, "name": None}
     if last_run is not None:
         if set(last_run) != {"model", "history"} or last_run["model"] not in factories:
-            raise ValueError(f"`last_run` must be {{'model': one of {list(factories)}, 'history': "
-                             f"History.as_dict()}}; got {last_run!r:.80}")
+            raise ValueError(_("`last_run` must be {{'model': one of {models}, 'history': "
+                               "History.as_dict()}}; got {last_run!r:.80}").format(
+                models=list(factories), last_run=last_run))
         state["name"], state["history"] = last_run["model"], History(**last_run["history"])
     fig, (ax_loss, ax_acc) = new_figure(ncols=2, width=3.4, height=2.9)
     lines = {}

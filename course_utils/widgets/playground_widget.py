@@ -204,7 +204,7 @@ def playground(preset: str | None = None, settings: Any = None, play_epochs: int
     ``course_utils.playground.Playground`` behind the picture: read its history, or train it from code.
     """
     if preset is not None and settings is not None:
-        raise ValueError("pass `preset` or `settings`, not both")
+        raise ValueError(_("pass `preset` or `settings`, not both"))
     if isinstance(settings, str | os.PathLike):
         pg = P.Playground.load(settings)
     elif isinstance(settings, P.Playground):
