@@ -9,12 +9,11 @@ page gets the same controls over those pictures (``website/_static/course-widget
 ``rebuild`` holds the builder's arguments for the state shown: for a widget trained before it was shown, what
 it says of that state (a playground's settings and epoch, a trainer's last run, or a file the notebook build
 saved in ``website/widget-state/``: an explorer's trained convolutions). A widget without them keeps its picture
-with its controls disabled, as does any control whose pictures would all be the same (a training button, a
-learning rate that acts only when training): "run the notebook to use this". Whether a widget can be built
+with its controls disabled; buttons are disabled (an action is not a control's value), and so is any control
+whose pictures are all the same as the shown one: "run the notebook to use this". Whether a widget can be built
 again is read from its record, not from its pixels, so a site built with other library versions than the
-notebooks still rebuilds every widget it can. Then Sphinx with MyST-NB
-and the book theme (``website/conf.py``) writes ``build/site/<lang>/``; MathJax and the pictures are stored once, at
-the site's root, for both editions.
+notebooks still rebuilds every widget it can. Then Sphinx with MyST-NB and the book theme (``website/conf.py``)
+writes ``build/site/<lang>/``; MathJax and the pictures are stored once, at the site's root, for both editions.
 
     python tools/website.py            build the site into build/site/ (open build/site/index.html)
 """
