@@ -36,3 +36,23 @@ def wrong_verdict(capsys):
         return out
 
     return run
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium for a module: the JupyterLab test's and the website's (skips, or fails on CI, where
+    none can run; see tests/test_browser.py)."""
+    from test_browser import CHROMIUM, CHROMIUM_ARGS, PLAYWRIGHT_MISSING, _unavailable
+
+    if PLAYWRIGHT_MISSING:
+        _unavailable(PLAYWRIGHT_MISSING)
+    if not CHROMIUM.exists():
+        _unavailable(f"{CHROMIUM} is absent (install Debian's chromium package)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield chromium
+        finally:
+            chromium.close()

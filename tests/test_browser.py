@@ -38,8 +38,7 @@ import pytest
 
 try:
     from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
-    from playwright.sync_api import sync_playwright
-except ImportError as exc:  # reported by the `browser` fixture: a skip here, a failure on CI
+except ImportError as exc:  # reported by the `browser` fixture (conftest.py): a skip here, a failure on CI
     PLAYWRIGHT_MISSING: str | None = f"Playwright is not importable: {exc}"
     PlaywrightTimeoutError = TimeoutError
 else:
@@ -144,21 +143,6 @@ def lab(tmp_path_factory):
     """A JupyterLab server over a temporary copy of the notebooks. Yields (base URL, served folder)."""
     with jupyterlab(tmp_path_factory.mktemp("lab")) as served:
         yield served
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """One headless Chromium for the module (skips, or fails on CI, where none can run)."""
-    if PLAYWRIGHT_MISSING:
-        _unavailable(PLAYWRIGHT_MISSING)
-    if not CHROMIUM.exists():
-        _unavailable(f"{CHROMIUM} is absent (install Debian's chromium package)")
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 # --- JavaScript run in the page; `window.jupyterapp` is there thanks to --LabApp.expose_app_in_browser -------

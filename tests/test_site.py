@@ -67,20 +67,6 @@ def built_site():
         yield builder.SITE, base
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from test_browser import CHROMIUM, CHROMIUM_ARGS, PLAYWRIGHT_MISSING, _unavailable
-
-    if PLAYWRIGHT_MISSING:
-        _unavailable(PLAYWRIGHT_MISSING)
-    if not CHROMIUM.exists():
-        _unavailable(f"{CHROMIUM} is absent (Debian/Ubuntu: apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def _local_file(site: Path, base: str, url: str) -> Path:

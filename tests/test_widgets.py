@@ -152,11 +152,11 @@ def _rebuilt(widget, folder=None):
     import json
 
     from course_utils.widgets import BUILDERS
+    from course_utils.widgets._core import in_state_folder
 
     arguments = json.loads(json.dumps(widget.rebuild_arguments(folder)))  # what the notebook's metadata keeps
     if folder is not None:
-        arguments = {k: str(folder / v["state_file"]) if isinstance(v, dict) and "state_file" in v else v
-                     for k, v in arguments.items()}
+        arguments = in_state_folder(arguments, folder)[0]
     again = BUILDERS[widget.origin["builder"]](**arguments)
     with again.hold():
         for name, value in widget.values().items():
@@ -197,6 +197,7 @@ def test_an_explorer_of_a_trained_model_is_saved_for_the_website(tmp_path):
 
     from course_utils import models
     from course_utils.data import load_digits
+    from course_utils.widgets._core import state_file
 
     images, labels = load_digits(split="test", resize=28)
     images = (images[:40] - images.mean()) / images.std()
@@ -206,7 +207,7 @@ def test_an_explorer_of_a_trained_model_is_saved_for_the_website(tmp_path):
     assert explorer.rebuild_arguments() is None  # the model is not plain data, and there is no folder to save it in
     arguments = explorer.rebuild_arguments(tmp_path)
     (saved,) = tmp_path.iterdir()
-    assert arguments == {"model": {"state_file": saved.name}}
+    assert arguments == {"model": state_file(saved.name)}
     assert saved.stat().st_size < 500_000  # convolutions (210 kB), images, probabilities: not fc1 (12.5 MB)
     assert explorer.rebuild_arguments(tmp_path) == arguments and len(list(tmp_path.iterdir())) == 1  # once
     again = _rebuilt(explorer, tmp_path)

@@ -20,7 +20,6 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import jupytext
@@ -123,18 +122,14 @@ def build(names: list[str]) -> int:
 
 def state_files_in_use() -> set[str]:
     """The files of ``STATE`` that the committed notebooks' widget outputs name (both editions)."""
-    def files(value: object) -> Iterator[str]:
-        if isinstance(value, dict):
-            if set(value) == {"state_file"}:
-                yield value["state_file"]
-            for v in value.values():
-                yield from files(v)
+    from course_utils.widgets._core import in_state_folder
 
     used: set[str] = set()
     for path in sorted(NOTEBOOKS.glob("*.ipynb")) + sorted((NOTEBOOKS / "zh").glob("*.ipynb")):
         for cell in nbformat.read(path, as_version=4).cells:
             for output in cell.get("outputs", []):
-                used.update(files(output.get("metadata", {}).get("course_widget", {}).get("rebuild")))
+                rebuild = output.get("metadata", {}).get("course_widget", {}).get("rebuild")
+                used.update(in_state_folder(rebuild, STATE)[1])
     return used
 
 

@@ -275,21 +275,13 @@ def widget_html(widget: Any, pictures: dict | None, shown_png: bytes, lang: str)
     return f'<div class="course-widget-static{live_class}" data-widget="{attribute}">{"".join(parts)}</div>'
 
 
-def _state_files(value: Any) -> Any:
-    """The builder's arguments with every ``{"state_file": name}`` made the path of that file in STATE."""
-    if isinstance(value, dict):
-        if set(value) == {"state_file"}:
-            return str(STATE / value["state_file"])
-        return {k: _state_files(v) for k, v in value.items()}
-    return value
-
-
 def static_widget(record: dict, shown_png: bytes, lang: str) -> tuple[str, str]:
     """(HTML, how it went) for a widget output whose metadata is ``record``."""
     import base64
 
     import course_utils
     from course_utils.widgets import BUILDERS
+    from course_utils.widgets._core import in_state_folder
 
     course_utils.set_language(lang)
     png = base64.b64decode(shown_png)
@@ -299,7 +291,7 @@ def static_widget(record: dict, shown_png: bytes, lang: str) -> tuple[str, str]:
         widget = builder() if builder else None
         return (widget_html(widget, None, png, lang) if widget else _picture_only(png)), "frozen: not rebuildable"
     try:
-        widget = builder(**_state_files(kwargs))
+        widget = builder(**in_state_folder(kwargs, STATE)[0])
     except Exception as exc:  # e.g. a saved state missing: rebuild the notebook (python3 course.py notebooks NN)
         return widget_html(builder(), None, png, lang), f"frozen: could not build it again: {exc!r}"
     values = {name: value for name, value in record.get("values", {}).items() if name in widget.controls}

@@ -21,7 +21,7 @@ import ipywidgets as W
 from ..i18n import _
 from ._render import FigureRenderer
 
-__all__ = ["LivePlot", "BUILDERS", "builder", "slider", "STATE_FOLDER_VARIABLE"]
+__all__ = ["LivePlot", "BUILDERS", "builder", "slider", "STATE_FOLDER_VARIABLE", "state_file", "in_state_folder"]
 
 # Set by the notebook build (tools/nbtools.py): a folder where a shown widget whose state is more than its
 # arguments (a trained model …) saves what the website needs to build it again. Unset, nothing is written.
@@ -135,8 +135,8 @@ class LivePlot(W.VBox):
         A widget that only its controls have changed is rebuilt from the arguments it was made with. After a
         button press or an ``update()``, only a builder that can say what changed (``state_arguments``: e.g. the
         trainer's last run, a playground's settings and epoch) gives arguments. A state that needs a file (a
-        trained model's weights) is written into ``folder``, when one is given, and named in the arguments as
-        ``{"state_file": name}``, relative to ``folder``.
+        trained model's weights) is written into ``folder``, when one is given, and named in the arguments by
+        :func:`state_file` (``{"state_file": name}``, relative to ``folder``; see :func:`in_state_folder`).
         """
         if self.origin["builder"] is None:
             return None
@@ -227,6 +227,26 @@ class LivePlot(W.VBox):
         self.last_error = None
         self.renders += 1
         self.last_update_s = time.perf_counter() - start
+
+
+def state_file(name: str) -> dict[str, str]:
+    """How rebuild arguments name a file that a widget saved into the state folder (see ``rebuild_arguments``)."""
+    return {"state_file": name}
+
+
+def in_state_folder(arguments: Any, folder: Path) -> tuple[Any, list[str]]:
+    """``arguments`` with every :func:`state_file` made the path of that file in ``folder``, and the files' names."""
+    names: list[str] = []
+
+    def resolve(value: Any) -> Any:
+        if isinstance(value, dict):
+            if set(value) == {"state_file"}:
+                names.append(value["state_file"])
+                return str(Path(folder) / value["state_file"])
+            return {k: resolve(v) for k, v in value.items()}
+        return value
+
+    return resolve(arguments), names
 
 
 def _is_plain(value: Any) -> bool:

@@ -11,7 +11,7 @@ import torch
 
 from ..i18n import N_, _
 from ..plot import new_figure
-from ._core import LivePlot, builder
+from ._core import LivePlot, builder, state_file
 from ._render import fixed_labels
 
 MAX_STATE_BYTES = 8_000_000  # an explorer saved for the website holds its images: at most this many bytes
@@ -78,7 +78,7 @@ def _save_explorer(folder: Path, model: Any, images: torch.Tensor, labels: torch
         partial = path.with_suffix(".part")
         torch.save(saved, partial)
         partial.replace(path)
-    return {"model": {"state_file": name}}
+    return {"model": state_file(name)}
 
 
 def _explorer_model(saved: dict[str, Any]) -> Any:
