@@ -8,24 +8,59 @@ course_utils catalog (:mod:`course_utils.i18n`) when it is shown.
 from __future__ import annotations
 
 import platform
+import re
 import sys
 from importlib import metadata
+from pathlib import Path
 
 import torch
 
 from .i18n import N_, _
 
-__all__ = ["check_environment", "environment_report", "PACKAGES", "SUPPORTED", "MESSAGES"]
+__all__ = ["check_environment", "environment_report", "declared_floors", "PACKAGES", "SUPPORTED", "MESSAGES"]
 
-# The oldest version of each package the chapters are tested with: requirements.txt's lower bounds
-# (tests/test_env.py fails if the two disagree). Keys are the names pip knows.
-SUPPORTED = {"torch": "2.2.2", "torchvision": "0.17.2", "matplotlib": "3.7.0", "ipywidgets": "8.1.0",
-             "numpy": "1.26.4", "scikit-learn": "1.3.0", "pillow": "9.0.1", "tqdm": "4.66.0",
-             "polib": "1.2.0"}
+# The packages the chapters import, whose oldest tested versions are the course's floor. The floors themselves are
+# the lower bounds declared once, in pyproject.toml, read here from the installed package's metadata.
+CHAPTER_PACKAGES = ("torch", "torchvision", "matplotlib", "ipywidgets", "numpy", "scikit-learn", "pillow", "tqdm")
+
+
+def declared_floors() -> dict[str, str]:
+    """{package: lower bound} of every requirement of the course (extras included), from its metadata.
+
+    From ``importlib.metadata`` when course_utils is installed (``python3 course.py setup`` installs it); from the
+    checkout's pyproject.toml otherwise. Names as pip knows them, in lower case.
+    """
+    try:
+        requirements = metadata.requires("course-utils") or []
+    except metadata.PackageNotFoundError:  # imported from a checkout without installing it
+        requirements = _pyproject_requirements()
+    floors = {}
+    for requirement in requirements:  # "sphinx<9,>=8.2.3; extra == 'site'": a name, then its >= bound
+        name, bound = re.match(r"\s*([A-Za-z0-9_.\-]+)", requirement), re.search(r">=\s*([\w.]+)", requirement)
+        if name and bound:
+            floors[name[1].lower().replace("_", "-")] = bound[1]
+    return floors
+
+
+def _pyproject_requirements() -> list[str]:
+    pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10: only an installed course_utils knows its floors
+        return []
+    if not pyproject.exists():
+        return []
+    project = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]
+    return [*project["dependencies"], *(r for group in project.get("optional-dependencies", {}).values()
+                                         for r in group)]
+
+
+_FLOORS = declared_floors()
+SUPPORTED = {name: _FLOORS[name] for name in CHAPTER_PACKAGES if name in _FLOORS}
 PYTHON_FLOOR = (3, 10)
 # Chapter 00's full report also lists what runs the front end (JupyterLab and its widget renderer).
 PACKAGES = [*SUPPORTED, "jupyterlab_widgets", "jupyterlab"]
-MINIMUM = {**SUPPORTED, "jupyterlab": "4.0.13"}
+MINIMUM = {**SUPPORTED, **{name: _FLOORS[name] for name in ("jupyterlab",) if name in _FLOORS}}
 SETUP = "python3 course.py setup"
 
 MESSAGES = {
@@ -35,7 +70,7 @@ MESSAGES = {
     "missing": N_('{name} is not installed: run  {setup}  (or: pip install "{name}>={floor}")'),
     "missing_any": N_("{name} is not installed: run  {setup}  (or: pip install {name})"),
     "python": N_("Python {version} is older than this course supports (>= {floor}): install Python {floor} or newer "
-              "(or: conda create -n nn-course python=3.12), then run  {setup}"),
+              "(or: conda create -n nn-course python=3.11), then run  {setup}"),
     "widgets": N_("ipywidgets {ipywidgets} needs jupyterlab_widgets 3.x (found {labwidgets}): sliders will not render. "
                "Run  {setup}  (or: pip install -U ipywidgets jupyterlab_widgets)"),
     "numpy2": N_('torch {torch} was built for NumPy 1.x and cannot use numpy {numpy}: run  pip install "numpy<2"  '

@@ -25,21 +25,31 @@ def _fake_versions(monkeypatch, fake):
     monkeypatch.setattr(env.metadata, "version", version)
 
 
-def _requirement_floors() -> dict[str, str]:
+def _pyproject_floors() -> dict[str, str]:
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     floors = {}
-    for line in (ROOT / "requirements.txt").read_text().splitlines():
+    for line in [*project["dependencies"], *(r for g in project["optional-dependencies"].values() for r in g)]:
         match = re.match(r"\s*([A-Za-z0-9_.\-]+)\s*>=\s*([\w.]+)", line)
-        if match and not line.lstrip().startswith("#"):
-            floors[match[1].lower().replace("_", "-")] = match[2]
+        floors[match[1].lower().replace("_", "-")] = match[2]
     return floors
 
 
-def test_supported_floors_are_the_lower_bounds_of_requirements_txt():
-    floors = _requirement_floors()
-    # numpy comes with torch and is not (yet) listed in requirements.txt; once it is, its bound is checked too.
-    assert set(env.SUPPORTED) - set(floors) <= {"numpy"}
-    assert {name: floors.get(name, floor) for name, floor in env.SUPPORTED.items()} == env.SUPPORTED
+def test_supported_floors_are_the_lower_bounds_declared_in_pyproject():
+    """The floors live once, in pyproject.toml; env reads them from the installed package's metadata."""
+    floors = _pyproject_floors()
+    assert env.declared_floors() == floors
+    assert env.SUPPORTED == {name: floors[name] for name in env.CHAPTER_PACKAGES}
     assert env.MINIMUM["jupyterlab"] == floors["jupyterlab"]
+
+
+def test_floors_come_from_pyproject_without_an_installed_package(monkeypatch):
+    def not_installed(name):
+        raise metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(env.metadata, "requires", not_installed)
+    assert env.declared_floors() == _pyproject_floors()
 
 
 def test_check_prints_one_ok_line_here(capsys):
