@@ -3,8 +3,9 @@
 Checker verdicts, hints, widget titles and control labels, the environment report, ``fit``'s progress bar and the
 MNIST fallback line are written in English in the code, marked with ``_()`` (translated where it is shown) or
 ``N_()`` (a sentence defined at import time, translated later with ``_()``), and translated through the gettext
-catalog ``course_utils/locale/<lang>/LC_MESSAGES/course_utils.po``, read with polib. A sentence missing from the
-catalog shows in English; ``tests/test_i18n.py`` fails while any is missing.
+catalog ``course_utils/locale/<lang>/LC_MESSAGES/course_utils.po``, compiled to ``course_utils.mo`` beside it
+(``tools/i18n.py compile``) and read with the standard library's :mod:`gettext`. A sentence missing from the
+catalog shows in English; ``tests/test_i18n.py`` fails while any is missing or a compiled catalog is stale.
 
 The language is chosen once: ``course_utils.set_language("zh")`` (each Chinese chapter's first cell does it), or
 the environment variable ``COURSE_LANG`` (``zh``, ``zh_CN``, ``zh-CN.UTF-8`` …) before ``course_utils`` is imported.
@@ -14,24 +15,22 @@ boxes where a computer has no Chinese font.
 
 from __future__ import annotations
 
+import gettext as _gettext
 import os
 from functools import cache
 from pathlib import Path
 
-__all__ = ["LANGUAGES", "set_language", "get_language", "gettext", "_", "N_"]
+from .editions import CODES as LANGUAGES
+from .editions import SOURCE
+from .editions import normalize as _normalize
 
-LANGUAGES = ("en", "zh")
+__all__ = ["LANGUAGES", "set_language", "get_language", "gettext", "ngettext", "_", "N_"]
+
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAIN = "course_utils"
 
 
-def _normalize(lang: str) -> str | None:
-    """'zh_CN.UTF-8' -> 'zh'; None when ``lang`` names no language of the course."""
-    code = lang.strip().lower().replace("-", "_").split(".")[0].split("_")[0]
-    return code if code in LANGUAGES else None
-
-
-_language = _normalize(os.environ.get("COURSE_LANG", "")) or "en"
+_language = _normalize(os.environ.get("COURSE_LANG", "")) or SOURCE.code
 
 
 def set_language(lang: str) -> None:
@@ -43,7 +42,7 @@ def set_language(lang: str) -> None:
     if not isinstance(lang, str) or _normalize(lang) is None:
         raise ValueError(_("`lang` must be one of {choices}; got {lang!r}").format(
             choices=", ".join(map(repr, LANGUAGES)), lang=lang))
-    _language = _normalize(lang) or "en"
+    _language = _normalize(lang) or SOURCE.code
 
 
 def get_language() -> str:
@@ -52,25 +51,28 @@ def get_language() -> str:
 
 
 def catalog_path(lang: str) -> Path:
+    """The translations of ``lang`` as translators edit them (the ``.mo`` beside it is what runs)."""
     return LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
 @cache
-def _translations(lang: str) -> dict[str, str]:
-    """msgid -> msgstr for the finished (translated, not fuzzy) entries of ``lang``'s catalog."""
-    path = catalog_path(lang)
-    if not path.exists():
-        return {}
-    import polib
-
-    return {e.msgid: e.msgstr for e in polib.pofile(str(path)).translated_entries()}
+def _translations(lang: str) -> _gettext.NullTranslations:
+    """The compiled catalog of ``lang`` (its finished entries: translated and not fuzzy), or none."""
+    return _gettext.translation(DOMAIN, str(LOCALE_DIR), languages=[lang], fallback=True)
 
 
 def gettext(message: str) -> str:
     """``message`` in the current language (``message`` itself in English or when it is not translated)."""
-    if _language == "en":
+    if _language == SOURCE.code:
         return message
-    return _translations(_language).get(message, message)
+    return _translations(_language).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The form of a sentence that fits the count ``n`` (English: one / other; Chinese has one form)."""
+    if _language == SOURCE.code:
+        return singular if n == 1 else plural
+    return _translations(_language).ngettext(singular, plural, n)
 
 
 _ = gettext

@@ -66,6 +66,29 @@ def test_course_utils_translation_is_current():
     assert not todo, f"course_utils: {len(todo)} of {len(messages)} messages need a translation ({HOW}): {todo[:5]}"
 
 
+def test_launcher_translation_is_current():
+    """Every sentence course.py marks with _() or N_() has a finished Chinese translation."""
+    messages = [m for m, _where in i18n.launcher_messages()]
+    assert len(messages) > 20, "course.py marks too few messages: is the extraction broken?"
+    todo = _todo(i18n.load(i18n.LAUNCHER_CATALOG), messages)
+    assert not todo, f"course.py: {len(todo)} of {len(messages)} messages need a translation ({HOW}): {todo[:5]}"
+
+
+@pytest.mark.parametrize("catalog", i18n.COMPILED, ids=lambda p: p.stem)
+def test_compiled_catalog_is_current(catalog):
+    """What gettext reads at run time (the committed .mo) holds exactly the catalog's finished entries."""
+    import gettext
+    import io
+
+    with open(catalog.with_suffix(".mo"), "rb") as f:
+        committed = gettext.GNUTranslations(f)._catalog  # type: ignore[attr-defined]
+    fresh = gettext.GNUTranslations(io.BytesIO(i18n.compiled(catalog)))._catalog  # type: ignore[attr-defined]
+    drop_header = lambda c: {k: v for k, v in c.items() if k != ""}  # noqa: E731 - the header names Babel's version
+    assert drop_header(committed) == drop_header(fresh), \
+        f"{catalog.with_suffix('.mo').relative_to(ROOT)} is stale: run .venv/bin/python tools/i18n.py compile"
+    assert len(drop_header(committed)) == len(i18n.finished(i18n.load(catalog)))
+
+
 def test_catalogs_have_no_untranslated_or_fuzzy_entries():
     for path in i18n.catalogs():
         po = i18n.load(path)
@@ -124,8 +147,9 @@ def test_printed_strings_stay_python_with_the_same_fields(src):
                 f"{src.name}: {entry.msgstr!r} is not a literal of the same kind and fields as {entry.msgid!r}"
 
 
-def test_course_utils_translations_keep_their_fields():
-    for entry in i18n.load(i18n.CU_CATALOG).translated_entries():
+@pytest.mark.parametrize("catalog", i18n.COMPILED, ids=lambda p: p.stem)
+def test_course_utils_and_launcher_translations_keep_their_fields(catalog):
+    for entry in i18n.load(catalog).translated_entries():
         assert sorted(_fields(entry.msgstr)) == sorted(_fields(entry.msgid)), \
             f"the translation of {entry.msgid!r} must use the same {{fields}}: {entry.msgstr!r}"
 

@@ -10,7 +10,10 @@ One source, two editions. A chapter's English source ``notebooks/src/NN_name.py`
   ``{placeholders}`` included, so an f-string stays an f-string with the same fields.
 
 The units of chapter ``NN_name`` live in ``locale/zh/LC_MESSAGES/NN_name.po``; ``course_utils``' own sentences
-(marked with ``_()``/``N_()``, extracted with Babel) in ``course_utils/locale/zh/LC_MESSAGES/course_utils.po``.
+(marked with ``_()``/``N_()``, extracted with Babel) in ``course_utils/locale/zh/LC_MESSAGES/course_utils.po``, and
+the launcher's (``course.py``) in ``locale/zh/LC_MESSAGES/course.po``. Those two are read at run time by the
+standard library's gettext, from the compiled ``.mo`` beside each (``compile``; committed, since ``course.py``
+speaks before anything is installed).
 Code is shared: the Chinese notebook is the English one with those units replaced, and with
 ``cu.set_language("en")`` turned into ``cu.set_language("zh")``. Catalogs are read and written with polib, so any PO
 editor (Poedit, Weblate, Lokalize) can translate them.
@@ -19,6 +22,7 @@ editor (Poedit, Weblate, Lokalize) can translate them.
                                      marked fuzzy (with the previous English) until a translator confirms it
     python tools/i18n.py status      count untranslated and fuzzy entries per catalog (exit 1 if any)
     python tools/i18n.py apply F.json  write {msgid: msgstr} pairs into course_utils' catalog
+    python tools/i18n.py compile     write the .mo files that course_utils and course.py read (update does too)
 
 ``python3 course.py notebooks`` builds notebooks/zh/ from these catalogs after the English notebooks;
 ``tests/test_i18n.py`` fails while any unit is missing, fuzzy or untranslated.
@@ -43,6 +47,8 @@ ROOT = Path(__file__).resolve().parent.parent
 LOCALE = ROOT / "locale"
 LANG = "zh"
 CU_CATALOG = ROOT / "course_utils" / "locale" / LANG / "LC_MESSAGES" / "course_utils.po"
+LAUNCHER_CATALOG = LOCALE / LANG / "LC_MESSAGES" / "course.po"  # course.py's own messages
+COMPILED = (CU_CATALOG, LAUNCHER_CATALOG)  # read at run time through gettext, from the .mo beside each
 LANGUAGE_LINE = ('cu.set_language("en")', f'cu.set_language("{LANG}")')
 DIRECTIVE = re.compile(r"^(NBVAL_|noqa|type:|%|!|pragma)")
 WORD = re.compile(r"[A-Za-z]{2,}")
@@ -219,6 +225,11 @@ def catalog_path(src: Path) -> Path:
     return LOCALE / LANG / "LC_MESSAGES" / f"{src.stem}.po"
 
 
+def chapter_catalogs() -> list[Path]:
+    """The chapters' catalogs (the launcher's course.po sits beside them)."""
+    return sorted(p for p in (LOCALE / LANG / "LC_MESSAGES").glob("[0-9][0-9]_*.po"))
+
+
 def finished(po: polib.POFile) -> dict[str, str]:
     """msgid -> msgstr of the entries a learner may see: translated and not fuzzy."""
     return {e.msgid: e.msgstr for e in po.translated_entries()}
@@ -290,6 +301,43 @@ def update_course_utils() -> None:
     _save(merge(load(CU_CATALOG), wanted), CU_CATALOG)
 
 
+def launcher_messages() -> list[tuple[str, str]]:
+    """(msgid, course.py:line) of every ``_()`` string in the launcher, found by Babel's Python extractor."""
+    from babel.messages.extract import extract_from_file
+
+    found: dict[str, str] = {}
+    for lineno, message, _comments, _context in extract_from_file(
+            "python", str(ROOT / "course.py"), keywords={"_": None, "N_": None}):
+        if isinstance(message, str) and message:
+            found.setdefault(message, f"course.py:{lineno}")
+    return list(found.items())
+
+
+def update_launcher() -> None:
+    wanted = [(msgid, where, "a line of the launcher, course.py: keep every {field} and command as it is")
+              for msgid, where in launcher_messages()]
+    _save(merge(load(LAUNCHER_CATALOG), wanted), LAUNCHER_CATALOG)
+
+
+def compiled(path: Path) -> bytes:
+    """The .mo bytes of the catalog ``path``: its finished entries (translated, not fuzzy), as Babel writes them."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    with open(path, "rb") as f:
+        catalog = read_po(f, locale=HEADER["Language"])
+    out = io.BytesIO()
+    write_mo(out, catalog, use_fuzzy=False)
+    return out.getvalue()
+
+
+def compile_catalogs() -> None:
+    for path in COMPILED:
+        if path.exists():
+            path.with_suffix(".mo").write_bytes(compiled(path))
+            print(f"{path.with_suffix('.mo').relative_to(ROOT)}: written")
+
+
 def _save(po: polib.POFile, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     po.save(str(path))
@@ -323,11 +371,13 @@ def apply(json_file: Path) -> None:
                 entry.flags.remove("fuzzy")
         po.save(str(CU_CATALOG))
     print(f"{CU_CATALOG.relative_to(ROOT)}: {len(pairs)} translations applied")
+    compile_catalogs()
 
 
 def catalogs() -> Iterator[Path]:
     yield CU_CATALOG
-    yield from sorted((LOCALE / LANG / "LC_MESSAGES").glob("*.po"))
+    yield LAUNCHER_CATALOG
+    yield from chapter_catalogs()
 
 
 def status() -> int:
@@ -346,6 +396,11 @@ if __name__ == "__main__":
         update_chapters(sys.argv[2:])
         if len(sys.argv) == 2:
             update_course_utils()
+            update_launcher()
+            compile_catalogs()
+        sys.exit(0)
+    if command == "compile":
+        compile_catalogs()
         sys.exit(0)
     if command == "status":
         sys.exit(status())
