@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """The course's task runner. Needs only Python >= 3.10; every command sets itself up first.
 
-    python3 course.py lab          open JupyterLab on the course (creates .venv/ and installs on first use)
-    python3 course.py lab --lang zh  the same on the Chinese edition (notebooks/zh/; 中文版)
+    python3 course.py lab          open JupyterLab on the course (creates .venv/ and installs on first use);
+                                   JupyterLab's own options pass through: --no-browser --ip 0.0.0.0 --port 8888
+    python3 course.py lab --lang zh  the same on the Chinese edition (notebooks/zh/; 中文版), menus in Chinese
+    python3 course.py setup        only create/refresh the virtual environment (what the chapters need)
     python3 course.py test         run the whole test suite (unit tests, every notebook, lint, browser test)
     python3 course.py test --floor the same suite at the oldest supported versions (constraints-floor.txt,
                                    installed into .venv-floor/); CI runs both
@@ -10,104 +12,381 @@
                                    editions: notebooks/ (English) and notebooks/zh/ (from the catalogs in locale/)
     python3 course.py bench        print the benchmark table
     python3 course.py site         build the website (both editions, widgets that answer without a kernel) into
-                                   build/site/; open build/site/index.html (installs requirements-site.txt)
-    python3 course.py setup        only create/refresh the virtual environment
+                                   build/site/; open build/site/index.html
 
-The virtual environment lives in .venv/ (or $COURSE_VENV). It is reinstalled only when requirements.txt or
-pyproject.toml change, so the second run of any command starts at once.
+--lang zh (or the environment variable COURSE_LANG=zh) makes this runner speak Chinese; for `lab` it also opens
+the Chinese edition. The editions are listed in course_utils/editions.json.
+
+What each command installs: `lab` and `setup` what the chapters import (pyproject.toml's dependencies); `test`,
+`notebooks` and `bench` add the optional group [test], `site` and `test` the group [site]. The virtual environment
+lives in .venv/ (or $COURSE_VENV); it is reinstalled only when pyproject.toml changes or a command needs a group it
+lacks, so the second run of any command starts at once. pip is run as usual, so a mirror set with
+`pip config set global.index-url …` or PIP_INDEX_URL is used.
 """
 
 from __future__ import annotations
 
+import gettext
 import hashlib
+import json
 import os
+import platform
+import shutil
+import signal
 import subprocess
 import sys
+import time
 import venv
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 VENV = Path(os.environ.get("COURSE_VENV", ROOT / ".venv"))
-FLOOR_VENV = ROOT / ".venv-floor"  # the oldest supported versions: requirements.txt's lower bounds, pinned
+FLOOR_VENV = ROOT / ".venv-floor"  # the oldest supported versions: every lower bound, pinned
 FLOOR_CONSTRAINTS = ROOT / "constraints-floor.txt"
-SITE_REQUIREMENTS = ROOT / "requirements-site.txt"  # the website's tools: installed by `site` and `test` only
+PYPROJECT = ROOT / "pyproject.toml"  # the one list of what the course needs, with its optional groups
+EDITIONS = json.loads((ROOT / "course_utils" / "editions.json").read_text(encoding="utf-8"))["editions"]
+CODES = [e["code"] for e in EDITIONS]
+STAMP = ".course-installed"  # in the environment: what was installed, written only once pip has finished
+LAB_STATE = ROOT / ".lab"  # per edition: JupyterLab's settings and workspaces for this course only
+# The size of a first install, in GB: PyTorch's CUDA build (what pip picks on Linux x86_64) takes about 5.5 GB of
+# the environment; elsewhere PyTorch's wheels are CPU builds of under 1 GB. Half a GB more must be free for pip.
+CUDA_BUILD = sys.platform.startswith("linux") and platform.machine() in ("x86_64", "AMD64")
+INSTALL_GB = 6 if CUDA_BUILD else 2
+INSTALL_WITH_TORCH_GB = 1  # PyTorch already there (e.g. its CPU build installed first)
 
 
+def N_(message: str) -> str:
+    """Mark ``message`` for the catalog; it is translated where it is shown."""
+    return message
+
+
+SYSTEM_PARTS = [  # what pip cannot install, and the tests that need it (they skip without it; on CI they fail)
+    (N_("Chromium"), "apt-get install chromium", N_("the browser tests (JupyterLab and the website)")),
+    (N_("a Chinese font"), "apt-get install fonts-noto-cjk", N_("the check that Chinese renders as glyphs")),
+]
+
+
+# --------------------------------------------------------------------------------------- language of the runner
+def _language(argv: list[str]) -> tuple[str, list[str]]:
+    """The edition's code from ``--lang X`` (removed from argv) or COURSE_LANG; the first edition otherwise."""
+    lang = os.environ.get("COURSE_LANG", "")
+    if "--lang" in argv:
+        i = argv.index("--lang")
+        lang = argv[i + 1] if i + 1 < len(argv) else ""
+        argv = argv[:i] + argv[i + 2:]
+        if _normalize(lang) is None:
+            _say(_("--lang takes one of: {choices} (got {lang!r})").format(choices=", ".join(CODES), lang=lang),
+                 error=True)
+            sys.exit(2)
+    return _normalize(lang) or CODES[0], argv
+
+
+def _normalize(lang: str) -> str | None:
+    """'zh_CN.UTF-8' -> 'zh' (as course_utils.editions.normalize); None for no edition of the course."""
+    code = lang.strip().lower().replace("-", "_").split(".")[0].split("_")[0]
+    return code if code in CODES else None
+
+
+_translation: gettext.NullTranslations = gettext.NullTranslations()
+
+
+def _(message: str) -> str:
+    """``message`` in the runner's language: locale/<code>/LC_MESSAGES/course.mo (tools/i18n.py compile)."""
+    return _translation.gettext(message)
+
+
+def set_language(code: str) -> None:
+    global _translation
+    _translation = gettext.translation("course", str(ROOT / "locale"), languages=[code], fallback=True)
+
+
+def _say(message: str, error: bool = False) -> None:
+    print(f"[course] {message}", file=sys.stderr if error else sys.stdout, flush=True)
+
+
+class SetupFailed(Exception):
+    """An install step failed; its message (one or two lines for the learner) is already translated."""
+
+
+# ------------------------------------------------------------------------------------------ the environment
 def venv_python(venv_dir: Path = VENV) -> Path:
     return venv_dir / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
 
 
-def _install_fingerprint(constraints: Path | None) -> str:
-    h = hashlib.sha256()
-    for path in (ROOT / "requirements.txt", ROOT / "pyproject.toml", constraints):
-        if path is not None:
-            h.update(path.read_bytes())
+def _fingerprint(floor: bool) -> str:
+    h = hashlib.sha256(PYPROJECT.read_bytes())
+    if floor:
+        h.update(FLOOR_CONSTRAINTS.read_bytes())
     return h.hexdigest()
 
 
-def setup(floor: bool = False) -> Path:
-    """Create .venv/ (or .venv-floor/) and install requirements.txt plus course_utils (editable), unless current.
+def _installed(venv_dir: Path) -> dict:
+    """What the last finished install put into ``venv_dir`` ({} when none finished there)."""
+    try:
+        state = json.loads((venv_dir / STAMP).read_text())
+    except (OSError, ValueError):
+        return {}
+    return state if isinstance(state, dict) else {}
 
-    With ``floor``, every package is pinned to its lower bound (constraints-floor.txt).
+
+def is_current(venv_dir: Path, extras: tuple[str, ...] = (), floor: bool = False) -> bool:
+    """Whether ``venv_dir`` holds a finished install of today's pyproject.toml with ``extras``.
+
+    An environment installed at the floor also serves a command that does not ask for it (its versions meet
+    every bound), but not the other way round.
+    """
+    state = _installed(venv_dir)
+    if not state or (floor and not state.get("floor")):
+        return False
+    return (state.get("fingerprint") == _fingerprint(bool(state.get("floor")))
+            and set(extras) <= set(state.get("extras", [])))
+
+
+def _has_torch(venv_dir: Path) -> bool:
+    return any(venv_dir.glob("lib*/python*/site-packages/torch-*.dist-info")) or any(
+        venv_dir.glob("Lib/site-packages/torch-*.dist-info"))
+
+
+def check_free_space(venv_dir: Path) -> None:
+    """Stop before a download that cannot fit: PyTorch alone takes several GB."""
+    need = (INSTALL_WITH_TORCH_GB if _has_torch(venv_dir) else INSTALL_GB) + 0.5
+    where = venv_dir if venv_dir.exists() else venv_dir.parent
+    free = shutil.disk_usage(where).free / 1e9
+    if free < need:
+        raise SetupFailed(
+            _("Not enough disk space: the install needs about {need:.1f} GB free and {where} has {free:.1f} GB.")
+            .format(need=need, where=_shown(where), free=free) + "\n"
+            + _("Free some space and run the same command again, or install the smaller CPU-only PyTorch first "
+                "(README: \"A faster or smaller install\")."))
+
+
+def setup(extras: tuple[str, ...] = (), floor: bool = False) -> Path:
+    """Create .venv/ (or .venv-floor/) and install the course (editable) with ``extras``, unless current.
+
+    With ``floor``, every package is pinned to its lower bound (constraints-floor.txt). Raises SetupFailed with
+    a message for the learner when something fails; the environment is marked finished only after pip has.
     """
     if sys.version_info < (3, 10):  # noqa: UP036 - the point is to catch an old interpreter
-        sys.exit(f"The course needs Python >= 3.10; this is {sys.version.split()[0]}.")
-    venv_dir, constraints = (FLOOR_VENV, FLOOR_CONSTRAINTS) if floor else (VENV, None)
-    py, stamp = venv_python(venv_dir), venv_dir / ".course-installed"
-    if not py.exists():
-        print(f"[course] creating the virtual environment {venv_dir} ...", flush=True)
-        venv.EnvBuilder(with_pip=True).create(venv_dir)
-    fingerprint = _install_fingerprint(constraints)
-    if stamp.exists() and stamp.read_text() == fingerprint:
+        raise SetupFailed(_("The course needs Python 3.10 or newer; this is {version}.")
+                          .format(version=sys.version.split()[0]))
+    venv_dir = FLOOR_VENV if floor else VENV
+    py = venv_python(venv_dir)
+    if is_current(venv_dir, extras, floor):
         return py
-    what = "the oldest supported versions" if floor else "requirements.txt"
-    print(f"[course] installing {what} and course_utils (the first time takes a few minutes) ...", flush=True)
-    subprocess.run([py, "-m", "pip", "install", "--upgrade", "pip"], check=True)
-    pins = ["-c", constraints] if constraints else []
-    subprocess.run([py, "-m", "pip", "install", "-r", ROOT / "requirements.txt", *pins, "-e", ROOT], check=True)
-    stamp.write_text(fingerprint)
+    wanted = sorted(set(extras) | set(_installed(venv_dir).get("extras", [])))
+    check_free_space(venv_dir)
+    if not py.exists():
+        _say(_("creating the virtual environment {venv} ...").format(venv=_shown(venv_dir)))
+        try:  # a half-made environment from a failed start is made anew; any other folder is left as it is
+            venv.EnvBuilder(with_pip=True, clear=(venv_dir / "pyvenv.cfg").exists()).create(venv_dir)
+        except (OSError, subprocess.CalledProcessError) as exc:
+            raise SetupFailed(_("Could not create the virtual environment {venv}: {error}")
+                              .format(venv=_shown(venv_dir), error=exc)) from None
+    (venv_dir / STAMP).unlink(missing_ok=True)  # from now on the environment is half-made until pip finishes
+    target = f"{ROOT}[{','.join(wanted)}]" if wanted else str(ROOT)
+    groups = ", ".join(wanted)
+    if floor:
+        what = _("the oldest supported versions")
+    elif groups:
+        what = _("what the course needs, with the tools for: {groups}").format(groups=groups)
+    else:
+        what = _("what the chapters need")
+    _say(_("installing {what} (the first time takes a few minutes and about {gb} GB) ...")
+         .format(what=what, gb=INSTALL_GB))
+    log = venv_dir / "course-install.log"
+    _pip(py, ["install", "--upgrade", "pip"], log)
+    pins = ["-c", str(FLOOR_CONSTRAINTS)] if floor else []
+    _pip(py, ["install", *pins, "-e", target], log)
+    state = {"fingerprint": _fingerprint(floor), "extras": wanted, "floor": floor}
+    (venv_dir / STAMP).write_text(json.dumps(state))
+    _say(_("installed."))
     return py
 
 
-def setup_site(py: Path, floor: bool = False) -> None:
-    """Install the website's tools (requirements-site.txt) into the environment of ``py``, unless current."""
-    stamp = py.parent.parent / ".course-site-installed"
-    fingerprint = hashlib.sha256(SITE_REQUIREMENTS.read_bytes()).hexdigest()
-    if stamp.exists() and stamp.read_text() == fingerprint:
+def _shown(path: Path) -> str:
+    """A path as the learner typed it: relative to the course folder when inside it."""
+    try:
+        return str(path.relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
+NETWORK_ERRORS = ("Could not find a version", "No matching distribution", "ConnectionError", "Max retries exceeded",
+                  "Failed to establish a new connection", "Read timed out", "ReadTimeoutError", "Connection refused",
+                  "Temporary failure in name resolution", "IncompleteRead", "HTTP error", "SSLError",
+                  "THESE PACKAGES DO NOT MATCH THE HASHES", "Network is unreachable", "ProtocolError")
+
+
+def _pip(py: Path, args: list[str], log: Path) -> None:
+    """Run pip; its output goes to the terminal and to ``log``. A failure raises SetupFailed saying what to do."""
+    lines: list[str] = []
+    with open(log, "a", encoding="utf-8") as log_file:
+        try:
+            proc = subprocess.Popen([str(py), "-m", "pip", *args], cwd=ROOT, stdout=subprocess.PIPE,
+                                    stderr=subprocess.STDOUT, text=True, encoding="utf-8", errors="replace")
+        except OSError as exc:
+            raise SetupFailed(_("Could not run pip ({error}).").format(error=exc)) from None
+        assert proc.stdout is not None
+        progress = _Progress() if sys.stdout.isatty() else None
+        for line in proc.stdout:
+            log_file.write(line)
+            lines.append(line)
+            if progress:
+                progress.show(line)
+            else:
+                sys.stdout.write(line)
+                sys.stdout.flush()
+        code = proc.wait()
+        if progress:
+            progress.end(show_errors=code != 0, lines=lines)
+    if code == 0:
         return
-    print("[course] installing the website's tools (requirements-site.txt) ...", flush=True)
-    pins = ["-c", FLOOR_CONSTRAINTS] if floor else []
-    subprocess.run([py, "-m", "pip", "install", "-r", SITE_REQUIREMENTS, *pins], check=True)
-    stamp.write_text(fingerprint)
+    output = "".join(lines[-200:])
+    again = _("Run the same command again: it keeps what is already installed and continues.")
+    if "No space left on device" in output or "Errno 28" in output:
+        raise SetupFailed(_("The install stopped: the disk is full.") + "\n"
+                          + _("Free at least {gb} GB, then run the same command again; it keeps what is installed.")
+                          .format(gb=INSTALL_GB))
+    if any(marker in output for marker in NETWORK_ERRORS):
+        index = os.environ.get("PIP_INDEX_URL") or "https://pypi.org/simple"
+        raise SetupFailed(_("The install stopped: pip could not download from the package index ({index}).")
+                          .format(index=index) + "\n" + again + " "
+                          + _("If it fails again, use a mirror (README: \"A faster or smaller install\")."))
+    raise SetupFailed(_("The install stopped: pip failed (its error is above; the whole log is in {log}).")
+                      .format(log=_shown(log)) + "\n" + again)
 
 
+class _Progress:
+    """pip's progress on a terminal in one line that rewrites itself (its whole output is in the log file)."""
+
+    STEPS = ("Collecting ", "Downloading ", "Installing collected packages", "Building ", "Successfully installed")
+
+    def __init__(self) -> None:
+        self.width = max(20, shutil.get_terminal_size().columns - 1)
+        self.packages = 0
+
+    def show(self, line: str) -> None:
+        text = line.strip()
+        if text.startswith("Collecting "):
+            self.packages += 1
+        if text.startswith(self.STEPS):
+            status = f"[course] pip ({self.packages}): {text}"
+            sys.stdout.write("\r\033[K" + status[: self.width])
+            sys.stdout.flush()
+
+    def end(self, show_errors: bool, lines: list[str]) -> None:
+        sys.stdout.write("\r\033[K")
+        if show_errors:  # pip's own reason, as it wrote it
+            errors = [line for line in lines if line.startswith("ERROR") or "Error" in line.split(":")[0]]
+            sys.stdout.write("".join(errors[-8:] or lines[-8:]))
+        sys.stdout.flush()
+
+
+def missing_system_parts(chromium: Path = Path("/usr/bin/chromium")) -> list[tuple[str, str, str]]:
+    """The parts pip cannot install that this machine lacks: (what, the command that installs it, who needs it)."""
+    missing = []
+    if not chromium.exists():
+        missing.append(SYSTEM_PARTS[0])
+    if not _has_chinese_font():
+        missing.append(SYSTEM_PARTS[1])
+    return missing
+
+
+def _has_chinese_font() -> bool:
+    if not shutil.which("fc-list"):  # fontconfig: what Chromium on Linux draws text with
+        return False
+    result = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True)
+    return bool(result.stdout.strip())
+
+
+# ------------------------------------------------------------------------------------------------- commands
 def _run(args: list, env: dict | None = None) -> int:
     return subprocess.run([str(a) for a in args], cwd=ROOT, env=env).returncode
 
 
-LANGUAGES = {"en": ROOT / "notebooks", "zh": ROOT / "notebooks" / "zh"}
+def _edition(code: str) -> dict:
+    return next(e for e in EDITIONS if e["code"] == code)
 
 
-def lab(extra: list[str]) -> int:
-    lang = "en"
-    if "--lang" in extra:
-        i = extra.index("--lang")
-        lang = extra[i + 1] if i + 1 < len(extra) else ""
-        extra = extra[:i] + extra[i + 2:]
-        if lang not in LANGUAGES:
-            print(f"--lang takes one of: {', '.join(LANGUAGES)} (got {lang!r})", file=sys.stderr)
-            return 2
+def lab_settings(code: str) -> tuple[Path, Path]:
+    """This edition's JupyterLab settings and workspaces folders (in .lab/<code>/, never the learner's own).
+
+    The settings name the edition's menu language, so `lab --lang zh` has Chinese menus and `lab` English ones,
+    and neither touches the settings of any other JupyterLab on the machine.
+    """
+    settings, workspaces = LAB_STATE / code / "user-settings", LAB_STATE / code / "workspaces"
+    plugin = settings / "@jupyterlab" / "translation-extension" / "plugin.jupyterlab-settings"
+    plugin.parent.mkdir(parents=True, exist_ok=True)
+    workspaces.mkdir(parents=True, exist_ok=True)
+    plugin.write_text(json.dumps({"locale": _edition(code)["jupyterlab_locale"]}, indent=4) + "\n")
+    return settings, workspaces
+
+
+def _runtime_dir(py: Path) -> Path:
+    code = "from jupyter_core.paths import jupyter_runtime_dir; print(jupyter_runtime_dir())"
+    return Path(subprocess.run([str(py), "-c", code], capture_output=True, text=True, check=True).stdout.strip())
+
+
+def _server_info(runtime: Path, pid: int) -> dict | None:
+    try:
+        return json.loads((runtime / f"jpserver-{pid}.json").read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def lab(extra: list[str], code: str) -> int:
     py = setup()
+    settings, workspaces = lab_settings(code)
+    notebooks = ROOT / _edition(code)["notebooks"]
     # COURSE_LANG: the kernels speak the edition's language even before a chapter's first cell sets it
-    env = {**os.environ, "COURSE_LANG": lang}
-    return _run([py, "-m", "jupyterlab", "--notebook-dir", LANGUAGES[lang], *extra], env=env)
+    env = {**os.environ, "COURSE_LANG": code}
+    options = [f"--ServerApp.root_dir={notebooks}", f"--LabApp.user_settings_dir={settings}",
+               f"--LabApp.workspaces_dir={workspaces}", "--ServerApp.log_level=WARN", "--LabApp.log_level=WARN"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        options.append("--allow-root")
+        _say(_("You are root (usual on a rented server or in a container), so JupyterLab starts with --allow-root; "
+               "without it, it refuses to run."))
+    runtime = _runtime_dir(py)
+    # the learner's options come last, so theirs win (--port 9999, --ip 0.0.0.0, --no-browser, --log-level INFO)
+    proc = subprocess.Popen([str(py), "-m", "jupyterlab", *options, *extra], cwd=ROOT, env=env)
+    previous_int = signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C reaches JupyterLab, which asks to stop
+    previous_term = signal.signal(signal.SIGTERM, lambda *_signal: proc.terminate())
+    try:
+        info = None
+        while proc.poll() is None and info is None:
+            info = _server_info(runtime, proc.pid)
+            time.sleep(0.2)
+        if info is not None:
+            url = f"{info['url'].rstrip('/')}/lab" + (f"?token={info['token']}" if info.get("token") else "")
+            # a server: JupyterLab opens no browser there, or listens for other machines, or there is no screen
+            remote = ("--no-browser" in extra or any(a.startswith(("--ip", "--ServerApp.ip")) for a in extra)
+                      or (sys.platform.startswith("linux") and not os.environ.get("DISPLAY")
+                          and not os.environ.get("WAYLAND_DISPLAY")))
+            if remote:
+                port = info.get("port", 8888)
+                _say(_("On a remote server? On your own computer run  ssh -N -L {port}:localhost:{port} USER@SERVER  "
+                       "and open the address below there.").format(port=port))
+            _say(_("JupyterLab is running (Ctrl+C stops it). Open: {url}").format(url=url))
+        code_ = proc.wait()
+    finally:
+        signal.signal(signal.SIGINT, previous_int)
+        signal.signal(signal.SIGTERM, previous_term)
+    if info is None:
+        _say(_("JupyterLab did not start (its message is above)."), error=True)
+        return code_ or 1
+    _say(_("JupyterLab stopped."))
+    return 0 if code_ in (0, -signal.SIGTERM, -signal.SIGINT) else code_
 
 
-def test(extra: list[str]) -> int:
+def test(extra: list[str], code: str) -> int:
     floor = "--floor" in extra
     extra = [a for a in extra if a != "--floor"]
-    py = setup(floor=floor)
-    setup_site(py, floor=floor)  # the suite builds the website and tests it in the browser
+    for what, command, needed_by in missing_system_parts():
+        on_ci = os.environ.get("CI", "").lower() == "true"
+        _say((_("missing: {what} ({command}); {tests} will fail (CI=true).") if on_ci else
+              _("missing: {what} ({command}); {tests} will be skipped."))
+             .format(what=_(what), command=command, tests=_(needed_by)))
+    py = setup(("test", "site"), floor=floor)  # the suite builds the website and tests it in the browser
     cores = os.cpu_count() or 1
     workers = max(1, min(cores, 4))
     env = dict(os.environ)
@@ -119,38 +398,49 @@ def test(extra: list[str]) -> int:
     return _run([py, "-m", "pytest", *xdist, *extra], env=env)
 
 
-def notebooks(extra: list[str]) -> int:
-    py = setup()
+def notebooks(extra: list[str], code: str) -> int:
+    py = setup(("test",))
     return _run([py, ROOT / "tools" / "nbtools.py", "build", *extra])
 
 
-def bench(extra: list[str]) -> int:
-    py = setup()
-    setup_site(py)  # the benchmark builds the website too
+def bench(extra: list[str], code: str) -> int:
+    py = setup(("test", "site"))  # the benchmark builds the website too
     return _run([py, ROOT / "benchmarks" / "run.py", *extra])
 
 
-def site(extra: list[str]) -> int:
-    py = setup()
-    setup_site(py)
+def site(extra: list[str], code: str) -> int:
+    py = setup(("site",))
     return _run([py, ROOT / "tools" / "website.py", *extra], env={**os.environ, "MPLBACKEND": "Agg"})
 
 
-COMMANDS = {"lab": lab, "test": test, "notebooks": notebooks, "bench": bench, "site": site}
+def _setup(extra: list[str], code: str) -> int:
+    setup()
+    return 0
+
+
+COMMANDS = {"lab": lab, "setup": _setup, "test": test, "notebooks": notebooks, "bench": bench, "site": site}
 
 
 def main(argv: list[str]) -> int:
+    code, argv = _language(argv)
+    set_language(code)
     if not argv or argv[0] in ("-h", "--help", "help"):
         print(__doc__)
         return 0
     command, extra = argv[0], argv[1:]
-    if command == "setup":
-        setup()
-        return 0
     if command not in COMMANDS:
-        print(f"Unknown command {command!r}; expected one of: setup, {', '.join(COMMANDS)}.", file=sys.stderr)
+        _say(_("Unknown command {command!r}; expected one of: {commands}.")
+             .format(command=command, commands=", ".join(COMMANDS)), error=True)
         return 2
-    return COMMANDS[command](extra)
+    try:
+        return COMMANDS[command](extra, code)
+    except SetupFailed as failure:
+        for line in str(failure).splitlines():
+            _say(line, error=True)
+        return 1
+    except KeyboardInterrupt:
+        _say(_("Stopped. Run the same command again to go on; what is installed is kept."), error=True)
+        return 130
 
 
 if __name__ == "__main__":

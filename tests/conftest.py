@@ -47,7 +47,7 @@ def browser():
     if PLAYWRIGHT_MISSING:
         _unavailable(PLAYWRIGHT_MISSING)
     if not CHROMIUM.exists():
-        _unavailable(f"{CHROMIUM} is absent (install Debian's chromium package)")
+        _unavailable(f"Chromium is missing ({CHROMIUM}): apt-get install chromium")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

@@ -6,42 +6,24 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CONDA_NAMES = {"pytorch": "torch"}  # conda-forge package name -> PyPI name
 
 
-def _requirement(line: str) -> tuple[str, str]:
-    name, _, bound = re.match(r"([A-Za-z0-9_.\-]+)\s*(>=\s*([\w.]+))?", line.strip()).groups()
-    return name.lower().replace("_", "-"), bound or ""
-
-
-def _pip_requirements() -> dict[str, str]:
-    lines = (ROOT / "requirements.txt").read_text().splitlines()
-    return dict(_requirement(x) for x in lines if x.strip() and not x.startswith("#"))
-
-
-def _conda_requirements() -> dict[str, str]:
+def test_the_lists_for_pip_and_conda_are_written_from_pyproject():
+    """requirements.txt, constraints-floor.txt and environment.yml come from pyproject.toml (tools/deps.py)."""
+    import deps
     import yaml
 
+    assert deps.stale() == [], "run python tools/deps.py"
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
-    found = {}
-    for dep in env["dependencies"]:
-        items = dep["pip"] if isinstance(dep, dict) else [dep]
-        for item in items:
-            if item.startswith("-e") or item.split(">=")[0] in ("python", "pip"):
-                continue
-            name, bound = _requirement(item)
-            found[CONDA_NAMES.get(name, name)] = bound
-    return found
+    assert env["name"] == "nn-course" and {"pip": ["-e ."]} in env["dependencies"]
 
 
-def test_requirements_are_lower_bounds_not_pins():
-    text = (ROOT / "requirements.txt").read_text()
-    assert "==" not in text and "<" not in text
-    assert all(bound for bound in _pip_requirements().values())
+def test_every_requirement_has_a_lower_bound_and_no_pin():
+    import deps
 
-
-def test_environment_yml_lists_the_same_packages_and_bounds_as_requirements():
-    assert _conda_requirements() == _pip_requirements()
+    for requirement in [*deps.runtime(), *(r for g in deps.groups().values() for r in g)]:
+        assert "==" not in requirement
+        deps.floor(requirement)  # raises when a requirement has no lower bound
 
 
 def test_ci_runs_exactly_the_readme_test_command():
@@ -65,12 +47,24 @@ def test_type_hints_check():
 
 
 def test_the_floor_constraints_pin_every_lower_bound():
-    """CI's second run installs constraints-floor.txt: it must pin exactly requirements.txt's lower bounds."""
+    """CI's second run installs constraints-floor.txt: every lower bound of every group, pinned."""
+    import deps
+
     pins = {}
     for line in (ROOT / "constraints-floor.txt").read_text().splitlines():
         if line.strip() and not line.startswith("#"):
             name, version = line.split("==")
-            pins[name.strip().lower().replace("_", "-")] = version.strip()
-    assert pins == _pip_requirements()
+            pins[name.strip()] = version.strip()
+    assert pins == dict(deps.floor(r) for r in [*deps.runtime(), *(r for g in deps.groups().values() for r in g)])
     ci = (ROOT / ".ci" / "run").read_text()
     assert re.search(r"^python3 course\.py test --floor$", ci, flags=re.M), ".ci/run must also test the floor"
+
+
+def test_chapter_headers_and_readmes_show_the_benchmarks_run_times():
+    """One set of run times: benchmarks/chapter_times.json (python3 course.py bench), shown rounded in every
+    chapter's header (both editions) and in both READMEs' course maps (tools/runtimes.py apply)."""
+    import runtimes
+
+    problems = runtimes.check()
+    assert not problems, "run .venv/bin/python tools/runtimes.py apply, then rebuild the notebooks:\n" + \
+        "\n".join(problems)
