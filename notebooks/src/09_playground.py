@@ -20,7 +20,7 @@
 #
 # **Prerequisites:** chapters 01–08; this chapter puts together everything they built.
 #
-# **Run time:** about 20 seconds on a 2-core laptop CPU.
+# **Run time:** about 15 seconds on a 2-core laptop CPU.
 #
 # [TensorFlow Playground](https://playground.tensorflow.org) lets you change everything about a small network and
 # watch it learn, but it never shows code. This playground shows the code too: every setting is a line of
@@ -319,21 +319,24 @@ print("two layers of 8 beat one layer of 16 by more than 0.2 test accuracy:",
 # ### 4.5 A learning rate too high
 #
 # Adam's step is about `lr` in every weight, whatever the gradient's size (chapter 06). With `lr = 3` on these
-# circles each step overshoots: after 30 epochs the training loss is almost twice what it was before training, so
-# the network did not learn (`pg.learned` is False), while `lr = 0.03` learns. The loss stays finite all along: in
-# this course a run has **diverged** only when its loss becomes NaN or infinite (`pg.diverged`, like `fit`'s
-# `History.diverged`), which is not the case here. Where between the two rates does learning break down? That is
-# Exercise 3.
+# circles each step overshoots: after 30 epochs the training loss is higher than before training, so the network
+# did not learn (`pg.learned` is False), while `lr = 0.03` learns. How much higher differs from one computer to
+# another: with steps this large, the last digit of a sum (which the processor's vector instructions round in
+# their own order) grows into a different path, so this cell checks only what every computer shows. The loss stays
+# finite all along: in this course a run has **diverged** only when its loss becomes NaN or infinite
+# (`pg.diverged`, like `fit`'s `History.diverged`), which is not the case here. Where between the two rates does
+# learning break down? That is Exercise 3.
 
 # %%
 # NBVAL_CHECK_OUTPUT
 too_high = Playground(preset="adam-too-high-lr").step(30)
 fine = Playground(preset="adam-too-high-lr", lr=0.03).step(30)
 start = too_high.history["train_loss"][0]
-assert not too_high.learned and 1.8 * start < too_high.train_loss < 2 * start  # almost twice the start
+assert not too_high.learned and too_high.train_loss > start  # worse than before training
 assert not too_high.diverged and all(map(math.isfinite, too_high.history["train_loss"]))  # finite all along
 assert fine.learned and fine.test_accuracy > 0.9
-print(f"lr = 3: training loss {start:.2f} before training, {too_high.train_loss:.2f} after 30 epochs")
+print(f"lr = 3: training loss {start:.2f} before training, higher after 30 epochs: {too_high.train_loss > start}")
+print(f"lr = 0.03 learns: {fine.learned}")
 
 # %% [markdown]
 # ### 4.6 Overfitting, and L2 against it
