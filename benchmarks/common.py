@@ -38,10 +38,12 @@ def load(relative_path: str) -> ModuleType:
     """Import the module at ``ROOT / relative_path`` (e.g. "tools/nbtools.py") by its file, once.
 
     The benchmarks use the notebook tools and the browser test's JupyterLab helpers, which live in folders that
-    are not packages; loading them by path leaves ``sys.path`` alone.
+    are not packages; their folder joins the end of ``sys.path``, since they import each other by name.
     """
     path = ROOT / relative_path
     name = path.stem
+    if str(path.parent) not in sys.path:  # the tools import each other by name (nbtools -> i18n)
+        sys.path.append(str(path.parent))
     if name not in sys.modules:
         spec = importlib.util.spec_from_file_location(name, path)
         if spec is None or spec.loader is None:

@@ -7,7 +7,7 @@ Measures, against the course's budgets:
 - the same in JupyterLab in Chromium: key press on a slider → new picture  budget ≤ 100 ms (benchmarks/browser.py)
 - each chapter's execution time, top to bottom in a fresh kernel         budget ≤ 60 s on 2 cores
 
-    python benchmarks/run.py [--no-notebooks] [--no-browser] [--repeat N]
+    python benchmarks/run.py [--no-notebooks] [--no-browser] [--no-site] [--only-notebooks] [--repeat N]
 """
 
 from __future__ import annotations
@@ -122,10 +122,15 @@ def bench_widgets(moves: int = 10, lang: str = "en") -> None:
 
 
 def bench_notebooks() -> None:
+    """Run every chapter of every edition in a fresh kernel; record the times (tools/runtimes.py shows them)."""
+    import platform
+
     from nbclient import NotebookClient
 
     nbtools = load("tools/nbtools.py")
+    runtimes = load("tools/runtimes.py")
 
+    seconds: dict[str, dict[str, float]] = {}
     for lang in nbtools.LANGUAGES:
         total = 0.0
         edition = "" if lang == "en" else f" [{lang}]"
@@ -134,10 +139,15 @@ def bench_notebooks() -> None:
             start = time.perf_counter()
             NotebookClient(nb, timeout=600, kernel_name="python3",
                            resources={"metadata": {"path": str(nbtools.notebook_for(src, lang).parent)}}).execute()
-            seconds = time.perf_counter() - start
-            total += seconds
-            row(f"chapter {src.stem}{edition}: run top to bottom", seconds, "s", 60)
+            elapsed = time.perf_counter() - start
+            seconds.setdefault(src.stem, {})[lang] = round(elapsed, 1)
+            total += elapsed
+            row(f"chapter {src.stem}{edition}: run top to bottom", elapsed, "s", 60)
         row(f"whole course{edition}", total, "s", 300)
+    gpu = "a GPU" if torch.cuda.is_available() else "no GPU"
+    runtimes.write_record(seconds, f"{os.cpu_count()} cores, {gpu}, {platform.machine()}, torch {torch.__version__}")
+    print(f"chapter times recorded in {runtimes.RECORD.relative_to(runtimes.ROOT)}: "
+          "python tools/runtimes.py apply shows them in the headers and READMEs")
 
 
 def main() -> None:
@@ -147,10 +157,15 @@ def main() -> None:
     parser.add_argument("--no-site", action="store_true", help="skip building and timing the website")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--only-widgets", action="store_true", help="measure only the widgets' updates (kernel side)")
+    parser.add_argument("--only-notebooks", action="store_true", help="time only the chapters (and record them)")
     args = parser.parse_args()
     os.environ.setdefault("MPLBACKEND", "Agg")
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {os.cpu_count()} cores", flush=True)
     skipped = []
+    if args.only_notebooks:
+        bench_notebooks()
+        print_table()
+        return
     if args.only_widgets:
         bench_widgets()
         bench_widgets(lang="zh")

@@ -18,7 +18,7 @@
 #
 # **Prerequisites:** Python (functions, lists, classes). No PyTorch yet.
 #
-# **Run time:** about 15 seconds on a 2-core laptop CPU.
+# **Run time:** about 10 seconds on a 2-core laptop CPU.
 #
 # ## How to use this course
 #
@@ -75,7 +75,7 @@ assert report["problems"] == [], report["problems"]
 # do it by hand, make one isolated environment per project. With conda:
 #
 # ```bash
-# conda create -n nn-course python=3.12   # the course needs Python 3.10 or newer
+# conda create -n nn-course python=3.11   # the course needs Python 3.10 or newer
 # conda activate nn-course
 # pip install torch torchvision           # better: the exact line pytorch.org gives for your system and GPU
 # pip install -e .                        # in the course folder: the course's helpers and its requirements

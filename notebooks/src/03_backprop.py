@@ -23,7 +23,7 @@
 # **Prerequisites:** chapters 00–02 (a training loop, `nn.Linear`, sigmoid, tanh and ReLU with their derivatives);
 # the derivative of a function of one variable.
 #
-# **Run time:** about 20 seconds on a 2-core laptop CPU.
+# **Run time:** about 10 seconds on a 2-core laptop CPU.
 
 # %%
 # %matplotlib inline

@@ -20,7 +20,7 @@
 # **Prerequisites:** [02 · Activation functions](02_activations.ipynb) (tanh, ReLU, their derivatives),
 # [03 · Backpropagation](03_backprop.ipynb) (`backward`, `.grad`).
 #
-# **Run time:** about 20 seconds on a 2-core laptop CPU.
+# **Run time:** about 10 seconds on a 2-core laptop CPU.
 #
 # Training starts from the weights you give it. A bad start can make a network that is perfectly able to learn
 # the task learn nothing at all — no later trick of the optimizer fixes that. This chapter shows the three ways a

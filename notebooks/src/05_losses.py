@@ -21,7 +21,7 @@
 # **Prerequisites:** 02 · Activation functions (softmax, log-softmax, sigmoid), 03 · Backpropagation, 04 ·
 # Weight initialization.
 #
-# **Run time:** about 20 seconds on a 2-core laptop CPU.
+# **Run time:** about 10 seconds on a 2-core laptop CPU.
 #
 # The loss turns "how wrong is the model?" into one number; training follows its gradient downhill. So the loss
 # decides what the model cares about: how much a big error counts compared to many small ones, how confident it

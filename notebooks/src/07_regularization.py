@@ -21,7 +21,7 @@
 #
 # **Prerequisites:** chapter 06 (optimizers: SGD, Adam, AdamW) and the training loop with `fit` (chapter 00).
 #
-# **Run time:** about 30 seconds on a 2-core laptop CPU.
+# **Run time:** about 15 seconds on a 2-core laptop CPU.
 #
 # A network with enough weights can memorize its training set, noise included. **Regularization** is everything
 # that makes it prefer solutions that also work on data it has not seen.
