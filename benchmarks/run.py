@@ -5,6 +5,7 @@ Measures, against the course's budgets:
 - `fit` throughput against a bare PyTorch loop, same model and data      budget ≥ 0.95× the bare loop
 - each widget's update: control change → new PNG, in the kernel's code   budget ≤ 100 ms
 - the same in JupyterLab in Chromium: key press on a slider → new picture  budget ≤ 100 ms (benchmarks/browser.py)
+- the progress record: one check's line appended                         budget ≤ 5 ms
 - each chapter's execution time, top to bottom in a fresh kernel         budget ≤ 60 s on 2 cores
 
     python benchmarks/run.py [--no-notebooks] [--no-browser] [--no-site] [--only-notebooks] [--repeat N]
@@ -13,11 +14,14 @@ Measures, against the course's budgets:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import copy
+import io
 import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 import torch
@@ -91,6 +95,41 @@ def _time_fit_kinds(base, loader, loss_fn, epochs: int, repeat: int, times: dict
             times[kind].append(time.perf_counter() - start)
 
 
+def bench_progress(repeat: int) -> None:
+    """What the progress record costs a check: one appended line (and reading a long record back)."""
+    import tempfile
+
+    from course_utils import checks, progress
+
+    with tempfile.TemporaryDirectory() as folder:
+        previous = os.environ.get("COURSE_PROGRESS_DIR")
+        os.environ["COURSE_PROGRESS_DIR"] = folder
+        try:
+            times = []
+            for i in range(200 * repeat):
+                start = time.perf_counter()
+                progress.record("check", "accuracy", chapter="00", status="tried", n=i)
+                times.append(time.perf_counter() - start)
+            row(f"progress: recording one check (median of {len(times)}; max {max(times) * 1000:.1f} ms)",
+                statistics.median(times) * 1000, "ms", 5)
+            start = time.perf_counter()
+            rows = progress.summary()
+            row(f"progress: summary of a {len(times):,}-event record ({len(rows)} exercises)",
+                (time.perf_counter() - start) * 1000, "ms", 100)
+            right = checks._core._REGISTRY["count_parameters"].solution
+            with contextlib.redirect_stdout(io.StringIO()):
+                start = time.perf_counter()
+                for _ in range(20):
+                    checks.check("count_parameters", right)
+            row("a whole check of count_parameters, record included (mean of 20)",
+                (time.perf_counter() - start) / 20 * 1000, "ms", 100)
+        finally:
+            if previous is None:
+                os.environ.pop("COURSE_PROGRESS_DIR", None)
+            else:
+                os.environ["COURSE_PROGRESS_DIR"] = previous
+
+
 def bench_widgets(moves: int = 10, lang: str = "en") -> None:
     import course_utils
     from course_utils import widgets
@@ -158,10 +197,17 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--only-widgets", action="store_true", help="measure only the widgets' updates (kernel side)")
     parser.add_argument("--only-notebooks", action="store_true", help="time only the chapters (and record them)")
+    parser.add_argument("--only-progress", action="store_true", help="time only the progress record")
     args = parser.parse_args()
     os.environ.setdefault("MPLBACKEND", "Agg")
+    # the chapters' exercise cells record into a throw-away progress record, never the learner's own
+    os.environ.setdefault("COURSE_PROGRESS_DIR", tempfile.mkdtemp(prefix="course-progress-"))
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {os.cpu_count()} cores", flush=True)
     skipped = []
+    if args.only_progress:
+        bench_progress(args.repeat)
+        print_table()
+        return
     if args.only_notebooks:
         bench_notebooks()
         print_table()
@@ -173,6 +219,7 @@ def main() -> None:
         return
     bench_import(args.repeat)
     bench_fit(args.repeat)
+    bench_progress(args.repeat)
     bench_widgets()
     bench_widgets(lang="zh")
     if not (args.no_browser and args.no_site):

@@ -1,8 +1,11 @@
-"""Shared test set-up: a non-interactive matplotlib backend and a fixed seed for every test."""
+"""Shared test set-up: a non-interactive matplotlib backend, a fixed seed and an empty progress record per test."""
 
 import os
+import tempfile
 
 os.environ.setdefault("MPLBACKEND", "Agg")
+# Every kernel the tests start (nbval, JupyterLab) records exercises here, never in the user's own record.
+os.environ["COURSE_PROGRESS_DIR"] = tempfile.mkdtemp(prefix="course-progress-")
 
 import pytest  # noqa: E402
 
@@ -22,17 +25,46 @@ def _english():
     course_utils.set_language("en")
 
 
+@pytest.fixture(autouse=True)
+def _own_progress_record(tmp_path, monkeypatch):
+    """Each test starts with an empty progress record of its own (course_utils.progress)."""
+    from course_utils import progress
+
+    monkeypatch.setenv("COURSE_PROGRESS_DIR", str(tmp_path / "progress"))
+    progress._session.clear()
+    yield
+    progress._session.clear()
+
+
+def solution_lines(name: str) -> list[str]:
+    """The code lines of exercise ``name``'s solution that give something away (not its signature or docstring)."""
+    import inspect
+    import re
+    import textwrap
+
+    from course_utils.checks import _core
+
+    solution = _core._REGISTRY[name].solution
+    source = solution if isinstance(solution, str) else textwrap.dedent(inspect.getsource(solution))
+    source = re.sub(r'"""[\s\S]*?"""', "", source)  # docstrings are prose, not code
+    lines = [line.split("  #")[0].strip() for line in source.splitlines()]
+    return [line for line in lines if len(line) >= 12 and not line.startswith(("def ", "#", "@"))]
+
+
 @pytest.fixture
 def wrong_verdict(capsys):
-    """``wrong_verdict(name, answer)``: check ``answer``, assert it reads as one readable ❌ verdict (a hint, no
-    traceback), and return the printed text, for the test to look for its reason."""
+    """``wrong_verdict(name, answer)``: check ``answer``, assert it reads as one readable ❌ verdict (what is
+    wrong, how to ask for a hint, no line of the solution, no traceback), and return the printed text, for the
+    test to look for its reason."""
     from course_utils import checks
 
     def run(name: str, answer: object) -> str:
         result = checks.check(name, answer)
         out = capsys.readouterr().out
         assert result.status == "wrong", out
-        assert "Hint:" in out and "Traceback" not in out, out
+        assert "checks.hint(" in out and "Traceback" not in out, out
+        given_away = [line for line in solution_lines(name) if line in out]
+        assert not given_away, f"the verdict shows the solution's code {given_away}: {out}"
         return out
 
     return run

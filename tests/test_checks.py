@@ -1,8 +1,10 @@
 """The exercise checker: friendly verdicts, never a traceback, and solutions that pass their own checks."""
 
+import re
 import signal
 import threading
 import time
+from pathlib import Path
 
 import pytest
 import torch
@@ -10,6 +12,8 @@ from torch import nn
 
 from course_utils import checks
 from course_utils.checks import Mismatch, _core
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -19,7 +23,7 @@ def square_exercise():
     def reference(x):
         return x**2
 
-    @checks.exercise("_test_square", hint="multiply x by itself", solution=reference)
+    @checks.exercise("_test_square", hints=("square it", "multiply x by itself", "return x * x"), solution=reference)
     def _check(fn):
         for x in (torch.tensor([1.0, -2.0, 3.0]), torch.linspace(-5, 5, 11)):
             checks.expect_close(checks.call(fn, x), reference(x), "x squared", context=f"x = {x.tolist()}")
@@ -68,7 +72,8 @@ def test_wrong_answers_explain_themselves_without_raising(square_exercise, answe
     out = capsys.readouterr().out
     assert result.status == "wrong" and not result
     assert says in out, out
-    assert "Hint: multiply x by itself" in out and "Traceback" not in out
+    assert "checks.hint('_test_square')" in out and "Traceback" not in out
+    assert "square it" not in out and "x * x" not in out, "a verdict gives no hint, only how to ask for one"
 
 
 def test_correct_answer_passes(square_exercise, capsys):
@@ -76,11 +81,32 @@ def test_correct_answer_passes(square_exercise, capsys):
     assert "✅" in capsys.readouterr().out
 
 
-def test_solution_and_hint(square_exercise, capsys):
-    text = checks.solution(square_exercise)
+def test_hints_come_one_level_at_a_time_and_stop_at_the_last(square_exercise, capsys):
+    shown = []
+    for _ in range(4):
+        checks.hint(square_exercise)
+        shown.append(capsys.readouterr().out)
+    assert shown[0].startswith("Hint 1 of 3 for _test_square: square it") and "again" in shown[0]
+    assert shown[1].startswith("Hint 2 of 3 for _test_square: multiply x by itself")
+    assert shown[2].startswith("Hint 3 of 3 for _test_square: return x * x") and "again" not in shown[2]
+    assert shown[3] == shown[2]
+
+
+def test_the_solution_waits_for_an_attempt(square_exercise, capsys):
+    assert checks.solution(square_exercise) is None
+    out = capsys.readouterr().out
+    assert "try it first" in out and "return x**2" not in out and "force=True" in out
+    checks.check(square_exercise, None)  # the stub is not an attempt
+    assert checks.solution(square_exercise) is None
+    checks.check(square_exercise, lambda x: x * 2)  # a wrong answer is
+    capsys.readouterr()
+    assert "return x**2" in checks.solution(square_exercise)
+
+
+def test_a_forced_solution_says_it_came_before_any_attempt(square_exercise, capsys):
+    text = checks.solution(square_exercise, force=True)
     assert "return x**2" in text
-    checks.hint(square_exercise)
-    assert "multiply x by itself" in capsys.readouterr().out
+    assert "before any attempt because you asked (force=True)" in capsys.readouterr().out
 
 
 def test_unknown_exercise_lists_the_known_ones():
@@ -98,7 +124,7 @@ def test_expect_close_on_numbers():
 
 def test_registering_a_name_twice_is_refused():
     with pytest.raises(ValueError, match="twice"):
-        checks.exercise("accuracy", hint="", solution="")(lambda a: None)
+        checks.exercise("accuracy", hints=("", ""), solution="")(lambda a: None)
 
 
 # Every registered exercise: its own solution passes, and a stub reads "not attempted".
@@ -144,7 +170,7 @@ def _verdict(capsys) -> str:
 def fragile_exercise():
     """An exercise whose checker trips over an answer it did not foresee (.item() of a 21-element tensor)."""
 
-    @checks.exercise("_test_fragile", hint="return a number", solution=lambda: 1.0)
+    @checks.exercise("_test_fragile", hints=("a number", "return a number"), solution=lambda: 1.0)
     def _check(fn):
         checks.expect_close(checks.call(fn).item(), 1.0)
 
@@ -157,7 +183,7 @@ def test_a_checker_tripping_over_an_answer_gives_a_wrong_verdict_not_a_traceback
     out = _verdict(capsys)
     assert result.status == "wrong" and not result
     assert "Your answer could not be checked: RuntimeError: a Tensor with 21 elements" in out, out
-    assert "Hint: return a number" in out
+    assert "checks.hint('_test_fragile')" in out
 
 
 def test_the_issue_example_warmup_cosine_with_a_tensor_of_21_reads_wrong(capsys):
@@ -220,7 +246,7 @@ def test_an_earlier_foreign_alarm_still_rings_once_and_the_limit_still_holds(squ
 def test_the_whole_check_has_a_time_limit_too(monkeypatch, capsys):
     monkeypatch.setattr(_core, "CHECK_TIME_LIMIT", 0.2)
 
-    @checks.exercise("_test_slow_checker", hint="-", solution=lambda: 1)
+    @checks.exercise("_test_slow_checker", hints=("-", "-"), solution=lambda: 1)
     def _check(fn):
         fn()  # learner code run outside call(): only the whole check's limit stops it
 
@@ -310,3 +336,55 @@ def test_short_never_raises():
             raise RuntimeError("no repr")
 
     assert _core._short(Broken()) == "<Broken>"
+
+
+# --- the learning loop: hints in levels, the first one an idea without code ------------------------------------
+LISTED = [n for n in checks.exercises() if not n.startswith("_") and _core._REGISTRY[n].listed]
+CODE_IN_WORDS = [
+    (re.compile(r"`"), "inline code"),
+    (re.compile(r"\b(?!e\.g\b|i\.e\b)[A-Za-z_]\w*\.[A-Za-z_]\w*"), "an attribute (x.y)"),
+    (re.compile(r"\b[A-Za-z_]\w*\("), "a call f(…)"),
+    (re.compile(r"\b[a-z]+_[a-z_]+\b"), "a snake_case name"),
+    (re.compile(r"\*\*|==|<=|>=|\+=|\[:"), "an operator of code"),
+]
+
+
+def code_in(text: str) -> list[str]:
+    """What in ``text`` reads as code rather than words."""
+    return [f"{what}: {m.group(0)!r}" for pattern, what in CODE_IN_WORDS for m in [pattern.search(text)] if m]
+
+
+@pytest.mark.parametrize("name", LISTED)
+def test_every_exercise_has_hints_in_levels_and_the_first_is_an_idea_without_code(name):
+    from conftest import solution_lines
+
+    from course_utils import set_language
+    from course_utils.i18n import _
+
+    ex = _core._REGISTRY[name]
+    assert len(ex.hints) >= 2, f"{name}: {len(ex.hints)} level(s) of hints; at least two (the idea, a pointer)"
+    assert len(set(ex.hints)) == len(ex.hints), f"{name}: two levels say the same"
+    for lang in ("en", "zh"):
+        set_language(lang)
+        first = _(ex.hints[0])
+        assert not code_in(first), f"{name} [{lang}]: the first hint must be the idea in words: {code_in(first)}"
+        for level, text in enumerate(ex.hints, 1):
+            shown = _(text)
+            given_away = [line for line in solution_lines(name) if line in shown]
+            assert not given_away, f"{name} [{lang}]: hint {level} is a line of the solution: {given_away}"
+    set_language("en")
+
+
+def test_the_code_detector_sees_code():
+    assert code_in("use torch.where(x > 0, x, negative_slope * x)")
+    assert code_in("h = layer(h)") and code_in("`x`") and code_in("x ** 2") and code_in("keep_dim")
+    assert not code_in("Keep the positive part as it is and scale the negative part, e.g. by a small slope.")
+    assert not code_in("一个单元是一列：整列都不大于 0 时它才算“死了”。")
+
+
+def test_every_exercise_belongs_to_the_chapter_that_asks_it():
+    asked = {}
+    for src in sorted((ROOT / "notebooks" / "src").glob("[0-9][0-9]_*.py")):
+        for name in re.findall(r'checks\.check\("([a-z_0-9]+)"', src.read_text(encoding="utf-8")):
+            asked.setdefault(name, src.stem[:2])
+    assert {n: _core._REGISTRY[n].chapter for n in LISTED} == asked

@@ -370,8 +370,8 @@ def apply(json_file: Path) -> None:
             if "fuzzy" in entry.flags:
                 entry.flags.remove("fuzzy")
         po.save(str(CU_CATALOG))
+        compile_catalogs()  # under the lock too: another translator's save never meets a half-read catalog
     print(f"{CU_CATALOG.relative_to(ROOT)}: {len(pairs)} translations applied")
-    compile_catalogs()
 
 
 def catalogs() -> Iterator[Path]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -89,6 +90,8 @@ def build(names: list[str]) -> int:
     from course_utils.widgets._core import STATE_FOLDER_VARIABLE
 
     os.environ[STATE_FOLDER_VARIABLE] = str(STATE)  # the kernels inherit it
+    # each chapter shows a fresh learner's progress (an empty record of its own), never the author's record
+    progress_root = Path(tempfile.mkdtemp(prefix="course-progress-"))
     langs = LANGUAGES
     if "--lang" in names:
         i = names.index("--lang")
@@ -106,6 +109,7 @@ def build(names: list[str]) -> int:
             target = notebook_for(src, lang)
             target.parent.mkdir(exist_ok=True)
             start = time.perf_counter()
+            os.environ["COURSE_PROGRESS_DIR"] = str(progress_root / f"{lang}-{src.stem}")
             print(f"executing {target.relative_to(NOTEBOOKS)} ...", flush=True)
             client = NotebookClient(nb, timeout=600, kernel_name="python3",
                                     resources={"metadata": {"path": str(target.parent)}})

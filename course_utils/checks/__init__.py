@@ -1,4 +1,6 @@
-"""Self-checked exercises: ``checks.check(name, answer)``, ``checks.hint(name)``, ``checks.solution(name)``.
+"""Self-checked exercises: ``checks.check(name, answer)``, ``checks.hint(name)`` (one level deeper at each call),
+``checks.solution(name)`` (after a try); every one of them goes into the local progress record
+(:mod:`course_utils.progress`).
 
 The framework lives in ``_core``; each concept's exercises live in their own module here (``basics``,
 ``activations``, …) and register themselves with ``@exercise``. Every such module is imported below, so a new
@@ -13,19 +15,21 @@ from ._core import (
     NotAttempted,
     Result,
     call,
+    chapter_of,
     check,
     exercise,
     exercises,
     expect,
     expect_close,
+    forbid,
     hint,
     solution,
     time_limit,
 )
 
 __all__ = [
-    "Mismatch", "NotAttempted", "Result", "call", "check", "exercise", "exercises", "expect", "expect_close",
-    "hint", "solution", "time_limit",
+    "Mismatch", "NotAttempted", "Result", "call", "chapter_of", "check", "exercise", "exercises", "expect",
+    "expect_close", "forbid", "hint", "solution", "time_limit",
 ]
 
 for _info in pkgutil.iter_modules(__path__):

@@ -11,6 +11,13 @@ checked (one short line says so); and :func:`call` stops learner code that runs 
 seconds (an endless loop), :func:`check` the whole check after :data:`CHECK_TIME_LIMIT`. Only Ctrl-C
 (KeyboardInterrupt) goes through, as the learner wants.
 
+The learning loop: a ❌ line says what is wrong and how to ask for help, never a line of the solution;
+:func:`hint` gives the exercise's hints one level at a time (the idea, then a pointer, then a nearly complete
+step); :func:`solution` shows a solution once the learner has checked an answer of their own (or when asked with
+``force=True``). Every check, hint and shown solution goes into the learner's local progress record
+(:mod:`course_utils.progress`), so all of it is still there after a restart. Checking never changes the learner's
+random state: a checker runs inside a forked random generator.
+
 "Not attempted" means the stub as committed: the answer ``None`` itself, a function that raises
 ``NotImplementedError``, or a function that returns ``None``. The last is also what a forgotten ``return`` looks
 like, so its message says so instead of pointing at a ``raise`` the learner may already have replaced.
@@ -22,7 +29,9 @@ import contextlib
 import inspect
 import io
 import math
+import random
 import signal
+import sys
 import textwrap
 import threading
 import time
@@ -32,11 +41,12 @@ from typing import Any
 
 import torch
 
+from .. import progress
 from ..i18n import _, get_language
 
 __all__ = [
     "Result", "exercise", "check", "hint", "solution", "exercises", "call", "expect", "expect_close",
-    "Mismatch", "NotAttempted", "time_limit", "TIME_LIMIT", "CHECK_TIME_LIMIT",
+    "Mismatch", "NotAttempted", "time_limit", "forbid", "TIME_LIMIT", "CHECK_TIME_LIMIT", "chapter_of",
 ]
 
 TIME_LIMIT = 30.0  # seconds one call of the learner's code may run: a slow laptop must not fail a right answer
@@ -83,28 +93,41 @@ class Result:
 class Exercise:
     name: str
     checker: Callable[[Any], None]
-    hint: str
+    hints: tuple[str, ...]  # levels: the idea (no code), a pointer, a nearly complete step
     solution: Callable | str
+    chapter: str  # the chapter whose notebook asks it: "05"
+    listed: bool = True  # False: kept only so that earlier notebooks still check it (not in the progress table)
 
 
 _REGISTRY: dict[str, Exercise] = {}
 _RENAMED: dict[str, str] = {}  # a released exercise name -> its name now: old notebooks keep working
 
 
-def exercise(name: str, hint: str, solution: Callable | str, formerly: tuple[str, ...] = ()) -> Callable:
+def exercise(name: str, hints: tuple[str, ...], solution: Callable | str, formerly: tuple[str, ...] = (),
+             listed: bool = True) -> Callable:
     """Register the decorated checker under ``name``. ``solution`` is a function (its source is shown) or text.
 
-    ``formerly`` lists names the exercise was released under; ``check`` still answers to them.
+    ``hints`` are the exercise's hints in levels, at least two: the idea, in words and without code; a pointer
+    (which formula or function, which shape, which dimension); a nearly complete step. Each is marked with
+    ``N_()`` and translated where it is shown. The exercise belongs to the chapter named by ``CHAPTER`` in the
+    checker's module. ``formerly`` lists names the exercise was released under; ``check`` still answers to them.
+    ``listed=False`` keeps an exercise no chapter asks any more (for earlier notebooks) out of the progress table.
     """
 
     def register(checker: Callable[[Any], None]) -> Callable[[Any], None]:
         if name in _REGISTRY or name in _RENAMED or any(old in _REGISTRY for old in formerly):
             raise ValueError(_("exercise {name!r} is registered twice").format(name=name))
-        _REGISTRY[name] = Exercise(name, checker, hint, solution)
+        chapter = getattr(sys.modules.get(checker.__module__), "CHAPTER", "")
+        _REGISTRY[name] = Exercise(name, checker, tuple(hints), solution, chapter, listed)
         _RENAMED.update(dict.fromkeys(formerly, name))
         return checker
 
     return register
+
+
+def chapter_of(name: str) -> str:
+    """The chapter (``"05"``) whose notebook asks exercise ``name``."""
+    return _get(name).chapter
 
 
 def _get(name: str) -> Exercise:
@@ -116,8 +139,8 @@ def _get(name: str) -> Exercise:
 
 
 def exercises() -> list[str]:
-    """The names of every registered exercise."""
-    return sorted(_REGISTRY)
+    """The names of every registered exercise, in the order of the chapters (then alphabetically)."""
+    return sorted(_REGISTRY, key=lambda n: (_REGISTRY[n].chapter, n))
 
 
 def check(name: str, answer: Any) -> Result:
@@ -127,39 +150,65 @@ def check(name: str, answer: Any) -> Result:
     """
     ex = _get(name)
     if answer is None:
-        result = Result(name, "not attempted",
-                        _("⏳ {name}: not attempted yet — fill in the code, then run this cell.").format(name=name))
+        result = Result(ex.name, "not attempted",
+                        _("⏳ {name}: not attempted yet — fill in the code, then run this cell.").format(name=ex.name))
     else:
         printed = io.StringIO()  # what the learner's code prints would split the verdict: keep it aside
         try:
             with (contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed),
-                  time_limit(CHECK_TIME_LIMIT, _("your code"))):
+                  time_limit(CHECK_TIME_LIMIT, _("your code")), _own_random_state()):
                 _expect_a_function_if_solution_is_one(ex, answer)
                 ex.checker(answer)
         except (KeyboardInterrupt, _OutOfTime):  # Ctrl-C (or the kernel's stop button); an enclosing time limit
             raise
         except NotAttempted as stub:
             why = _one_line(str(stub)) or _("replace the `raise NotImplementedError` (or the `None`) with your code")
-            result = Result(name, "not attempted",
-                            _("⏳ {name}: not attempted yet — {why}, then run this cell again.").format(name=name, why=why))
+            result = Result(ex.name, "not attempted", _("⏳ {name}: not attempted yet — {why}, then run this cell "
+                                                        "again.").format(name=ex.name, why=why))
         except Mismatch as wrong:
             result = _wrong(ex, str(wrong))
         except BaseException as exc:  # a checker tripped over an answer it did not foresee: still one line
             result = _wrong(ex, _("your answer could not be checked: {error}").format(error=_exception_text(exc)))
         else:
-            result = Result(name, "correct", _("✅ {name}: correct!").format(name=name))
+            result = Result(ex.name, "correct", _("✅ {name}: correct!").format(name=ex.name))
         result.message += _printed_note(printed.getvalue())
+    progress.record("check", ex.name, chapter=ex.chapter, status=_STATUS[result.status])
     print(result.message)
     return result
 
 
+_STATUS = {"correct": "passed", "wrong": "tried", "not attempted": "untried"}  # the progress record's words
+
+
+def _sentence(text: str) -> str:
+    """``text`` as a sentence of its own: "Your …", not "your …", unless it starts with code (`x`, name(…), a.b)."""
+    first = text.split(" ", 1)[0]
+    code_like = any(mark in first for mark in "`()._[]=")
+    if get_language() != "en" or code_like:  # other scripts have no case; code keeps its own
+        return text
+    return text[:1].upper() + text[1:]
+
+
 def _wrong(ex: Exercise, why: str) -> Result:
-    why = _one_line(why, limit=600)
-    if get_language() == "en":  # a sentence of its own: "Your …", not "your …" (other scripts have no case)
-        why = why[:1].upper() + why[1:]
-    return Result(ex.name, "wrong", _("❌ {name}: not yet. {why}\n   Hint: {hint}\n"
-                                      "   (Stuck? checks.solution({quoted}) shows a solution.)").format(
-        name=ex.name, why=why, hint=_(ex.hint), quoted=repr(ex.name)))
+    why = _sentence(_one_line(why, limit=600))
+    return Result(ex.name, "wrong", _("❌ {name}: not yet. {why}\n   Stuck? checks.hint({quoted}) gives a hint "
+                                      "(ask again for a more precise one).").format(
+        name=ex.name, why=why, quoted=repr(ex.name)))
+
+
+@contextlib.contextmanager
+def _own_random_state() -> Iterator[None]:
+    """Run a check without touching the learner's random state (Python's, NumPy's and torch's on every device)."""
+    python_state = random.getstate()
+    numpy = sys.modules.get("numpy")
+    numpy_state = numpy.random.get_state() if numpy is not None else None
+    with torch.random.fork_rng(devices=list(range(torch.cuda.device_count())) if torch.cuda.is_initialized() else []):
+        try:
+            yield
+        finally:
+            random.setstate(python_state)
+            if numpy is not None:
+                numpy.random.set_state(numpy_state)
 
 
 def _expect_a_function_if_solution_is_one(ex: Exercise, answer: Any) -> None:
@@ -194,16 +243,68 @@ def _exception_text(exc: BaseException) -> str:
 
 
 def hint(name: str) -> None:
-    """Print the hint of exercise ``name``."""
-    print(_("Hint for {name}: {hint}").format(name=name, hint=_(_get(name).hint)))
+    """Print the next hint of exercise ``name``: each call one level deeper (the idea, a pointer, a step).
+
+    The level counts the hints already taken, in this session or an earlier one (the progress record); past the
+    last level the last hint is shown again.
+    """
+    ex = _get(name)
+    level = min(progress.hints_taken(ex.name), len(ex.hints) - 1)
+    progress.record("hint", ex.name, chapter=ex.chapter, level=level + 1)
+    print(_("Hint {level} of {levels} for {name}: {hint}").format(
+        level=level + 1, levels=len(ex.hints), name=ex.name, hint=_(ex.hints[level])))
+    if level + 1 < len(ex.hints):
+        print("   " + _("(Still stuck? checks.hint({quoted}) again gives a more precise one.)").format(
+            quoted=repr(ex.name)))
 
 
-def solution(name: str) -> Any:
-    """Show a solution of exercise ``name`` (syntax-highlighted in a notebook). Try it yourself first!"""
-    sol = _get(name).solution
+def solution(name: str, force: bool = False) -> Any:
+    """Show a solution of exercise ``name`` (syntax-highlighted in a notebook), once you have tried it.
+
+    "Tried" means you have checked an answer of your own with ``checks.check`` (now or in an earlier session:
+    the progress record). Before that it says how to try first; ``force=True`` shows it anyway, and says so.
+    """
+    ex = _get(name)
+    if not force and not progress.attempted(ex.name):
+        print(_("🔒 {name}: try it first. Write your answer, check it with checks.check({quoted}, …); after one "
+                "check, checks.solution({quoted}) shows a solution. Hints come one level at a time: "
+                "checks.hint({quoted}). To see the solution now anyway: checks.solution({quoted}, force=True).")
+              .format(name=ex.name, quoted=repr(ex.name)))
+        return None
+    if force and not progress.attempted(ex.name):
+        print(_("A solution of {name}, shown before any attempt because you asked (force=True):").format(
+            name=ex.name))
+    progress.record("solution", ex.name, chapter=ex.chapter, forced=force and not progress.attempted(ex.name))
     from .. import show_code
 
+    sol = ex.solution
     return show_code(_(sol) if isinstance(sol, str) else textwrap.dedent(inspect.getsource(sol)))
+
+
+@contextlib.contextmanager
+def forbid(*names: str, why: str = "") -> Iterator[None]:
+    """Inside the block, calling any of ``names`` (``"torch.softmax"``, ``"torch.Tensor.softmax"`` …) raises
+    Mismatch: the exercise asks the learner to write that function themselves. ``why`` ends the message."""
+    patched: list[tuple[Any, str, Any]] = []
+
+    def refusing(full: str) -> Callable[..., Any]:
+        def refuse(*args: Any, **kwargs: Any) -> Any:
+            raise Mismatch(_("your function calls {name}, which this exercise asks you to write yourself{why}.")
+                           .format(name=full, why=why))
+        return refuse
+
+    try:
+        for full in names:
+            owner_path, attribute = full.rsplit(".", 1)
+            owner: Any = torch
+            for part in owner_path.split(".")[1:]:
+                owner = getattr(owner, part)
+            patched.append((owner, attribute, getattr(owner, attribute)))
+            setattr(owner, attribute, refusing(full))
+        yield
+    finally:
+        for owner, attribute, original in reversed(patched):
+            setattr(owner, attribute, original)
 
 
 def call(fn: Any, *args: Any, **kwargs: Any) -> Any:
