@@ -41,6 +41,26 @@ def test_typical_mistakes_get_a_readable_verdict(name, answer, says, wrong_verdi
     assert says in wrong_verdict(name, answer)
 
 
+def _update_in_place(w, b, x, y, lr):
+    error = y - float((x @ w + b).item() >= 0)
+    w += lr * error * x  # changes the caller's w
+    return w, b + lr * error
+
+
+def test_an_update_in_place_is_refused_and_says_why(wrong_verdict):
+    out = wrong_verdict("perceptron_update", _update_in_place)
+    assert "changed the w it was given, in place" in out and "behind their back" in out, out
+
+
+def test_new_values_pass_even_when_nothing_changes(capsys):
+    """Returning the given w itself when the prediction is right is no change in place."""
+    def update(w, b, x, y, lr):
+        error = y - float((x @ w + b).item() >= 0)
+        return (w if error == 0 else w + lr * error * x), b + lr * error
+
+    assert checks.check("perceptron_update", update), capsys.readouterr().out
+
+
 def test_a_forgotten_return_is_named(capsys):
     result = checks.check("neuron", lambda X, w, b: None)
     out = capsys.readouterr().out
@@ -50,7 +70,7 @@ def test_a_forgotten_return_is_named(capsys):
 
 def test_the_neuron_solution_has_its_own_name():
     """The solution shown must not be called `neuron`: pasted into the chapter it would replace the import."""
-    text = checks.solution("neuron")
+    text = checks.solution("neuron", force=True)
     assert "def my_neuron(" in text
 
 

@@ -72,7 +72,7 @@ def test_inverted_dropout_mistakes_get_one_readable_line(mistake: str, capsys) -
     out = capsys.readouterr().out
     assert result.status == "wrong", out
     verdict = out.splitlines()[0]
-    assert says in verdict and "Traceback" not in out and "Hint:" in out, out
+    assert says in verdict and "Traceback" not in out and "checks.hint(" in out, out
 
 
 def test_nan_survivors_are_named() -> None:

@@ -239,7 +239,8 @@ def test_checkers_answer_in_chinese(capsys):
         result = checks.check(name, None)
         assert result.status == "not attempted" and CJK.search(result.message), result.message
         ex = checks._core._get(name)
-        assert CJK.search(cu_i18n._(ex.hint)), f"{name}: its hint has no Chinese translation"
+        for level, text in enumerate(ex.hints, 1):
+            assert CJK.search(cu_i18n._(text)), f"{name}: its hint {level} has no Chinese translation"
     wrong = checks.check("huber_from_scratch", lambda x, y, delta: (x - y).abs().mean())
     assert wrong.status == "wrong" and CJK.search(wrong.message.split("\n")[0]), wrong.message
 

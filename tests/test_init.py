@@ -398,7 +398,7 @@ def test_init_exercise_solutions_pass_and_typical_mistakes_fail(capsys):
     for wrong in (uniform_instead, ignores_kernel, new_tensor, no_grad_missing):
         assert not checks.check("kaiming_normal_fill", wrong), wrong.__name__
 
-    def everything(m):  # also touches the BatchNorm
+    def everything(m):  # also touches the PReLU
         for p in m.parameters(recurse=False):
             nn.init.zeros_(p) if p.dim() < 2 else nn.init.xavier_uniform_(p)
 

@@ -314,6 +314,13 @@ def _mean_of_batch_means(model, loader, loss_fn):
     return loss, acc
 
 
+def _mean_of_batch_means_back_in_training_mode(model, loader, loss_fn):
+    """Evaluates in eval mode, then puts the model back in training mode: its only slip is the batch means."""
+    loss, acc = _mean_of_batch_means(model, loader, loss_fn)
+    model.train()
+    return loss, acc
+
+
 def _merge_without_bias_path(fc1, fc2):
     merged = nn.Linear(fc1.in_features, fc2.out_features)
     with torch.no_grad():
@@ -335,17 +342,15 @@ def _unfold_without_bias(x, w, b=None, stride=1, padding=0):
     ("merge_linear_layers", _merge_without_bias_path, "merged(x)"),
     ("merge_linear_layers", lambda fc1, fc2: nn.Sequential(fc1, fc2), "return an nn.Linear"),
     ("merge_linear_layers", lambda fc1, fc2: fc1.weight.T @ fc2.weight.T, "return an nn.Linear"),
-    ("test_function", _no_eval, "call model.eval()"),
+    ("test_function", _no_eval, "switch it to evaluation mode"),
     ("test_function", _mean_of_batch_means, "average of the batch means"),
+    ("test_function", _mean_of_batch_means_back_in_training_mode, "average of the batch means"),
     ("test_function", lambda m, loader, f: cnn_checks.test(m, loader, f)[::-1], "the mean loss"),
     ("test_function", lambda m, loader, f: cnn_checks.test(m, loader, f)[0], "return two numbers"),
 ])
-def test_cnn_checkers_catch_typical_mistakes(name, wrong, says, capsys):
-    result = checks.check(name, wrong)
-    out = capsys.readouterr().out
-    assert result.status == "wrong", out
+def test_cnn_checkers_catch_typical_mistakes(name, wrong, says, wrong_verdict):
+    out = wrong_verdict(name, wrong)
     assert says.lower() in out.lower(), out
-    assert "Traceback" not in out
 
 
 # --------------------------------------------------------------------------------------------------- widget

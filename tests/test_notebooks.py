@@ -130,3 +130,21 @@ def test_widget_state_files_are_the_ones_the_notebooks_name():
     present = {p.name for p in nbtools.STATE.glob("*")}
     assert named, "no widget output names a saved state: chapter 08's explorer should"
     assert named == present, f"named but missing: {sorted(named - present)}; left over: {sorted(present - named)}"
+
+
+@pytest.mark.parametrize("src", SOURCES, ids=lambda p: p.stem)
+def test_no_chapter_hands_out_a_hint_or_a_solution_unasked(src):
+    """A hint or a solution is the learner's choice: no code cell of a chapter calls one."""
+    nb = nbtools.from_source(src)
+    calls = [f"cell {i}: {line.strip()}" for i, c in enumerate(nb.cells) if c.cell_type == "code"
+             for line in c.source.splitlines()
+             if re.search(r"checks\.(hint|solution)\(", line.split("#")[0])]
+    assert not calls, f"{src.name} calls a hint or a solution in a committed cell: {calls}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_chapter_ends_with_its_progress_line(path):
+    last = _code_cells(_read(path))[-1]
+    assert last.source.strip() == f'cu.progress.show("{path.stem[:2]}")', last.source
+    text = "".join(o.get("text", "") or o.get("data", {}).get("text/plain", "") for o in last.outputs)
+    assert text.startswith(f"Chapter {path.stem[:2]}: 0 of "), text

@@ -5,6 +5,7 @@ import asyncio
 import dataclasses
 import json
 import math
+import re
 import subprocess
 import sys
 
@@ -333,7 +334,7 @@ def test_play_trains_in_the_background_until_pause(widget):
 
 # --------------------------------------------------------------------------------------------- exercises
 
-def test_exercise_solutions_pass_and_typical_mistakes_fail(capsys):
+def test_exercise_solutions_pass_and_typical_mistakes_fail(wrong_verdict, capsys):
     solved = checks.check("xor_without_hidden_layer", checks.playground.xor_without_hidden_layer())
     assert solved
     mistakes = [
@@ -344,7 +345,7 @@ def test_exercise_solutions_pass_and_typical_mistakes_fail(capsys):
          "`noise`"),
         ("spiral_fewest_units", Playground(preset="spiral-needs-depth", hidden=[6]).step(5), "test accuracy"),
         ("spiral_fewest_units", Playground(preset="spiral-needs-depth", dataset="blobs"), "`dataset`"),
-        ("adam_breaking_lr", 3.0, "neither does it at the next smaller value 1"),
+        ("adam_breaking_lr", 3.0, "neither does it at the slider's next smaller value: go lower"),
         ("adam_breaking_lr", 0.3, "still learns"),
         ("adam_breaking_lr", 0.5, "not one of the slider's"),
         ("adam_breaking_lr", Playground(preset="adam-too-high-lr", lr=1.0, hidden=[8]), "`hidden`"),
@@ -352,12 +353,15 @@ def test_exercise_solutions_pass_and_typical_mistakes_fail(capsys):
     ]
     capsys.readouterr()
     for name, answer, says in mistakes:
-        result = checks.check(name, answer)
-        out = capsys.readouterr().out
-        assert result.status == "wrong", (name, says, out)
-        assert says in out and "Hint:" in out, (name, says, out)
+        out = wrong_verdict(name, answer)
+        assert says in out, (name, says, out)
     assert checks.check("adam_breaking_lr", 1.0)
     assert checks.check("adam_breaking_lr", Playground(preset="adam-too-high-lr", lr=1.0, note="mine"))
+
+
+def test_the_verdict_on_a_rate_past_the_answer_does_not_name_the_answer(wrong_verdict):
+    out = wrong_verdict("adam_breaking_lr", 3.0)  # the answer, 1.0, is the slider's next smaller value
+    assert "next smaller value" in out and not re.search(r"(?<![\d.])1(\.0)?(?![\d.])", out), out
 
 
 def test_exercises_accept_the_widget_and_a_saved_dict():

@@ -93,3 +93,26 @@ def test_grid_2d_rows_are_constant_y_bottom_first_and_centres_sit_inside_cells()
     _, _, centres = grid_2d((0.0, 1.0), (0.0, 1.0), 4, cell_centres=True, dtype=torch.float64)
     assert centres.dtype == torch.float64
     assert torch.allclose(centres[:4, 0], torch.tensor([0.125, 0.375, 0.625, 0.875], dtype=torch.float64))
+
+
+def test_plot_broadcast_draws_each_operand_at_the_results_shape():
+    from course_utils.plot import plot_broadcast
+
+    fig = plot_broadcast(torch.tensor([[0.0], [10.0], [20.0]]), torch.tensor([1.0, 2.0, 3.0, 4.0]))
+    a_ax, b_ax, out_ax = fig.axes
+    assert [len(ax.patches) for ax in fig.axes] == [12, 12, 12]
+    assert [round(p.get_alpha(), 2) for p in a_ax.patches].count(0.55) == 3  # a's own column; the rest are copies
+    assert [round(p.get_alpha(), 2) for p in b_ax.patches].count(0.55) == 4  # b's own row
+    assert [t.get_text() for t in out_ax.texts][:4] == ["1", "2", "3", "4"] and out_ax.texts[-1].get_text() == "24"
+    assert "(3, 4)" in out_ax.get_title()
+
+
+def test_plot_broadcast_refuses_what_it_cannot_draw():
+    from course_utils.plot import plot_broadcast
+
+    with pytest.raises(ValueError, match="`op` must be one of"):
+        plot_broadcast(torch.ones(2), torch.ones(2), op="%")
+    with pytest.raises(ValueError, match="at most 2 dimensions"):
+        plot_broadcast(torch.ones(2, 2, 2), torch.ones(2))
+    with pytest.raises(RuntimeError):  # PyTorch's own message: the shapes do not broadcast
+        plot_broadcast(torch.ones(2, 3), torch.ones(2))

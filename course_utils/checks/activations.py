@@ -7,7 +7,9 @@ import torch.nn.functional as F
 from torch import nn
 
 from ..i18n import N_, _
-from ._core import Mismatch, call, exercise, expect, expect_close
+from ._core import Mismatch, call, exercise, expect, expect_close, forbid
+
+CHAPTER = "02"  # the chapter whose notebook asks these exercises (its progress line)
 
 _EXTREMES = [-1000.0, -100.0, -30.0, -6.0, -1.0, 0.0, 1e-3, 1.0, 6.0, 30.0, 100.0, 1000.0]
 
@@ -19,8 +21,12 @@ def sigmoid_derivative(x: torch.Tensor) -> torch.Tensor:
 
 
 @exercise("sigmoid_derivative", solution=sigmoid_derivative,
-          hint=N_("Use the identity sigma'(x) = sigma(x) * (1 - sigma(x)) with s = torch.sigmoid(x). Writing "
-                  "exp(-x) / (1 + exp(-x))**2 overflows for x = -1000 (inf / inf = nan)."))
+          hints=(N_("The sigmoid's slope can be written with the sigmoid itself: compute the sigmoid once and "
+                    "build the derivative from it. That form never overflows, whatever the input."),
+                 N_("Use the identity sigma'(x) = sigma(x) * (1 - sigma(x)), with torch.sigmoid, which is stable for "
+                    "any x. The textbook form exp(-x) / (1 + exp(-x))**2 overflows at x = -1000 (inf / inf = nan)."),
+                 N_("Keep the sigmoid of x in a variable, say s, and return s times one minus s; this works "
+                    "elementwise, for a tensor of any shape.")))
 def _check_sigmoid_derivative(fn) -> None:
     g = torch.Generator().manual_seed(0)
     for dtype in (torch.float32, torch.float64):
@@ -34,6 +40,11 @@ def _check_sigmoid_derivative(fn) -> None:
                          context=_("{label} ({dtype})").format(label=label, dtype=dtype))
 
 
+_SOFTMAXES = ("torch.softmax", "torch.Tensor.softmax", "torch.nn.functional.softmax", "torch.special.softmax",
+              "torch.log_softmax", "torch.Tensor.log_softmax", "torch.nn.functional.log_softmax",
+              "torch.special.log_softmax")  # exp(log_softmax(x)) is the built-in softmax too
+
+
 def stable_softmax(x: torch.Tensor) -> torch.Tensor:
     """Softmax of each row of x (n, C): subtract the row's max, exponentiate, divide by the row's sum."""
     shifted = x - x.max(dim=1, keepdim=True).values
@@ -42,9 +53,15 @@ def stable_softmax(x: torch.Tensor) -> torch.Tensor:
 
 
 @exercise("stable_softmax", solution=stable_softmax,
-          hint=N_("Subtract each row's maximum first: x - x.max(dim=1, keepdim=True).values. The result is "
-                  "unchanged (the factor exp(-max) cancels), and the largest exponent becomes exp(0) = 1, so "
-                  "nothing overflows. Normalise along dim=1 with keepdim=True so the shapes broadcast."))
+          hints=(N_("Softmax does not change when you subtract the same number from every entry of a row. Subtract "
+                    "the row's largest value first: the largest exponential is then exactly one, and nothing "
+                    "overflows."),
+                 N_("The row maxima are x.max(dim=1, keepdim=True).values, shape (n, 1); exponentiate the shifted "
+                    "logits with torch.exp and divide by their sum along dim=1, with keepdim=True so that (n, C) and "
+                    "(n, 1) broadcast. The factor exp(-max) cancels, so the result is unchanged."),
+                 N_("Shift x by its row maxima, exponentiate, and divide the exponentials by their row sums. One "
+                    "maximum over the whole tensor is not enough: a row far below it underflows to 0 / 0. Using "
+                    "torch.softmax is not allowed here.")))
 def _check_stable_softmax(fn) -> None:
     g = torch.Generator().manual_seed(1)
     cases = [
@@ -55,7 +72,9 @@ def _check_stable_softmax(fn) -> None:
         (_("float64 logits of shape (3, 2)"), torch.randn(3, 2, generator=g, dtype=torch.float64)),
     ]
     for label, x in cases:
-        got = call(fn, x.clone())
+        with forbid(*_SOFTMAXES, why=_(": build it from torch.exp, to see where softmax overflows and how to avoid "
+                                       "it")):
+            got = call(fn, x.clone())
         expect_close(got, F.softmax(x, dim=1), _("your softmax"), context=label)
 
 
@@ -65,9 +84,13 @@ def leaky_relu(x: torch.Tensor, negative_slope: float = 0.01) -> torch.Tensor:
 
 
 @exercise("leaky_relu", solution=leaky_relu,
-          hint=N_("Keep x where x > 0 and use negative_slope * x elsewhere: "
-                  "torch.where(x > 0, x, negative_slope * x). "
-                  "The shortcut max(negative_slope * x, x) only agrees when negative_slope <= 1."))
+          hints=(N_("Keep the positive inputs as they are and multiply the others by the slope. Choose entry by "
+                    "entry; a maximum of the two candidates only works for slopes up to 1."),
+                 N_("torch.where(condition, a, b) takes a where the condition holds and b elsewhere; here the "
+                    "condition is x > 0. The shortcut torch.maximum(negative_slope * x, x) only agrees when "
+                    "negative_slope <= 1, and the checker also tries 1.5."),
+                 N_("Return torch.where(x > 0, ..., ...) with the input itself where it is positive and the input "
+                    "times negative_slope elsewhere; keep negative_slope=0.01 as the default in the signature.")))
 def _check_leaky_relu(fn) -> None:
     g = torch.Generator().manual_seed(2)
     x = torch.cat([torch.tensor([-1000.0, -2.0, -1e-3, 0.0, 1e-3, 3.0]), 3 * torch.randn(20, generator=g)])
@@ -119,9 +142,15 @@ def _dead_relu_models() -> list[tuple[str, nn.Sequential, torch.Tensor]]:
 
 
 @exercise("dead_fractions", solution=dead_fractions,
-          hint=N_("Walk through the layers yourself: h = X, then for each layer in model, if it is an nn.ReLU "
-                  "record (h <= 0).all(dim=0).float().mean().item() (a unit is a column; dead means <= 0 for EVERY "
-                  "row), then h = layer(h). Counting zero entries instead measures sparsity, not death."))
+          hints=(N_("Run the batch through the layers one at a time. Just before each ReLU, a unit (one column) is "
+                    "dead when its input is zero or below for every example, not just for some; record the share "
+                    "of such units."),
+                 N_("Start with h = X and after each layer set h to layer(h); at an nn.ReLU, (h <= 0).all(dim=0) marks "
+                    "the dead columns, and the mean of that mask (as floats) is the fraction. Counting zero entries "
+                    "instead measures sparsity, not death."),
+                 N_("In the loop over the model's layers: when the layer is an nn.ReLU, append the dead fraction of "
+                    "h as a Python float (.item()) to your list, and only then pass h through the layer. Return "
+                    "the list, one float per ReLU.")))
 def _check_dead_fractions(fn) -> None:
     for label, model, X in _dead_relu_models():
         want = dead_fractions(model, X)  # before the learner's code runs, which could change the model

@@ -11,6 +11,8 @@ from ..autograd import Value
 from ..i18n import N_, _
 from ._core import Mismatch, NotAttempted, call, exercise, expect, expect_close, time_limit
 
+CHAPTER = "03"  # the chapter whose notebook asks these exercises (its progress line)
+
 
 def _autograd_grads(fn: Callable, *inputs: float) -> list[float]:
     """d fn / d input for each input, by torch autograd in float64: the oracle."""
@@ -31,8 +33,14 @@ def two_node_gradient(x: float, y: float, z: float) -> tuple[float, float, float
 
 
 @exercise("two_node_gradient", solution=two_node_gradient,
-          hint=N_("Give the sum a name, q = x + y, so f = q · z. Then ∂f/∂z = q and ∂f/∂q = z; an addition passes "
-                  "its upstream gradient on unchanged, so ∂f/∂x = ∂f/∂y = 1 · ∂f/∂q."))
+          hints=(N_("Give the sum of x and y a name of its own, so that f is a product of two factors. Then work "
+                    "backwards from f, one node at a time: the gradient of each input is the node's local gradient "
+                    "with respect to that input times the upstream gradient that reached the node."),
+                 N_("Two local gradients are all you need. For a product q · z, the gradient with respect to one "
+                    "factor is the other factor; for a sum x + y, it is 1 with respect to each input, so a sum passes "
+                    "its upstream gradient ∂f/∂q on unchanged."),
+                 N_("With q = x + y: df_dz = q and df_dq = z; then df_dx and df_dy are each the sum's local gradient "
+                    "times df_dq. Return the three numbers in the order (∂f/∂x, ∂f/∂y, ∂f/∂z).")))
 def _check_two_node_gradient(fn) -> None:
     for x, y, z in [(-2.0, 5.0, -4.0), (1.0, 2.0, 3.0), (0.5, -0.5, 2.0), (3.0, 0.0, 0.0)]:
         got = call(fn, x, y, z)
@@ -72,9 +80,15 @@ def value_pow(a: Value, k: float) -> Value:
 
 
 @exercise("value_pow", solution=value_pow,
-          hint=N_("Build out = Value(a.data ** k, (a,), f'**{k}'); define _backward() that does a.grad += "
-                  "k * a.data ** (k - 1) * out.grad — the local gradient times the upstream out.grad, added with += "
-                  "(a may be used elsewhere too); set out._backward = _backward and return out."))
+          hints=(N_("Do what every operation of the chapter's Value does: compute the result forward, remember the "
+                    "Value it came from, and attach a small backward step. That step multiplies the local gradient of "
+                    "a power (the power rule) by the upstream gradient and adds the product to the input's gradient."),
+                 N_("Make a new Value from a.data ** k with (a,) as its children. Inside a nested _backward, the local "
+                    "gradient k · a^(k − 1) times out.grad goes into a.grad with +=, not =: a may be used elsewhere in "
+                    "the graph, and = would wipe out the gradient that reached it from there."),
+                 N_("out = Value(a.data ** k, (a,), ...) with any label; then def _backward(): a.grad += ... * "
+                    "out.grad, where the gap is the power rule's local gradient. Store the nested function as "
+                    "out._backward, then return out.")))
 def _check_value_pow(fn) -> None:
     for x, k in [(3.0, 2), (2.0, 3), (-1.5, 3), (0.5, -1), (4.0, 0.5), (2.5, 0)]:
         a = Value(x)
@@ -119,9 +133,16 @@ def linear_backward(x: torch.Tensor, weight: torch.Tensor, grad_out: torch.Tenso
 
 
 @exercise("linear_backward", solution=linear_backward,
-          hint=N_("Let the shapes guide you: each gradient has the shape of its tensor. grad_x is (N, in) = "
-                  "(N, out) @ (out, in); grad_weight is (out, in) = (out, N) @ (N, in); the bias is added to "
-                  "every row, so grad_bias sums grad_out over the batch (dim 0)."))
+          hints=(N_("Each gradient has the shape of the tensor it belongs to. The gradients of the input and of the "
+                    "weight are each a matrix product of the upstream gradient with the other factor: let the shapes "
+                    "tell you the order and whether to transpose. The bias is added to every row, so its gradient "
+                    "collects a contribution from every sample."),
+                 N_("Match the shapes: grad_x (N, in) comes from grad_out (N, out) and weight (out, in); grad_weight "
+                    "(out, in) from grad_out transposed, (out, N), and x (N, in); grad_bias (out,) is grad_out summed "
+                    "over the batch dimension, dim 0. A grad_weight of shape (in, out) means a missing transpose."),
+                 N_("grad_x = grad_out @ ... with the weight in the gap; grad_weight = ... @ x with grad_out "
+                    "transposed (.T) in the gap; grad_bias = grad_out.sum(...) over dim=0. Return the three as a "
+                    "tuple, in that order.")))
 def _check_linear_backward(fn) -> None:
     g = torch.Generator().manual_seed(0)
     for n, n_in, n_out in [(5, 3, 4), (1, 2, 3), (7, 4, 2)]:
@@ -179,10 +200,16 @@ def _restored(x: torch.Tensor, original: torch.Tensor, h: float, label: str) -> 
 
 
 @exercise("numerical_grad", solution=numerical_grad,
-          hint=N_("Loop over the entries one at a time (x.view(-1)[i]): add h, evaluate f, subtract h, evaluate f, "
-                  "put the old value back, and store the central difference (f_plus − f_minus) / (2 * h) — not the "
-                  "forward one (f(x + h) − f(x)) / h, which is off by about h/2 · f''. Nudging all entries at once "
-                  "gives one directional derivative, not the gradient."))
+          hints=(N_("Estimate one partial derivative at a time: move a single entry of x up by h, then down by h, "
+                    "evaluate f at both points, and divide the difference of the two results by the distance between "
+                    "the points. Put the entry back before you move on to the next one."),
+                 N_("Use the central difference (f(x + h·eᵢ) − f(x − h·eᵢ)) / (2h), not the forward one "
+                    "(f(x + h·eᵢ) − f(x)) / h, which is off by about h/2 · f''. A flat view, x.view(-1), reaches every "
+                    "entry of a tensor of any shape; fill a torch.zeros_like(x) result through its own flat view. "
+                    "Nudging all entries at once gives one directional derivative, not the gradient."),
+                 N_("For each index i of the flat view: keep old, the entry's value; set the entry to old + h and "
+                    "evaluate f on x as a float, f_plus; set it to old - h for f_minus; set it back to old and store "
+                    "the central difference of f_plus and f_minus at index i of the flat gradient.")))
 def _check_numerical_grad(fn) -> None:
     g = torch.Generator().manual_seed(1)
     h = 1e-4

@@ -8,6 +8,8 @@ from torch import nn
 from ..i18n import N_, _
 from ._core import _short, call, exercise, expect, expect_close
 
+CHAPTER = "00"  # the chapter whose notebook asks these exercises (its progress line)
+
 
 def count_parameters(model: nn.Module) -> int:
     """Number of trainable scalars in ``model``."""
@@ -15,8 +17,12 @@ def count_parameters(model: nn.Module) -> int:
 
 
 @exercise("count_parameters", solution=count_parameters,
-          hint=N_("Loop over model.parameters(); each p.numel() counts its scalars. Skip p with requires_grad "
-                  "False."))
+          hints=(N_("A model keeps its learnable numbers in a few tensors: add up how many numbers each tensor holds, "
+                    "counting only the tensors that training updates."),
+                 N_("model.parameters() yields the model's tensors; p.numel() is the number of scalars in p, and "
+                    "p.requires_grad tells whether training updates p (a frozen tensor has False)."),
+                 N_("Write sum(p.numel() for p in model.parameters() if ...) and fill the gap with the test for a "
+                    "trainable tensor; a sum of ints is already a Python int.")))
 def _check_count_parameters(fn) -> None:
     frozen = nn.Linear(3, 3)
     frozen.weight.requires_grad_(False)
@@ -41,9 +47,12 @@ TRAINING_STEP = ["forward", "loss", "zero_grad", "backward", "step"]
                       "# zero_grad may come anywhere except between 'backward' and 'step', e.g.\n"
                       "# ['zero_grad', 'forward', 'loss', 'backward', 'step'], or after the update:\n"
                       "# ['forward', 'loss', 'backward', 'step', 'zero_grad']"),
-          hint=N_("You need a prediction before a loss, a loss before gradients, and gradients before the update. "
-                  "PyTorch adds new gradients to the old ones, so clear them once per step: anywhere except "
-                  "between computing them (backward) and using them (step)."))
+          hints=(N_("Ask what each step needs: a loss needs a prediction, gradients need a loss, and the update needs "
+                    "gradients. Clearing old gradients can go in more than one place."),
+                 N_("PyTorch adds each new gradient to the one already stored, so zero_grad runs once per step: "
+                    "anywhere except between computing the gradients (backward) and using them (step)."),
+                 N_("Keep 'forward', 'loss', 'backward', 'step' in this order and put 'zero_grad' into one of the "
+                    "five gaps around them: every gap works except the one between 'backward' and 'step'.")))
 def _check_training_step_order(answer) -> None:
     expect(isinstance(answer, list | tuple),
            _("the answer should be a list of strings; got {type}.").format(type=type(answer).__name__))
@@ -75,8 +84,12 @@ def accuracy(logits: torch.Tensor, labels: torch.Tensor) -> float:
 
 
 @exercise("accuracy", solution=accuracy,
-          hint=N_("The predicted class of each row is logits.argmax(dim=1); compare with labels, then average "
-                  "(a bool tensor needs .float() before .mean()); .item() turns a 1-element tensor into a float."))
+          hints=(N_("For each example the predicted class is the one with the largest score; count how often it "
+                    "matches the true label, and divide by the number of examples."),
+                 N_("logits.argmax(dim=1) gives the predicted class of every row, shape (n,); comparing it with "
+                    "labels gives a bool tensor, which needs .float() before .mean()."),
+                 N_("Compare the row-wise argmax with labels, turn the result into floats and average it; that "
+                    "gives a 0-d tensor, so finish with .item() to return a Python float.")))
 def _check_accuracy(fn) -> None:
     g = torch.Generator().manual_seed(0)
     cases = [(torch.randn(10, 3, generator=g), torch.randint(0, 3, (10,), generator=g)) for _i in range(3)]

@@ -13,6 +13,8 @@ from ..i18n import N_, _
 from ..models import conv_output_size as _conv_output_size
 from ._core import Mismatch, call, exercise, expect, expect_close
 
+CHAPTER = "08"  # the chapter whose notebook asks these exercises (its progress line)
+
 
 def conv_output_size(size: int, kernel_size: int, stride: int = 1, padding: int = 0) -> int:
     """Side length after a convolution (or pooling): ⌊(size + 2·padding − kernel_size) / stride⌋ + 1."""
@@ -20,9 +22,16 @@ def conv_output_size(size: int, kernel_size: int, stride: int = 1, padding: int 
 
 
 @exercise("conv_output_size", solution=conv_output_size,
-          hint=N_("Pad both sides (size + 2·padding), count how many kernel_size-wide windows fit when they start "
-                  "stride apart: (size + 2·padding − kernel_size) // stride windows after the first one, so add 1. "
-                  "Use // (floor division) so the answer is an int."))
+          hints=(N_("Picture the padded row of pixels and a window sliding along it, one stride at a time. Count the "
+                    "positions where the whole window still fits inside the row: the first one, plus one for every "
+                    "full stride left after it. A count of pixels is a whole number."),
+                 N_("The padded row has size + 2·padding pixels. After the first window, size + 2·padding − "
+                    "kernel_size pixels are left, and every further window needs stride of them: divide, round "
+                    "down, and add the first window. Floor division // rounds down and keeps an int; / gives a "
+                    "float."),
+                 N_("It is the chapter's formula ⌊(padded size − kernel_size) / stride⌋ + 1, the padded size "
+                    "counting the padding on both sides; write the floor with //. Check it by hand: size 28, "
+                    "kernel_size 5, stride 1, padding 2 gives 28, and size 28, kernel_size 2, stride 2 gives 14.")))
 def _check_conv_output_size(fn) -> None:
     cases = [(28, 5, 1, 2), (28, 2, 2, 0), (14, 5, 1, 2), (32, 3, 1, 0), (7, 3, 2, 1), (28, 3, 2, 1),
              (5, 5, 1, 0), (10, 4, 3, 0), (224, 7, 2, 3), (6, 1, 1, 0)]
@@ -52,10 +61,18 @@ def conv2d_unfold(
 
 
 @exercise("conv2d_unfold", solution=conv2d_unfold,
-          hint=N_("cols = F.unfold(input, (k_h, k_w), padding=padding, stride=stride) has shape "
-                  "(N, C_in·k_h·k_w, L): one column per output pixel. weight.reshape(C_out, -1) @ cols gives "
-                  "(N, C_out, L); add bias.reshape(1, -1, 1) when there is a bias, then reshape L into "
-                  "(H_out, W_out) with the output-size formula."))
+          hints=(N_("Each output pixel is one window of the input, through all input channels, multiplied element "
+                    "by element with a filter and summed. Lay every window out as a column and every filter as a "
+                    "row: one matrix product then gives every output pixel of every output channel. Add the bias, "
+                    "and fold the result back into an image."),
+                 N_("F.unfold(input, (k_h, k_w), padding=padding, stride=stride) has shape (N, C_in·k_h·k_w, L), "
+                    "one column per output pixel; the weight flattened to (C_out, C_in·k_h·k_w) turns it into "
+                    "(N, C_out, L) with @. The bias has one value per output channel: shape it (1, C_out, 1) so "
+                    "that it broadcasts. L is H_out·W_out, from the output-size formula."),
+                 N_("Multiply cols from F.unfold by the weight flattened with reshape(C_out, -1), which gives "
+                    "(N, C_out, L); only when a bias is given, add it reshaped to (1, -1, 1); then reshape to "
+                    "(N, C_out, H_out, W_out). The kernel may be rectangular (k_h ≠ k_w): compute H_out from the "
+                    "height and k_h, W_out from the width and k_w.")))
 def _check_conv2d_unfold(fn) -> None:
     g = torch.Generator().manual_seed(0)
     cases = [  # (input shape, weight shape, bias?, stride, padding)
@@ -88,9 +105,15 @@ def merge_linear_layers(fc1: nn.Linear, fc2: nn.Linear) -> nn.Linear:
 
 
 @exercise("merge_linear_layers", solution=merge_linear_layers,
-          hint=N_("fc2(fc1(x)) = W₂(W₁x + b₁) + b₂ = (W₂W₁)x + (W₂b₁ + b₂). Make nn.Linear(fc1.in_features, "
-                  "fc2.out_features) and, inside torch.no_grad(), copy W₂ @ W₁ into its weight and W₂ @ b₁ + b₂ "
-                  "into its bias (nn.Linear stores W with shape (out, in))."))
+          hints=(N_("With no non-linearity in between, two linear layers make one linear map. Write what the second "
+                    "layer does to the first one's output, multiply it out, and read off the matrix that multiplies "
+                    "the input and the vector that is added: one new layer holds exactly these."),
+                 N_("fc2(fc1(x)) = W₂(W₁x + b₁) + b₂: the merged weight is a product of the two weights (in which "
+                    "order?), and the merged bias gathers every term without x, the first bias included. "
+                    "nn.Linear stores its weight with shape (out_features, in_features)."),
+                 N_("Make an nn.Linear from fc1's number of inputs to fc2's number of outputs. Inside "
+                    "torch.no_grad(), copy W₂ @ W₁ (fc2's weight times fc1's) into its weight with .copy_(), and "
+                    "into its bias the first bias sent through the second weight, plus the second bias.")))
 def _check_merge_linear_layers(fn) -> None:
     g = torch.Generator().manual_seed(0)
     for n_in, n_mid, n_out in [(3, 4, 2), (3136, 64, 10), (5, 1, 5)]:
@@ -101,7 +124,7 @@ def _check_merge_linear_layers(fn) -> None:
         expect(isinstance(got, nn.Linear),
                _("for {context}, return an nn.Linear; got {type}.").format(context=context, type=type(got).__name__))
         expect(got.bias is not None, _("for {context}, the merged layer needs a bias: fc1's bias passes through "
-                                       "fc2 (W₂b₁ + b₂).").format(context=context))
+                                       "fc2, and fc2 adds its own.").format(context=context))
         expect((got.in_features, got.out_features) == (n_in, n_out),
                _("for {context}, the merged layer should map {n_in} → {n_out} features; yours maps "
                  "{got_in} → {got_out}.").format(context=context, n_in=n_in, n_out=n_out,
@@ -109,11 +132,11 @@ def _check_merge_linear_layers(fn) -> None:
         weight = got.weight
         shape = _shape_of(weight)
         expect(isinstance(weight, torch.Tensor) and tuple(weight.shape) == (n_out, n_in),
-               (_("for {context}, the merged weight should have shape ({n_out}, {n_in}) — nn.Linear stores "
-                  "(out_features, in_features), so W = W₂ @ W₁ — but yours is {shape} (transposed?).")
+               (_("for {context}, the merged weight should have shape ({n_out}, {n_in}), as nn.Linear stores "
+                  "(out_features, in_features); yours is {shape} (transposed?).")
                 if shape == (n_in, n_out) else
-                _("for {context}, the merged weight should have shape ({n_out}, {n_in}) — nn.Linear stores "
-                  "(out_features, in_features), so W = W₂ @ W₁ — but yours is {shape}.")).format(
+                _("for {context}, the merged weight should have shape ({n_out}, {n_in}), as nn.Linear stores "
+                  "(out_features, in_features); yours is {shape}.")).format(
                    context=context, n_out=n_out, n_in=n_in, shape=shape))
         x = torch.randn(6, n_in, generator=g)
         with torch.no_grad():
@@ -159,10 +182,18 @@ def test(model: nn.Module, loader, loss_fn) -> tuple[float, float]:
 
 
 @exercise("test_function", solution=test,
-          hint=N_("Call model.eval() first (dropout off) and loop under torch.no_grad(). loss_fn returns the mean "
-                  "over a batch, so add loss.item() * len(targets) and divide by the number of samples at the end "
-                  "(the last batch can be smaller). Accuracy: (outputs.argmax(dim=1) == targets).sum() over all "
-                  "batches ÷ the number of samples. Return (loss, accuracy) as two floats."))
+          hints=(N_("When testing, the model must answer the same way every time: switch off what acts only in "
+                    "training, such as dropout, and record no gradients. Then add up the loss and the right "
+                    "predictions over all samples and divide by the number of samples. The loss function gives "
+                    "each batch's mean, and the last batch is smaller."),
+                 N_("The model's .eval() switches dropout off, and a loop under torch.no_grad() builds no graph. "
+                    "Weight each batch's mean loss by its number of samples before adding it up; the predicted "
+                    "class is the argmax of the outputs over dim 1. Return two Python floats: .item() turns a "
+                    "one-element tensor into one."),
+                 N_("Call .eval() on the model, then under torch.no_grad() loop over the loader: add loss.item() "
+                    "* len(targets) to a total loss, the number of outputs.argmax(dim=1) equal to targets to a "
+                    "count, and len(targets) to the number of samples. Return the total loss and the count, each "
+                    "divided by the number of samples.")))
 def _check_test_function(fn) -> None:
     g = torch.Generator().manual_seed(0)
     x = torch.randn(10, 8, generator=g)
@@ -174,27 +205,32 @@ def _check_test_function(fn) -> None:
     model.eval()
     want_loss, want_acc = test(model, loader, loss_fn)
     model.train()  # as after a training epoch: the learner's function must switch to eval itself
+    dropout_on = []  # the dropout layer's mode at each of its runs inside the learner's function
+    watch = model[2].register_forward_pre_hook(lambda layer, _args: dropout_on.append(layer.training))
     torch.manual_seed(1)
-    got = call(fn, model, loader, loss_fn)
+    try:
+        got = call(fn, model, loader, loss_fn)
+    finally:
+        watch.remove()
     expect(isinstance(got, tuple | list) and len(got) == 2,
            _("return two numbers, (mean loss, accuracy); got {type} {value}.").format(type=type(got).__name__,
                                                                                       value=repr(got)))
     got_loss, got_acc = got
     if isinstance(got_loss, torch.Tensor):
         expect(not got_loss.requires_grad, _("the loss you return still carries a graph (requires_grad=True): "
-                                             "use .item(), and loop under torch.no_grad()."))
+                                             "return a plain Python number, and build no graph while testing."))
     if isinstance(got_loss, torch.Tensor) and got_loss.numel() == 1:
         got_loss = got_loss.item()
-    left_training = model.training
     model.eval()
     with torch.no_grad():
         batch_mean = sum(loss_fn(model(xb), yb).item() for xb, yb in loader) / len(loader)
-    if isinstance(got_loss, int | float) and abs(got_loss - want_loss) > 1e-5:
-        expect(not left_training, _("with the model in training mode, dropout changes every prediction at "
-                                    "random: call model.eval() before testing."))
+    if isinstance(got_loss, int | float) and abs(got_loss - want_loss) > 1e-5:  # the more common slip first
         expect(abs(got_loss - batch_mean) > 1e-6,
                _("your loss is the average of the batch means, but the last batch has 2 samples, not 4: weight "
-                 "each batch's loss by its size (loss.item() * len(targets)) and divide by the number of samples."))
+                 "each batch's mean loss by its number of samples, and divide the sum by the total number of "
+                 "samples."))
+        expect(not any(dropout_on), _("your function runs the model in training mode, where dropout changes "
+                                      "every prediction at random: switch it to evaluation mode before testing."))
     context = _("10 samples in batches of 4, 4, 2")
     expect_close(got_loss, want_loss, _("the mean loss"), atol=1e-5, context=context)
     expect_close(got_acc, want_acc, _("the accuracy"), atol=1e-6, context=context)

@@ -10,7 +10,10 @@ import torch
 from torch import nn
 
 from ..i18n import N_, _
+from ..init import fan_in_and_fan_out
 from ._core import Mismatch, NotAttempted, _short, call, exercise, expect, expect_close, time_limit
+
+CHAPTER = "04"  # the chapter whose notebook asks these exercises (its progress line)
 
 
 def kaiming_normal_fill(tensor: torch.Tensor) -> torch.Tensor:
@@ -21,9 +24,15 @@ def kaiming_normal_fill(tensor: torch.Tensor) -> torch.Tensor:
 
 
 @exercise("kaiming_normal_fill", solution=kaiming_normal_fill,
-          hint=N_("fan_in = tensor.shape[1] times the product of the kernel sizes tensor.shape[2:] (1 for a "
-                  "Linear weight). Then, inside torch.no_grad(), call tensor.normal_(0.0, std) with std = "
-                  "sqrt(2 / fan_in) and return tensor: normal_ fills it in place."))
+          hints=(N_("Count how many inputs feed one output unit (the input size times the kernel size), turn that "
+                    "count into the standard deviation Kaiming's rule asks for, and fill the tensor you were given "
+                    "with normal samples of that standard deviation, in place. A parameter tracks gradients, so the "
+                    "fill must happen with gradient tracking switched off."),
+                 N_("fan_in is tensor.shape[1] times the product of the kernel sizes tensor.shape[2:] (an empty "
+                    "product, 1, for a Linear weight), and the std is sqrt(2 / fan_in). The in-place method normal_ "
+                    "fills a tensor and returns it; call it inside torch.no_grad() so that it works on a parameter."),
+                 N_("fan_in = tensor.shape[1] * math.prod(...) over the kernel dimensions; then, in a torch.no_grad() "
+                    "block, return tensor.normal_(0.0, ...) with the square root of 2 / fan_in in the gap.")))
 def _check_kaiming_normal_fill(fn) -> None:
     for shape in [(300, 400), (256, 64, 3, 3), (500, 1000)]:
         label = _("a weight of shape {shape}").format(shape=shape)
@@ -49,8 +58,9 @@ def _check_kaiming_normal_fill(fn) -> None:
     try:
         call(fn, layer.weight)  # a parameter requires grad: filling it in place needs torch.no_grad()
     except Mismatch as exc:
-        raise Mismatch(_("filling nn.Linear(4, 4).weight failed: {error} A parameter requires grad, so change it "
-                         "inside `with torch.no_grad():`.").format(error=exc)) from None
+        raise Mismatch(_("filling nn.Linear(4, 4).weight failed: {error} A parameter requires grad, and autograd "
+                         "refuses to change it in place while gradients are tracked (see torch.no_grad in the "
+                         "chapter).").format(error=exc)) from None
 
 
 def init_weights(m: nn.Module) -> None:
@@ -78,15 +88,22 @@ def _apply(fn, model: nn.Module) -> None:
 
 
 @exercise("init_weights_with_apply", solution=init_weights,
-          hint=N_("model.apply calls your function once for every module (the Sequential itself, each Linear, "
-                  "each ReLU, the BatchNorm). Act only when isinstance(m, nn.Linear): "
-                  "nn.init.xavier_uniform_(m.weight) and, if m.bias is not None, nn.init.zeros_(m.bias)."))
+          hints=(N_("The model hands your function every module in turn, the model itself and its activations "
+                    "included. Act only on the linear layers: give their weights Xavier-uniform values and their "
+                    "biases zeros, keeping in mind that some linear layers have no bias at all. Leave every other "
+                    "module as it is."),
+                 N_("Test the module's type with isinstance against nn.Linear, as init_for_relu does in section 5. "
+                    "nn.init has an in-place initializer for each job, xavier_uniform_ and zeros_; a layer built with "
+                    "bias=False has its bias set to None, so check for that before zeroing it."),
+                 N_("if isinstance(m, ...): give m.weight to nn.init.xavier_uniform_, and, only when m.bias is not "
+                    "None, give the bias to nn.init.zeros_. Return nothing: model.apply ignores what your function "
+                    "returns.")))
 def _check_init_weights(fn) -> None:
     torch.manual_seed(0)
-    bn = nn.BatchNorm1d(200)
-    model = nn.Sequential(nn.Linear(400, 300), nn.ReLU(), nn.Linear(300, 200, bias=False), bn, nn.ReLU(),
+    prelu = nn.PReLU(200)  # a module with a weight of its own (chapter 02) that is not an nn.Linear
+    model = nn.Sequential(nn.Linear(400, 300), nn.ReLU(), nn.Linear(300, 200, bias=False), prelu,
                           nn.Linear(200, 10))
-    bn_before = bn.weight.detach().clone()
+    prelu_before = prelu.weight.detach().clone()
     _apply(fn, model)
     linears = [(i, m) for i, m in enumerate(model) if isinstance(m, nn.Linear)]
     if all(m.weight.abs().max() <= 1 / math.sqrt(m.in_features) + 1e-7 for _i, m in linears):
@@ -104,8 +121,9 @@ def _check_init_weights(fn) -> None:
                  "Did you use xavier_uniform_?").format(where=where, std=w.std().item(), want=bound / math.sqrt(3)))
         if m.bias is not None:
             expect(bool((m.bias == 0).all()), _("{where}: the bias should be all zeros.").format(where=where))
-    expect(torch.equal(bn.weight.detach(), bn_before),
-           _("the BatchNorm1d's weight changed: initialize only nn.Linear modules (check isinstance)."))
+    expect(torch.equal(prelu.weight.detach(), prelu_before),
+           _("the weight of the model's nn.PReLU changed: initialize only the nn.Linear modules and leave every "
+             "other module as it is."))
 
 
 def dead_fraction(h: torch.Tensor) -> float:
@@ -113,10 +131,14 @@ def dead_fraction(h: torch.Tensor) -> float:
     return (h == 0).all(dim=0).float().mean().item()
 
 
-@exercise("dead_relu_units", solution=dead_fraction,
-          hint=N_("A unit is a column of h. It is dead when the whole column is 0: (h == 0).all(dim=0) gives one "
-                  "bool per unit; the fraction is its .float().mean().item(). Counting zero *entries* is not the "
-                  "same: a healthy ReLU unit is 0 for about half the samples."))
+@exercise("dead_relu_units", solution=dead_fraction, listed=False,
+          hints=(N_("A unit is a column of the activations, one value per sample. It is dead when it is zero for "
+                    "every sample in the batch; the answer is the share of such columns among all columns."),
+                 N_("Compare h with 0, then reduce over the batch dimension with all (dim=0): one bool per unit. "
+                    "Counting zero entries instead is not the same: a healthy ReLU unit is 0 for about half the "
+                    "samples."),
+                 N_("(h == 0).all(dim=0) gives one bool per unit; turn it into floats, take their mean, and return "
+                    "a Python number with .item().")))
 def _check_dead_fraction(fn) -> None:
     g = torch.Generator().manual_seed(0)
     cases = []
@@ -169,14 +191,18 @@ def _xavier_cases() -> list[tuple[str, torch.Tensor, Literal["relu", "tanh", "si
 
 
 @exercise("xavier_numbers", solution=xavier_numbers,
-          hint=N_("weight.shape is (out_channels, in_channels, kh, kw). One output unit sees "
-                  "in_channels · kh · kw inputs: fan_in = weight.shape[1] * math.prod(weight.shape[2:]); likewise "
-                  "fan_out = weight.shape[0] * math.prod(weight.shape[2:]) (a Linear weight has no kernel: the "
-                  "product is 1). gain = nn.init.calculate_gain(nonlinearity); "
-                  "bound = gain * math.sqrt(6 / (fan_in + fan_out))."))
+          hints=(N_("Count connections. One output unit is fed by every input channel at every position of the "
+                    "kernel; one input unit feeds every output channel at every position of the kernel. The gain "
+                    "depends only on the activation after the layer, and it scales Xavier's bound, which uses both "
+                    "fans."),
+                 N_("The weight's shape is (out_channels, in_channels, kh, kw): fan_in is dimension 1 times the "
+                    "kernel size, fan_out dimension 0 times the kernel size (a Linear weight has no kernel "
+                    "dimensions: the kernel size is 1). The gain comes from nn.init.calculate_gain, and the bound is "
+                    "gain · sqrt(6 / (fan_in + fan_out)), not Kaiming's bound, which uses fan_in alone."),
+                 N_("The kernel size is math.prod(weight.shape[2:]); multiply weight.shape[1] by it for fan_in and "
+                    "weight.shape[0] by it for fan_out. Then gain = nn.init.calculate_gain(...) of the nonlinearity, "
+                    "and bound = gain * math.sqrt(...) with 6 / (fan_in + fan_out) in the gap.")))
 def _check_xavier_numbers(fn) -> None:
-    from torch.nn.init import _calculate_fan_in_and_fan_out  # PyTorch's own fans: the oracle
-
     for where, weight, nonlinearity in _xavier_cases():
         shape = tuple(weight.shape)
         where = _("{where} (weight shape {shape})").format(where=where, shape=shape)
@@ -186,7 +212,7 @@ def _check_xavier_numbers(fn) -> None:
                    where=where, value=_short(got)))
         fan_in, fan_out, gain, bound = (_number(v, name, where)
                                         for v, name in zip(got, ("fan_in", "fan_out", "gain", "bound")))
-        want_in, want_out = _calculate_fan_in_and_fan_out(weight)
+        want_in, want_out = fan_in_and_fan_out(weight)  # the course's own, checked against PyTorch's
         if (fan_in, fan_out) == (want_out, want_in) and want_in != want_out:
             raise Mismatch(_("fan_in and fan_out are swapped for {where}: dimension 0 is out_channels, "
                              "dimension 1 in_channels.").format(where=where))

@@ -8,6 +8,8 @@ import torch.nn.functional as F
 from ..i18n import N_, _
 from ._core import call, exercise, expect_close
 
+CHAPTER = "05"  # the chapter whose notebook asks these exercises (its progress line)
+
 
 def huber(input: torch.Tensor, target: torch.Tensor, delta: float = 1.0) -> torch.Tensor:
     """Mean Huber loss: 0.5 r^2 where |r| < delta, delta (|r| - 0.5 delta) elsewhere; r = input - target."""
@@ -16,9 +18,14 @@ def huber(input: torch.Tensor, target: torch.Tensor, delta: float = 1.0) -> torc
 
 
 @exercise("huber_from_scratch", solution=huber,
-          hint=N_("r = (input - target).abs(); torch.where(r < delta, 0.5 * r**2, delta * (r - 0.5 * delta)) "
-                  "picks the piece element by element. Without the factor delta in the linear piece the two pieces "
-                  "do not join (except at delta = 1). Finish with .mean()."))
+          hints=(N_("Compute the residual of every element and choose a piece per element: the quadratic piece where "
+                    "the residual is small, the linear piece where it is large. Then average over all elements. The "
+                    "linear piece is scaled so that the two pieces meet where they switch."),
+                 N_("Work with the absolute residual |r|; torch.where(condition, a, b) picks a or b element by "
+                    "element. The linear piece is delta · (|r| − delta/2): without the factor delta the two pieces do "
+                    "not join (unless delta is 1). Return the mean over all elements, not the sum."),
+                 N_("With r the absolute value of input - target: torch.where(r < delta, 0.5 * r ** 2, ...), with the "
+                    "linear piece in the gap, then .mean() of the result.")))
 def _check_huber(fn) -> None:
     g = torch.Generator().manual_seed(0)
     for delta in (1.0, 0.5, 3.0):
@@ -39,10 +46,16 @@ def cross_entropy_from_logits(logits: torch.Tensor, target: torch.Tensor) -> tor
 
 
 @exercise("stable_cross_entropy", solution=cross_entropy_from_logits,
-          hint=N_("log p = logits - logsumexp(logits, dim=1, keepdim=True) never overflows (torch.logsumexp "
-                  "subtracts the max inside). Pick each row's target entry with log_p.gather(1, target.unsqueeze(1)) "
-                  "or log_p[torch.arange(N), target], then return minus its mean. softmax(...).log() fails for "
-                  "large logits."))
+          hints=(N_("Stay with logarithms all the way: a class's log-probability is its logit minus the log of the sum "
+                    "of the exponentials of the row's logits, computed in a way that never overflows. Then take, in "
+                    "each row, the log-probability of the target class and average its negative over the batch."),
+                 N_("torch.logsumexp over dim=1, with keepdim=True, gives each row's log of the sum of exponentials "
+                    "as a column (N, 1) and never overflows (it subtracts the row's maximum inside); logits minus that "
+                    "column is the log-softmax. Taking the softmax first and then its log fails for logits of ±1000: "
+                    "the small probabilities round to 0, and their log is -inf."),
+                 N_("log_probs = logits - torch.logsumexp(...) over dim=1 with keepdim=True. Pick each row's target "
+                    "entry with log_probs.gather(1, ...) and the targets as a column, or by indexing with "
+                    "torch.arange(N) and target; return minus their mean.")))
 def _check_cross_entropy(fn) -> None:
     g = torch.Generator().manual_seed(0)
     cases = [
@@ -63,9 +76,15 @@ def bce_with_logits(input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
 
 
 @exercise("stable_bce_with_logits", solution=bce_with_logits,
-          hint=N_("Use the rewritten form max(x, 0) - x*y + log(1 + exp(-|x|)): exp(-|x|) is never above 1, so "
-                  "nothing overflows. x.clamp(min=0) is max(x, 0); torch.log1p(t) is log(1 + t), accurate for small "
-                  "t. Going through torch.sigmoid(x) loses the answer once sigmoid rounds to exactly 0 or 1."))
+          hints=(N_("Do not turn the logits into probabilities first: for large logits the sigmoid rounds to exactly "
+                    "0 or 1, and the log of 0 is minus infinity. Rewrite the loss in terms of the logit itself, so that "
+                    "the only exponential taken is of a number that is never positive, then average over the "
+                    "elements."),
+                 N_("For a logit x and a target y, the loss is max(x, 0) − x · y + log(1 + exp(−|x|)); exp(−|x|) is "
+                    "never above 1, so nothing overflows. x.clamp(min=0) is max(x, 0), and torch.log1p(t) computes "
+                    "log(1 + t), accurately even for small t."),
+                 N_("With x the input and y the target: the mean of x.clamp(min=0) - x * y + torch.log1p(...), where "
+                    "the gap is the exponential of minus the absolute value of x.")))
 def _check_bce_with_logits(fn) -> None:
     g = torch.Generator().manual_seed(0)
     cases = [

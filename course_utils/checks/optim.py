@@ -9,11 +9,16 @@ import torch
 from ..i18n import N_, _
 from ._core import call, exercise, expect, expect_close
 
+CHAPTER = "06"  # the chapter whose notebook asks these exercises (its progress line)
+
 
 def _pair(out, names: str) -> tuple:
     """``out`` as a tuple of as many values as ``names`` lists ("new w, new v", marked with ``N_``)."""
-    expect(isinstance(out, tuple | list) and len(out) == len(names.split(", ")),
+    n = len(names.split(", "))
+    expect(isinstance(out, tuple | list),
            _("return a tuple ({names}); got {type}.").format(names=_(names), type=type(out).__name__))
+    expect(len(out) == n, _("return a tuple of {n} values ({names}); yours has {k}.").format(
+        n=n, names=_(names), k=len(out)))
     return tuple(out)
 
 
@@ -27,8 +32,13 @@ def sgd_momentum_step(w: torch.Tensor, g: torch.Tensor, v: torch.Tensor, lr: flo
 
 
 @exercise("sgd_momentum_step", solution=sgd_momentum_step,
-          hint=N_("PyTorch's momentum buffer is a running sum, not an average: v ← momentum·v + g (no (1 − momentum) "
-                  "factor), and the weight moves along the *new* v: w ← w − lr·v."))
+          hints=(N_("First update the velocity: it keeps a running sum of past gradients that shrinks by the momentum "
+                    "factor at every step. Then move the weight against the new velocity, not the old one, and return "
+                    "both, since the next step needs the velocity."),
+                 N_("PyTorch's buffer is a running sum, not an average: v ← momentum·v + g, with no (1 − momentum) "
+                    "factor in front of g. The step uses the new v: w ← w − lr·v; return the pair (new w, new v)."),
+                 N_("Two lines: first v = momentum * v + …, then return w - lr * …, v. The order matters: compute the "
+                    "new v before the step, so that w moves along it.")))
 def _check_sgd_momentum_step(fn) -> None:
     g_ = torch.Generator().manual_seed(0)
     w, v = torch.randn(5, generator=g_), torch.zeros(5)
@@ -57,9 +67,15 @@ def adam_step(w: torch.Tensor, g: torch.Tensor, m: torch.Tensor, v: torch.Tensor
 
 
 @exercise("adam_step", solution=adam_step,
-          hint=N_("m ← β₁m + (1 − β₁)g and v ← β₂v + (1 − β₂)g²; then the bias corrections m̂ = m / (1 − β₁ᵗ), "
-                  "v̂ = v / (1 − β₂ᵗ); then w ← w − lr·m̂ / (√v̂ + eps), with eps outside the square root. Return "
-                  "the *uncorrected* m and v: they are what the next step builds on."))
+          hints=(N_("Adam keeps two moving averages, one of the gradients and one of the squared gradients. Both start "
+                    "at zero and are too small in the first steps, so divide each by a correction that fades as the "
+                    "step count grows; then step along the first, divided by the square root of the second."),
+                 N_("m ← β₁·m + (1 − β₁)·g and v ← β₂·v + (1 − β₂)·g²; bias correction m̂ = m / (1 − β₁ᵗ) and "
+                    "v̂ = v / (1 − β₂ᵗ); then w ← w − lr·m̂ / (√v̂ + eps), with eps outside the square root."),
+                 N_("After updating m and v (the second with g * g), divide m by (1 - beta1**t) to get m_hat, and v "
+                    "likewise with beta2; the new weight is w - lr * m_hat / (… + eps), the gap being the square root "
+                    "of v_hat. Return the new w with the *uncorrected* m and v, not m_hat and v_hat: the next step "
+                    "builds on them.")))
 def _check_adam_step(fn) -> None:
     g_ = torch.Generator().manual_seed(1)
     for scale, lr in ((1.0, 0.01), (1e-4, 0.001)):  # tiny gradients: where eps's place matters
@@ -87,9 +103,15 @@ def warmup_cosine(base_lr: float, epoch: int, warmup_epochs: int, T_max: int) ->
 
 
 @exercise("warmup_cosine", solution=warmup_cosine,
-          hint=N_("Two cases. Before warmup_epochs: base_lr·(1/3 + (2/3)·epoch/warmup_epochs). From warmup_epochs "
-                  "on, count epochs from the end of the warm-up, e = epoch − warmup_epochs, and return "
-                  "base_lr·(1 + cos(π·e/T_max))/2 (math.cos, math.pi)."))
+          hints=(N_("There are two phases. During the warm-up the rate climbs in a straight line from a third of the "
+                    "base rate towards the base rate; after it, the rate follows half a cosine wave from the base rate "
+                    "down to zero, counting epochs from the end of the warm-up."),
+                 N_("Branch on epoch < warmup_epochs. The warm-up is base_lr·(1/3 + (2/3)·epoch/warmup_epochs); the "
+                    "cosine part is base_lr·(1 + cos(π·e/T_max))/2, where e counts the epochs since the warm-up ended "
+                    "(math.cos, math.pi)."),
+                 N_("In the second branch shift the epoch first, e = epoch - …, so that e is 0 on the first epoch "
+                    "after the warm-up; then return base_lr * (1 + math.cos(math.pi * … / T_max)) / 2. Putting epoch "
+                    "itself into the cosine is the usual slip: the cosine then does not start at base_lr.")))
 def _check_warmup_cosine(fn) -> None:
     for base_lr, warmup, T_max in ((0.1, 5, 20), (1.0, 3, 10)):
         for epoch in range(warmup + T_max + 1):

@@ -8,6 +8,8 @@ from torch import nn
 from ..i18n import N_, _
 from ._core import Mismatch, call, exercise, expect, expect_close, time_limit
 
+CHAPTER = "01"  # the chapter whose notebook asks these exercises (its progress line)
+
 
 def my_neuron(X: torch.Tensor, w: torch.Tensor, b: float) -> torch.Tensor:
     """sigmoid(x . w + b) for every row x of X (n, d), with w (d,) and a number b -> (n,)."""
@@ -15,8 +17,12 @@ def my_neuron(X: torch.Tensor, w: torch.Tensor, b: float) -> torch.Tensor:
 
 
 @exercise("neuron", solution=my_neuron,
-          hint=N_("X @ w gives one weighted sum per row (shape (n,)); add b, then apply torch.sigmoid "
-                  "(or 1 / (1 + torch.exp(-z)))."))
+          hints=(N_("Each row of X is one input: take the weighted sum of its features, add the bias, and squash "
+                    "the result with the sigmoid. Do all rows at once, without a loop."),
+                 N_("The matrix-vector product X @ w (shapes (n, d) and (d,)) gives one weighted sum per row, shape "
+                    "(n,); the sigmoid is torch.sigmoid, or 1 / (1 + torch.exp(-z))."),
+                 N_("Compute z = X @ w + b, which already has shape (n,) (no extra dimension), then return the "
+                    "sigmoid of z.")))
 def _check_neuron(fn) -> None:
     g = torch.Generator().manual_seed(0)
     cases = [
@@ -28,8 +34,8 @@ def _check_neuron(fn) -> None:
     for label, X, w, b in cases:
         got = call(fn, X.clone(), w.clone(), b)
         if isinstance(got, torch.Tensor) and got.shape == (X.shape[0], 1):
-            raise Mismatch(_("for {label} the output has shape {shape}; return one number per row, shape ({n},): "
-                             "X @ w with a 1-D w already gives that.").format(
+            raise Mismatch(_("for {label} the output has shape {shape}; return one number per row, shape ({n},), "
+                             "without the extra dimension: a 1-D w already gives one weighted sum per row.").format(
                 label=label, shape=tuple(got.shape), n=X.shape[0]))
         expect_close(got, my_neuron(X, w, b), _("your output"), atol=1e-6, context=label)
 
@@ -42,8 +48,15 @@ def perceptron_update(w: torch.Tensor, b: float, x: torch.Tensor, y: int, lr: fl
 
 
 @exercise("perceptron_update", solution=perceptron_update,
-          hint=N_("First predict: y_hat = 1 if x @ w + b >= 0 else 0. Then error = y - y_hat (-1, 0 or +1); "
-                  "w + lr * error * x and b + lr * error. A right prediction (error 0) changes nothing."))
+          hints=(N_("First predict with the step function (a score of exactly zero counts as 1), then compare with "
+                    "the label: a right prediction changes nothing, a wrong one moves the weights and the bias "
+                    "towards the right answer, by an amount the learning rate sets."),
+                 N_("The score is x @ w + b and the prediction y_hat is 1.0 when the score is >= 0 (not > 0), else "
+                    "0.0; the error y - y_hat is -1, 0 or +1, and the rule adds lr * error * x to w and "
+                    "lr * error to b."),
+                 N_("Turn the score into a number with .item(), compute y_hat and the error, then return the pair "
+                    "(w + ..., b + ...) as new values; w += ... would change the caller's w in place, which the "
+                    "exercise forbids.")))
 def _check_perceptron_update(fn) -> None:
     w0 = torch.tensor([0.5, -1.0])
     cases = [
@@ -56,7 +69,13 @@ def _check_perceptron_update(fn) -> None:
          1, 0.1),
     ]
     for label, w, b, x, y, lr in cases:
-        got = call(fn, w.clone(), b, x.clone(), y, lr)
+        given = w.clone()
+        got = call(fn, given, b, x.clone(), y, lr)
+        expect(torch.equal(given, w),
+               _("for {label} your function changed the w it was given, in place (+=, -= or a method ending in _): "
+                 "the caller's tensor then changes behind their back, and every name for it, such as the old "
+                 "weights kept to compare with, shows the new values. Leave w as it is and return new values.")
+               .format(label=label))
         expect(isinstance(got, tuple | list) and len(got) == 2,
                _("return the pair (new_w, new_b); for {label} you returned a {type}.").format(
                    label=label, type=type(got).__name__))
@@ -81,9 +100,13 @@ _NONLINEAR = (nn.ReLU, nn.LeakyReLU, nn.PReLU, nn.ELU, nn.GELU, nn.SiLU, nn.Tanh
 
 
 @exercise("make_mlp", solution=make_mlp,
-          hint=N_("Loop over consecutive pairs, zip(sizes[:-1], sizes[1:]), adding nn.Linear(n_in, n_out) and then "
-                  "nn.ReLU(); drop the ReLU after the last Linear (the output layer returns raw scores), and wrap "
-                  "the list in nn.Sequential(*layers)."))
+          hints=(N_("Each pair of neighbouring sizes in the list is one linear layer. Put a ReLU after every layer "
+                    "except the last: the output layer returns raw scores."),
+                 N_("Pair each size with the next one, e.g. zip(sizes[:-1], sizes[1:]), make nn.Linear(n_in, n_out) "
+                    "for each pair with nn.ReLU() after it, and wrap a list of modules with nn.Sequential(*layers)."),
+                 N_("Collect nn.Linear(n_in, n_out) and nn.ReLU() for every pair in a list, then leave out the "
+                    "list's last element (the ReLU after the output layer) when you pass it to nn.Sequential; an "
+                    "activation there would, with ReLU, clip every negative score to 0.")))
 def _check_make_mlp(fn) -> None:
     for sizes in ([2, 8, 1], [20, 64, 32, 4], [784, 128, 64, 10], [3, 1]):
         model = call(fn, list(sizes))
@@ -138,9 +161,14 @@ def _step_net(x: torch.Tensor, W1: torch.Tensor, b1: torch.Tensor, W2: torch.Ten
 
 
 @exercise("xor_weights", solution=xor_weights,
-          hint=N_("One step neuron can draw only one line. Let hidden unit 1 compute OR (fires unless both inputs "
-                  "are 0) and hidden unit 2 compute NAND (fires unless both are 1); XOR is true exactly when both "
-                  "fire, so the output unit computes AND of the two: e.g. h1 + h2 - 1.5 >= 0."))
+          hints=(N_("One step neuron draws only one straight line, and XOR needs two. Let each hidden unit draw one "
+                    "line, and let the output unit combine their answers."),
+                 N_("Let hidden unit 1 compute OR (it fires unless both inputs are 0) and hidden unit 2 compute NAND "
+                    "(it fires unless both are 1). XOR is true exactly when both fire, so the output unit computes "
+                    "AND of the two; a unit fires when its weighted sum plus bias is >= 0."),
+                 N_("Row i of W1 holds the weights of hidden unit i: OR works with weights 1 and 1 and bias -0.5, "
+                    "NAND with weights -1 and -1 and a bias you choose. The output AND is h1 + h2 - 1.5 >= 0: W2 "
+                    "has shape (1, 2) and b2 shape (1,).")))
 def _check_xor_weights(answer) -> None:
     got = call(answer) if callable(answer) else answer
     expect(isinstance(got, tuple | list) and len(got) == 4,

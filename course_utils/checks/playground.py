@@ -13,6 +13,8 @@ from typing import Any
 from ..i18n import N_, _
 from ._core import Mismatch, call, exercise, expect
 
+CHAPTER = "09"  # the chapter whose notebook asks these exercises (its progress line)
+
 SPIRAL_UNIT_TARGET = 4  # our best: 3 units (with every input feature); two layers of 8 is the unguided answer
 MAX_EPOCHS = 500  # the spiral exercise's hint states both numbers as text (a translatable constant): keep it in step
 _LEARNS: dict[float, bool] = {}  # lr -> does the adam-too-high-lr preset still learn at it (cached: ~1 s each)
@@ -82,9 +84,16 @@ def xor_without_hidden_layer() -> Any:
 
 
 @exercise("xor_without_hidden_layer", solution=xor_without_hidden_layer,
-          hint=N_("With no hidden layer the model draws one straight line in its INPUT features. Which feature of "
-                  "(x₁, x₂) has one sign on the class-1 corners (−1, 1), (1, −1) and the other on (1, 1), "
-                  "(−1, −1)? Tick it (or pass features=(...)), then train."))
+          hints=(N_("With no hidden layer the network can only draw a straight line through the input features it "
+                    "is given, and in the plane of the two coordinates no straight line separates the XOR corners. "
+                    "Keep the data and give the network one more input feature, one in which the two classes fall "
+                    "on opposite sides."),
+                 N_("Look at the corners: class 1 sits at (−1, 1) and (1, −1), class 0 at (1, 1) and (−1, −1). "
+                    "Which of the features in FEATURES has one sign on the first pair and the other sign on the "
+                    "second? Tick it in the widget, or list it in features=(...), with layers = 0."),
+                 N_("The product x₁x₂ is negative exactly on the class-1 corners. Return "
+                    "Playground(preset='xor-needs-hidden-layer', features=(...)).step(...) with 'x1*x2' among the "
+                    "features and some tens of epochs, or tick x₁x₂ in the widget and press Play.")))
 def _check_xor_without_hidden_layer(answer: Any) -> None:
     pg, source = _unwrap(answer)
     _same_data(pg, "xor-needs-hidden-layer")
@@ -104,9 +113,15 @@ def spiral_with_few_units() -> Any:
 
 
 @exercise("spiral_fewest_units", solution=spiral_with_few_units,
-          hint=N_("Reach a test accuracy of 0.9 with at most 4 hidden units in total (the preset uses 16). Units "
-                  "are not the only source of curves: the input features x₁², x₂², sin x₁, sin x₂ already bend. "
-                  "Try one small layer fed with several features, and train long enough (up to 500 epochs)."))
+          hints=(N_("Hidden units are not the only source of curves: some input features are curved already, so the "
+                    "network need not build every bend itself. Give a small network richer inputs rather than more "
+                    "units, and let it train long enough."),
+                 N_("Reach a test accuracy of 0.9 with at most 4 hidden units in total (the preset uses 16). The "
+                    "input features x₁², x₂², sin x₁, sin x₂ already bend, and FEATURES lists them all: tick "
+                    "several, try one small layer, and train up to 500 epochs."),
+                 N_("Try Playground(preset='spiral-needs-depth', hidden=(...), features=(...)).step(...) with one "
+                    "layer of at most 4 units, every feature of FEATURES, and one to a few hundred epochs. If the "
+                    "test accuracy stays below 0.9, train longer or try another activation.")))
 def _check_spiral_fewest_units(answer: Any) -> None:
     pg, source = _unwrap(answer)
     _same_data(pg, "spiral-needs-depth")
@@ -139,9 +154,16 @@ def adam_breaking_lr() -> float:
 
 
 @exercise("adam_breaking_lr", formerly=("adam_diverging_lr",), solution=adam_breaking_lr,
-          hint=N_("Load the preset 'adam-too-high-lr' and change only the learning rate. For each value of the "
-                  "slider, train 50 epochs: does the training loss end below where it started (pg.learned)? "
-                  "The answer is the smallest learning rate where it does not."))
+          hints=(N_("Keep everything of the preset but the learning rate. Try the slider's learning rates one by one, "
+                    "from small to large, train 50 epochs at each, and look at the training loss: the answer is the "
+                    "first rate at which it ends no lower than where it started."),
+                 N_("Train Playground(preset='adam-too-high-lr', lr=...) for 50 epochs at each value of "
+                    "LR_CHOICES and read its learned property: True means the training loss ended below where it "
+                    "started. Answer with the smallest value where it is False, or with the playground trained "
+                    "at it."),
+                 N_("Section 4.5 shows that 0.03 learns and 3 does not, so the answer is one of the slider's values "
+                    "above 0.03 and at most 3. A loop over them that stops at the first playground whose learned "
+                    "is False finds it; check that the value just below still learns.")))
 def _check_adam_breaking_lr(answer: Any) -> None:
     from ..playground import LR_CHOICES, load_preset
 
@@ -169,5 +191,5 @@ def _check_adam_breaking_lr(answer: Any) -> None:
                          "started): go higher.").format(lr=lr))
     below = LR_CHOICES[LR_CHOICES.index(lr) - 1] if lr != LR_CHOICES[0] else None
     expect(below is None or _learns(below),
-           _("at lr = {lr:g} Adam does not learn, but neither does it at the next smaller value {below:g}: "
-             "find where it starts.").format(lr=lr, below=below))
+           _("at lr = {lr:g} Adam does not learn, but neither does it at the slider's next smaller value: go "
+             "lower, to the smallest rate at which it stops learning.").format(lr=lr))

@@ -9,6 +9,8 @@ import torch.nn.functional as F
 from ..i18n import N_, _
 from ._core import call, exercise, expect, expect_close
 
+CHAPTER = "07"  # the chapter whose notebook asks these exercises (its progress line)
+
 # ---------------------------------------------------------------------------------------------------- dropout
 
 
@@ -21,9 +23,15 @@ def inverted_dropout(x: torch.Tensor, p: float, training: bool) -> torch.Tensor:
 
 
 @exercise("inverted_dropout", solution=inverted_dropout,
-          hint=N_("In eval (training=False) return x unchanged. In training draw a mask that is 1 with "
-                  "probability 1 − p (e.g. torch.rand_like(x) >= p), multiply x by it, and divide by (1 − p) so "
-                  "that the mean stays the same."))
+          hints=(N_("In evaluation mode nothing changes. In training, switch each element off at random with "
+                    "probability p, and scale up the ones that survive so that the expected value of every element "
+                    "stays what it was."),
+                 N_("Draw uniform random numbers of x's shape with torch.rand_like: keeping the places where they are "
+                    "at least p keeps each element with probability 1 − p. Turn that boolean mask into x's dtype, "
+                    "multiply, and divide by (1 − p)."),
+                 N_("keep = (torch.rand_like(x) >= p).to(…), then divide x * keep by the probability of keeping. p is "
+                    "the probability of dropping, so keep where the random number is not below p; and return x as it "
+                    "is when training is False.")))
 def _check_inverted_dropout(fn) -> None:
     with torch.random.fork_rng():  # seeded masks, without touching the learner's random state
         torch.manual_seed(0)
@@ -73,8 +81,15 @@ def batch_norm_train(x: torch.Tensor, gamma: torch.Tensor, beta: torch.Tensor, e
 
 
 @exercise("batch_norm_train", solution=batch_norm_train,
-          hint=N_("Per feature means over the batch: x.mean(dim=0) and x.var(dim=0, unbiased=False) "
-                  "(normalization uses the biased variance); then gamma * (x - mean) / sqrt(var + eps) + beta."))
+          hints=(N_("Normalize each feature, each column, on its own: subtract its average over the batch and divide "
+                    "by its standard deviation over the batch, kept away from zero by a small constant; then scale and "
+                    "shift each feature by its own learned factor and offset."),
+                 N_("Reduce over the batch dimension, dim=0, so that mean and variance have shape (C,). Use the biased "
+                    "variance, x.var(dim=0, unbiased=False), which divides by N, and put eps inside the square root: "
+                    "(x − mean) / sqrt(var + eps)."),
+                 N_("With the mean over dim=0 and the biased variance as above, return gamma * (x - mean) / "
+                    "torch.sqrt(…) + beta. The default of x.var is the unbiased variance (it divides by N − 1), which "
+                    "gives slightly wrong numbers, most visibly for small batches.")))
 def _check_batch_norm_train(fn) -> None:
     g_ = torch.Generator().manual_seed(2)
     for n, c in ((4, 3), (32, 5)):
@@ -99,9 +114,16 @@ def running_stats_update(running_mean: torch.Tensor, running_var: torch.Tensor, 
 
 
 @exercise("running_stats_update", solution=running_stats_update,
-          hint=N_("new = (1 − momentum)·running + momentum·batch_statistic; PyTorch's momentum is the weight of "
-                  "the *new* batch. The running variance uses the unbiased batch variance (x.var(dim=0), which "
-                  "divides by N − 1), although normalization uses the biased one."))
+          hints=(N_("Each running statistic becomes a weighted average of its old value and the new batch's statistic, "
+                    "and PyTorch's momentum is the weight of the new batch, not of the old value. Mind which variance "
+                    "the running one is built from: not quite the one used to normalize."),
+                 N_("new = (1 − momentum)·old + momentum·(the batch's statistic), per feature over dim=0, for the mean "
+                    "and for the variance. The running variance uses the unbiased batch variance (x.var(dim=0), which "
+                    "divides by N − 1), although normalization uses the biased one."),
+                 N_("With mean and var the batch's statistics per feature (var unbiased), return the pair "
+                    "((1 - momentum) * running_mean + momentum * …, (1 - momentum) * running_var + …). Swapping "
+                    "momentum and 1 - momentum is the usual slip: a momentum of 0.1 means the new batch counts for "
+                    "10%.")))
 def _check_running_stats_update(fn) -> None:
     g_ = torch.Generator().manual_seed(3)
     bn = torch.nn.BatchNorm1d(4, momentum=0.1).double()
@@ -109,8 +131,10 @@ def _check_running_stats_update(fn) -> None:
         x = 2 * torch.randn(6, 4, generator=g_, dtype=torch.float64) + 1
         assert bn.running_mean is not None and bn.running_var is not None  # track_running_stats=True keeps them
         got = call(fn, bn.running_mean.clone(), bn.running_var.clone(), x.clone(), 0.1)
-        expect(isinstance(got, tuple | list) and len(got) == 2,
+        expect(isinstance(got, tuple | list),
                _("return a pair (new running_mean, new running_var); got {type}.").format(type=type(got).__name__))
+        expect(len(got) == 2, _("return a pair (new running_mean, new running_var); yours has {k} values.").format(
+            k=len(got)))
         bn.train()
         bn(x)
         context = _("a batch of 6, momentum=0.1")
@@ -129,9 +153,14 @@ def clip_grad_norm(grads: list[torch.Tensor], max_norm: float) -> list[torch.Ten
 
 
 @exercise("clip_grad_norm", solution=clip_grad_norm,
-          hint=N_("One norm for all gradients together: total = sqrt(sum of every squared element of every "
-                  "gradient). Multiply every gradient by the same min(1, max_norm / (total + 1e-6)) — never "
-                  "scale up."))
+          hints=(N_("Treat all the gradients as one long vector and compute one length for all of them together. If "
+                    "that length is above the maximum, shrink every gradient by the same factor so that the length "
+                    "becomes the maximum; if it is not, leave them as they are."),
+                 N_("total = sqrt(sum of every squared element of every gradient), one norm for all of them, not one "
+                    "per tensor. The factor is min(1, max_norm / (total + 1e-6)), as clip_grad_norm_ computes it: it "
+                    "never scales up."),
+                 N_("Add up (g**2).sum() over every g in grads and take the square root to get total; then "
+                    "scale = min(1.0, max_norm / (… + 1e-6)), and return a list with every g multiplied by scale.")))
 def _check_clip_grad_norm(fn) -> None:
     g_ = torch.Generator().manual_seed(4)
     for max_norm, scale in ((1.0, 3.0), (0.5, 0.01)):  # clipped, and too small to clip
@@ -141,8 +170,10 @@ def _check_clip_grad_norm(fn) -> None:
         for p, g in zip(params, grads):
             p.grad = g.clone()
         total = torch.nn.utils.clip_grad_norm_(params, max_norm).item()
-        expect(isinstance(got, list | tuple) and len(got) == len(grads),
+        expect(isinstance(got, list | tuple),
                _("return a list of {n} gradients; got {type}.").format(n=len(grads), type=type(got).__name__))
+        expect(len(got) == len(grads), _("return a list of {n} gradients, one for each given gradient; yours has "
+                                         "{k}.").format(n=len(grads), k=len(got)))
         for i, (mine, p) in enumerate(zip(got, params)):
             expect_close(mine, p.grad, _("gradient {i}").format(i=i),
                          context=_("max_norm={max_norm}, gradients with a total norm of {total:.3g}").format(
