@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import matplotlib
+import matplotlib.patches
 import torch
 from matplotlib.figure import Figure
 
@@ -19,7 +20,7 @@ from .i18n import _
 
 __all__ = [
     "new_figure", "fig_to_png", "plot_history", "plot_decision_boundary",
-    "show_images", "plot_skeleton", "DPI", "CLASS_COLORS",
+    "show_images", "plot_skeleton", "plot_broadcast", "DPI", "CLASS_COLORS",
 ]
 
 DPI = 80
@@ -243,4 +244,40 @@ def plot_skeleton(ax: Any = None) -> Figure:
             "plain SGD: w ← w − η·∂loss/∂w", ha="right", va="center", fontsize=8, color=red)
     ax.set(xlim=(-0.8, xs[-1] + 1.0), ylim=(-0.1, top + 0.55))
     ax.axis("off")
+    return fig
+
+
+def plot_broadcast(a: torch.Tensor, b: torch.Tensor, op: str = "+") -> Figure:
+    """Broadcasting as a picture: ``a``, ``b`` and ``a op b`` (``op``: "+", "-", "*" or "/") as grids of numbers.
+
+    Each operand is drawn at the result's shape: its own entries dark, the copies broadcasting makes of them
+    pale, so you see which axis was stretched. Both must be at most 2-D and broadcastable.
+    """
+    ops: dict[str, Callable[..., torch.Tensor]] = {"+": torch.add, "-": torch.sub, "*": torch.mul, "/": torch.div}
+    if op not in ops:
+        raise ValueError(_("`op` must be one of {choices}; got {op!r}").format(choices=", ".join(ops), op=op))
+    a, b = torch.as_tensor(a), torch.as_tensor(b)
+    if a.ndim > 2 or b.ndim > 2:
+        raise ValueError(_("`a` and `b` must have at most 2 dimensions; got shapes {a} and {b}").format(
+            a=tuple(a.shape), b=tuple(b.shape)))
+    result = ops[op](a, b)  # raises PyTorch's own error when the shapes do not broadcast
+    rows, cols = (1,) * (2 - result.ndim) + tuple(result.shape)
+    fig, axes = new_figure(ncols=3, width=2.4, height=0.6 + 0.45 * rows)
+
+    def grid(ax: Any, t: torch.Tensor, title: str) -> None:
+        t2 = t.reshape((1,) * (2 - t.ndim) + tuple(t.shape)) if t.ndim < 2 else t
+        shown = t2.expand(rows, cols)
+        for i in range(rows):
+            for j in range(cols):
+                own = (t2.shape[0] == rows or i == 0) and (t2.shape[1] == cols or j == 0)
+                ax.add_patch(matplotlib.patches.Rectangle((j, rows - 1 - i), 1, 1, facecolor="#1f77b4",
+                                                          alpha=0.55 if own else 0.12, edgecolor="white"))
+                ax.text(j + 0.5, rows - 0.5 - i, f"{shown[i, j].item():g}", ha="center", va="center",
+                        fontsize=9, color="black" if own else "#777777")
+        ax.set(xlim=(0, cols), ylim=(0, rows), title=f"{title}  {tuple(t.shape)}", aspect="equal")
+        ax.set_axis_off()
+
+    grid(axes[0], a, "a")
+    grid(axes[1], b, "b")
+    grid(axes[2], result, f"a {op} b")
     return fig

@@ -13,10 +13,13 @@
 # - check that your machine runs the course (versions, device, widgets) and fix it when it does not;
 # - name the parts every neural network shares — input, hidden layers, activations, output, loss, optimizer — and
 #   say what each one does;
-# - train a first small network in about ten lines, and read its loss curve and decision boundary;
-# - use the course's exercises: check your answer, get a hint, reveal a solution.
+# - work with tensors: shape and dtype, indexing, `@`, broadcasting, reductions along a dimension, devices;
+# - train a first small network in about ten lines, on the device your machine has, and read its loss curve and
+#   decision boundary;
+# - use the course's exercises: check your answer, get hints one level at a time, see a solution after trying.
 #
-# **Prerequisites:** Python (functions, lists, classes). No PyTorch yet.
+# **Prerequisites:** Python (functions, lists, classes). No PyTorch yet: section 4 teaches the tensors every
+# chapter uses.
 #
 # **Run time:** about 10 seconds on a 2-core laptop CPU.
 #
@@ -27,9 +30,12 @@
 # - **Widgets:** sliders and buttons under a plot change it. Moving a slider redraws at once; anything that trains
 #   waits for a button.
 # - **Exercises:** a cell defines a function whose body is `raise NotImplementedError` (or sets an answer to
-#   `None`). Replace that line with your code and run the cell: `checks.check(...)` prints ✅, ❌ with a hint and
-#   the first wrong value, or "not attempted yet".
-#   `checks.solution("name")` reveals a solution — after you have tried.
+#   `None`). Replace that line with your code and run the cell: `checks.check(...)` prints ✅, "not attempted
+#   yet", or ❌ with what is wrong. Stuck? `checks.hint("name")` gives a hint: first the idea, and each time you
+#   ask again a more precise one. Once you have checked an answer of your own, `checks.solution("name")` shows a
+#   solution.
+# - **Your progress** is kept on this machine: every check, hint and solution. The last cell of each chapter shows
+#   your progress in that chapter, `cu.progress.show()` in the whole course, after a restart too.
 # - Every number the text claims is checked by an `assert` in a code cell next to it: if the text were wrong, the
 #   chapter would not run.
 #
@@ -44,7 +50,7 @@ from torch import nn
 import course_utils as cu
 from course_utils import checks
 from course_utils.data import make_moons
-from course_utils.plot import plot_decision_boundary, plot_skeleton
+from course_utils.plot import plot_broadcast, plot_decision_boundary, plot_skeleton
 from course_utils.train import evaluate, fit
 from course_utils.widgets import neuron_explorer
 
@@ -172,7 +178,86 @@ explorer.controls["w"].value = 1.0  # back to where it was
 plot_skeleton()
 
 # %% [markdown]
-# ## 4. A first network
+# ## 4. Tensors: shapes, dimensions, devices
+#
+# Everything a network computes with is a **tensor**: an array of numbers with a **shape** (how many entries along
+# each dimension), one **dtype** (the kind of number: `torch.float32` for weights and data, `torch.int64` for class
+# labels) and a **device** (where it lives: the CPU or a GPU). A batch of 5 points with 3 features each is a tensor
+# of shape `(5, 3)`: dimension 0 counts the points (rows), dimension 1 the features (columns).
+
+# %%
+x = torch.tensor([[1.0, 2.0, 3.0],
+                  [4.0, 5.0, 6.0]])
+labels = torch.tensor([2, 0])
+print(x.shape, x.dtype, labels.dtype, x.device)
+assert x.shape == (2, 3) and x.ndim == 2 and x.dtype == torch.float32 and labels.dtype == torch.int64
+assert torch.zeros(4, 3).shape == (4, 3) and torch.randn(2, 5).shape == (2, 5)
+
+# %% [markdown]
+# **Indexing and slicing** work as in Python lists, one index per dimension: `x[0]` is the first row, `x[:, 1]`
+# the second column (`:` means "all of this dimension"), `x[1, 2]` one entry. A condition gives a mask of
+# `True`/`False` that picks entries: `x[x > 2]`.
+
+# %%
+assert x[0].tolist() == [1.0, 2.0, 3.0] and x[:, 1].tolist() == [2.0, 5.0] and x[1, 2].item() == 6.0
+assert x[:, :2].shape == (2, 2) and x[x > 2].tolist() == [3.0, 4.0, 5.0, 6.0]
+
+# %% [markdown]
+# **`@` is the matrix product.** An `(n, d)` tensor times a `(d,)` vector gives `(n,)`: one weighted sum per row,
+# $\mathbf{x}_i \cdot \mathbf{w}$. Times a `(d, k)` matrix it gives `(n, k)`. The inner sizes must agree; a layer
+# `nn.Linear(d, k)` is exactly `x @ W.T + b`.
+
+# %%
+w = torch.tensor([0.5, -1.0, 2.0])
+assert (x @ w).tolist() == [1 * 0.5 - 2 + 6, 4 * 0.5 - 5 + 12]  # one dot product per row: (2, 3) @ (3,) -> (2,)
+assert (x @ torch.ones(3, 4)).shape == (2, 4)
+
+# %% [markdown]
+# **Broadcasting.** Two tensors of different shapes combine entry by entry when, comparing their shapes from the
+# right, each pair of sizes is equal or one of them is 1 (a missing dimension counts as 1). A size-1 dimension is
+# then used again along the other's size, without copying memory. `x - x.mean(dim=0)` subtracts a `(3,)` row of
+# column means from every row of a `(2, 3)` tensor; a column `(3, 1)` plus a row `(4,)` gives a `(3, 4)` table.
+# `t[:, None]` (or `t.unsqueeze(1)`) adds a size-1 dimension to turn a `(3,)` vector into a `(3, 1)` column:
+
+# %%
+col, row = torch.tensor([0.0, 10.0, 20.0])[:, None], torch.tensor([1.0, 2.0, 3.0, 4.0])
+table = col + row
+assert col.shape == (3, 1) and table.shape == (3, 4)
+assert torch.equal(table, col.expand(3, 4) + row.expand(3, 4))  # the same as copying both out to (3, 4) first
+plot_broadcast(col, row)
+
+# %% [markdown]
+# **Reductions along a dimension.** `x.sum(dim=0)` adds *down* dimension 0 — over the rows — and leaves one number
+# per column; `x.sum(dim=1)` adds across each row. The dimension you name is the one that disappears, unless you
+# ask to keep it with size 1 (`keepdim=True`), which is what you want when you divide by the result. `mean`,
+# `max` and `argmax` (the *index* of the largest entry) take `dim` the same way. `.item()` turns a tensor with one
+# entry into a Python number, and `.float()` turns `True`/`False` into 1.0/0.0, so the mean of a comparison is
+# the fraction of entries where it holds.
+
+# %%
+assert x.sum(dim=0).tolist() == [5.0, 7.0, 9.0] and x.sum(dim=1).tolist() == [6.0, 15.0]
+assert x.sum(dim=1, keepdim=True).shape == (2, 1)
+assert x.argmax(dim=1).tolist() == [2, 2] and x.max(dim=0).values.tolist() == [4.0, 5.0, 6.0]
+assert abs((x > 2).float().mean().item() - 4 / 6) < 1e-6  # four of the six entries exceed 2
+
+# %% [markdown]
+# **Devices.** A tensor lives on one device, and an operation needs all its tensors on the same one: `t.to(device)`
+# returns a copy on `device` (the one picked in the first cell), and `model.to(device)` moves a model's parameters.
+# Forgetting it gives the error "Expected all tensors to be on the same device". On a machine without a GPU,
+# `device` is the CPU and `.to(device)` changes nothing (a tensor already there is returned as it is), so the
+# same code runs everywhere.
+
+# %%
+on_device = x.to(device)
+assert on_device.device.type == device.type and torch.equal(on_device.cpu(), x)
+
+# %% [markdown]
+# That is all the chapters assume. `torch.stack` (join equal-shaped tensors along a new dimension) and `reshape`
+# appear where they are needed, with a sentence each; the exercises below check your hand at `dim` and
+# broadcasting.
+
+# %% [markdown]
+# ## 5. A first network
 #
 # Two interleaving half-moons: no straight line separates them, so a network needs a hidden layer. In PyTorch a
 # network is a class derived from `nn.Module`: `__init__` creates the layers, `forward` says how data flows
@@ -192,7 +277,7 @@ class TwoLayerNet(nn.Module):
         return self.layer2(self.relu(self.layer1(x)))  # (batch, 2) -> (batch, hidden) -> (batch, 2) logits
 
 
-model = TwoLayerNet(input_size=2, hidden_size=16, output_size=2)
+model = TwoLayerNet(input_size=2, hidden_size=16, output_size=2).to(device)  # its parameters on the device
 model
 
 # %% [markdown]
@@ -229,6 +314,7 @@ optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
 
 for epoch in range(5):
     for inputs, targets in train_loader:
+        inputs, targets = inputs.to(device), targets.to(device)  # the batch where the model is
         outputs = model(inputs)            # forward
         loss = loss_fn(outputs, targets)   # loss
         optimizer.zero_grad()              # clear old gradients
@@ -241,6 +327,7 @@ for epoch in range(5):
 
 # %%
 assert all(not torch.equal(before, after) for before, after in zip(initial, model.parameters()))
+assert all(p.device.type == device.type for p in model.parameters())  # trained where the first cell said
 assert optimizer.param_groups[0]["lr"] == 0.01
 
 # %% [markdown]
@@ -269,7 +356,7 @@ print(f"validation accuracy ≥ 95%: {result['accuracy'] >= 0.95}")
 plot_decision_boundary(model, X, y, title="A 2-16-2 network on the moons")
 
 # %% [markdown]
-# ## 5. PyTorch and TensorFlow, stated correctly
+# ## 6. PyTorch and TensorFlow, stated correctly
 #
 # You will meet both. Some tutorials still repeat a picture of 2018; here is the current one.
 #
@@ -343,10 +430,34 @@ def accuracy(logits: torch.Tensor, labels: torch.Tensor) -> float:
 checks.check("accuracy", accuracy)
 
 # %% [markdown]
-# Stuck? `checks.hint("accuracy")` gives a hint; `checks.solution("accuracy")` shows a solution. For example:
+# ### Exercise 4 — every row sums to 1
+# Write `row_normalize(x)`: `x` has shape `(n, d)` with positive entries; return `x` with each row divided by that
+# row's sum, so that every row of the result sums to 1 (the shape stays `(n, d)`). Watch the shapes when you
+# divide (section 4).
 
 # %%
-checks.solution("training_step_order")
+def row_normalize(x: torch.Tensor) -> torch.Tensor:
+    raise NotImplementedError  # replace this line with your code
+
+
+checks.check("row_normalize", row_normalize)
+
+# %% [markdown]
+# ### Exercise 5 — center the columns
+# Write `center_columns(x)`: subtract from each column of `x` (shape `(n, d)`) that column's mean, so that every
+# column of the result has mean 0.
+
+# %%
+def center_columns(x: torch.Tensor) -> torch.Tensor:
+    raise NotImplementedError  # replace this line with your code
+
+
+checks.check("center_columns", center_columns)
+
+# %% [markdown]
+# Stuck on one of them? `checks.hint("row_normalize")` gives the idea; ask again for a pointer, and once more
+# for a nearly complete step. After you have checked an answer of your own, `checks.solution("row_normalize")`
+# shows a solution.
 
 # %% [markdown]
 # ## Summary
@@ -358,6 +469,8 @@ checks.solution("training_step_order")
 #   epochs, width, depth …) are chosen by you.
 # - A training step is forward, loss, zero_grad, backward, step (`zero_grad` anywhere except between backward and
 #   step); an epoch is one pass over the training data; validation uses `model.eval()` and `torch.no_grad()`.
+# - A tensor has a shape, a dtype and a device; `dim=k` in a reduction names the dimension that disappears
+#   (`keepdim=True` keeps it with size 1, ready to broadcast back), and model and data must share a device.
 # - PyTorch and TensorFlow 2 both run eagerly by default and both deploy to servers and phones.
 #
 # ## Key terms
@@ -365,6 +478,9 @@ checks.solution("training_step_order")
 # | English | 中文 |
 # |---|---|
 # | neural network | 神经网络 |
+# | tensor | 张量 |
+# | broadcasting | 广播 |
+# | device | 设备 |
 # | input / hidden / output layer | 输入层 / 隐藏层 / 输出层 |
 # | activation function | 激活函数 |
 # | loss function | 损失函数 |
@@ -379,3 +495,12 @@ checks.solution("training_step_order")
 # | dynamic graph / static graph | 动态图 / 静态图 |
 #
 # **Next:** [01 · The perceptron](01_perceptron.ipynb)
+
+# %% [markdown]
+# ## Your progress
+#
+# Your checks, hints and solutions of this chapter, from the record on this machine (run the cell again after
+# working on the exercises; `cu.progress.show()` shows every chapter):
+
+# %%
+cu.progress.show("00")

@@ -516,7 +516,8 @@ def xor_weights():
 checks.check("xor_weights", xor_weights)
 
 # %% [markdown]
-# Stuck? `checks.hint("xor_weights")` gives a hint; `checks.solution("xor_weights")` shows a solution.
+# Stuck? `checks.hint("xor_weights")` gives the idea; ask again for a more precise hint. After you have checked an
+# answer of your own, `checks.solution("xor_weights")` shows a solution.
 
 # %% [markdown]
 # ## Summary
@@ -551,3 +552,12 @@ checks.check("xor_weights", xor_weights)
 # | logistic regression | 逻辑回归 |
 #
 # **Next:** [02 · Activation functions](02_activations.ipynb)
+
+# %% [markdown]
+# ## Your progress
+#
+# Your checks, hints and solutions of this chapter, from the record on this machine (run the cell again after
+# working on the exercises; `cu.progress.show()` shows every chapter):
+
+# %%
+cu.progress.show("01")

@@ -649,7 +649,8 @@ checks.check("sigmoid_derivative", sigmoid_derivative)
 # %% [markdown]
 # ### Exercise 2 — a softmax that never overflows
 # Write `stable_softmax(x)` for logits `x` of shape `(n, C)`: the softmax of each row. Rows like
-# `[1000, 0, -1000]` must work. Use `torch.exp`, not `torch.softmax`.
+# `[1000, 0, -1000]` must work. Use `torch.exp`, not `torch.softmax` (nor `torch.log_softmax`): the checker
+# holds you to it.
 
 # %%
 def stable_softmax(x: torch.Tensor) -> torch.Tensor:
@@ -683,7 +684,8 @@ def dead_fractions(model: nn.Sequential, X: torch.Tensor) -> list[float]:
 checks.check("dead_fractions", dead_fractions)
 
 # %% [markdown]
-# Stuck? `checks.hint("dead_fractions")` gives a hint; `checks.solution("dead_fractions")` shows a solution.
+# Stuck? `checks.hint("dead_fractions")` gives the idea; ask again for a more precise hint. After you have checked an
+# answer of your own, `checks.solution("dead_fractions")` shows a solution.
 
 # %% [markdown]
 # ## Summary
@@ -719,3 +721,12 @@ checks.check("dead_fractions", dead_fractions)
 # | identity function | 恒等函数 |
 #
 # **Next:** [03 · Backpropagation](03_backprop.ipynb)
+
+# %% [markdown]
+# ## Your progress
+#
+# Your checks, hints and solutions of this chapter, from the record on this machine (run the cell again after
+# working on the exercises; `cu.progress.show()` shows every chapter):
+
+# %%
+cu.progress.show("02")

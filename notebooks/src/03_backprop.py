@@ -941,8 +941,9 @@ def numerical_grad(f, x: torch.Tensor, h: float = 1e-6) -> torch.Tensor:
 checks.check("numerical_grad", numerical_grad)
 
 # %% [markdown]
-# Stuck? `checks.hint("value_pow")` gives a hint and `checks.solution("value_pow")` shows a solution — after you
-# have tried. Then compare with the package: `cu.show_source(Value.__pow__)`.
+# Stuck? `checks.hint("value_pow")` gives the idea; ask again for a more precise hint. After you have checked an
+# answer of your own, `checks.solution("value_pow")` shows a solution.
+# Then compare with the package: `cu.show_source(Value.__pow__)`.
 
 # %% [markdown]
 # ## Summary
@@ -980,3 +981,12 @@ checks.check("numerical_grad", numerical_grad)
 # | weight decay | 权重衰减 |
 #
 # **Next:** [04 · Weight initialization](04_initialization.ipynb)
+
+# %% [markdown]
+# ## Your progress
+#
+# Your checks, hints and solutions of this chapter, from the record on this machine (run the cell again after
+# working on the exercises; `cu.progress.show()` shows every chapter):
+
+# %%
+cu.progress.show("03")

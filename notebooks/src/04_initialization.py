@@ -254,8 +254,12 @@ assert init.calculate_gain("leaky_relu", 0.2) == nn.init.calculate_gain("leaky_r
 cu.show_source(init.kaiming_uniform_)
 
 # %% [markdown]
-# Because it draws its numbers with the same call and the same arguments as PyTorch, the same seed gives the same
-# weights, bit for bit — for all six initializers, on a `Linear` and on a `Conv2d` weight:
+# `nn.Conv2d` is the layer for images that chapter 08 builds from scratch: it slides small squares of weights
+# (kernels) over the picture, and its weight is a 4-D tensor of shape `(out_channels, in_channels, kh, kw)`. Here
+# it only shows that the initializers treat that weight like any other; its fan-in counts `in_channels · kh · kw`.
+#
+# Because the from-scratch version draws its numbers with the same call and the same arguments as PyTorch, the
+# same seed gives the same weights, bit for bit — for all six initializers, on a `Linear` and on a `Conv2d` weight:
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -625,7 +629,8 @@ def xavier_numbers(weight: torch.Tensor, nonlinearity: str) -> tuple[int, int, f
 checks.check("xavier_numbers", xavier_numbers)
 
 # %% [markdown]
-# Stuck? `checks.hint("xavier_numbers")` gives a hint; `checks.solution("xavier_numbers")` shows a solution.
+# Stuck? `checks.hint("xavier_numbers")` gives the idea; ask again for a more precise hint. After you have checked an
+# answer of your own, `checks.solution("xavier_numbers")` shows a solution.
 #
 # ## Summary
 #
@@ -660,3 +665,12 @@ checks.check("xavier_numbers", xavier_numbers)
 # | in-place operation | 原地操作 |
 #
 # **Next:** [05 · Loss functions](05_losses.ipynb)
+
+# %% [markdown]
+# ## Your progress
+#
+# Your checks, hints and solutions of this chapter, from the record on this machine (run the cell again after
+# working on the exercises; `cu.progress.show()` shows every chapter):
+
+# %%
+cu.progress.show("04")

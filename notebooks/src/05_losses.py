@@ -727,8 +727,8 @@ def bce_with_logits(input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
 checks.check("stable_bce_with_logits", bce_with_logits)
 
 # %% [markdown]
-# Stuck? `checks.hint("stable_bce_with_logits")` gives a hint; `checks.solution("stable_bce_with_logits")` shows a
-# solution.
+# Stuck? `checks.hint("stable_bce_with_logits")` gives the idea; ask again for a more precise hint. After you have checked an
+# answer of your own, `checks.solution("stable_bce_with_logits")` shows a solution.
 #
 # ## Summary
 #
@@ -771,3 +771,12 @@ checks.check("stable_bce_with_logits", bce_with_logits)
 # | reduction (mean / sum) | 归约方式（求平均 / 求和） |
 #
 # **Next:** [06 · Optimizers and learning-rate schedules](06_optimizers.ipynb)
+
+# %% [markdown]
+# ## Your progress
+#
+# Your checks, hints and solutions of this chapter, from the record on this machine (run the cell again after
+# working on the exercises; `cu.progress.show()` shows every chapter):
+
+# %%
+cu.progress.show("05")

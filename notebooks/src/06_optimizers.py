@@ -772,7 +772,8 @@ def warmup_cosine(base_lr: float, epoch: int, warmup_epochs: int, T_max: int) ->
 checks.check("warmup_cosine", warmup_cosine)
 
 # %% [markdown]
-# Stuck? `checks.hint("adam_step")` gives a hint; `checks.solution("adam_step")` shows a solution.
+# Stuck? `checks.hint("adam_step")` gives the idea; ask again for a more precise hint. After you have checked an
+# answer of your own, `checks.solution("adam_step")` shows a solution.
 #
 # ## Summary
 #
@@ -809,3 +810,12 @@ checks.check("warmup_cosine", warmup_cosine)
 # | warm-up | 预热 |
 #
 # **Next:** [07 · Regularization](07_regularization.ipynb)
+
+# %% [markdown]
+# ## Your progress
+#
+# Your checks, hints and solutions of this chapter, from the record on this machine (run the cell again after
+# working on the exercises; `cu.progress.show()` shows every chapter):
+
+# %%
+cu.progress.show("06")

@@ -692,7 +692,8 @@ def clip_grad_norm(grads: list[torch.Tensor], max_norm: float) -> list[torch.Ten
 checks.check("clip_grad_norm", clip_grad_norm)
 
 # %% [markdown]
-# Stuck? `checks.hint("running_stats_update")` gives a hint; `checks.solution("running_stats_update")` shows one.
+# Stuck? `checks.hint("running_stats_update")` gives the idea; ask again for a more precise hint. After you have checked an
+# answer of your own, `checks.solution("running_stats_update")` shows a solution.
 #
 # ## Summary
 #
@@ -729,3 +730,12 @@ checks.check("clip_grad_norm", clip_grad_norm)
 # | training mode / evaluation mode | 训练模式 / 评估模式 |
 #
 # **Next:** [08 · A CNN on MNIST](08_cnn_mnist.ipynb)
+
+# %% [markdown]
+# ## Your progress
+#
+# Your checks, hints and solutions of this chapter, from the record on this machine (run the cell again after
+# working on the exercises; `cu.progress.show()` shows every chapter):
+
+# %%
+cu.progress.show("07")

@@ -1425,7 +1425,8 @@ def test(model: nn.Module, loader, loss_fn) -> tuple[float, float]:
 checks.check("test_function", test)
 
 # %% [markdown]
-# Stuck? `checks.hint("conv2d_unfold")` gives a hint; `checks.solution("conv2d_unfold")` shows a solution.
+# Stuck? `checks.hint("conv2d_unfold")` gives the idea; ask again for a more precise hint. After you have checked an
+# answer of your own, `checks.solution("conv2d_unfold")` shows a solution.
 
 # %% [markdown]
 # ## Summary
@@ -1489,3 +1490,12 @@ checks.check("test_function", test)
 # | pruning / quantization / knowledge distillation | 剪枝 / 量化 / 知识蒸馏 |
 #
 # **Next:** [09 · Network playground](09_playground.ipynb)
+
+# %% [markdown]
+# ## Your progress
+#
+# Your checks, hints and solutions of this chapter, from the record on this machine (run the cell again after
+# working on the exercises; `cu.progress.show()` shows every chapter):
+
+# %%
+cu.progress.show("08")

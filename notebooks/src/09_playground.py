@@ -458,12 +458,12 @@ adam_breaks_at = None  # a number from LR_CHOICES
 checks.check("adam_breaking_lr", adam_breaks_at)
 
 # %% [markdown]
-# Stuck? `checks.hint("spiral_fewest_units")` gives a hint; `checks.solution("spiral_fewest_units")` shows a
-# solution (the features in it are worth a look: `FEATURES` lists them all).
+# Stuck? `checks.hint("spiral_fewest_units")` gives the idea; ask again for a more precise hint. After you have checked an
+# answer of your own, `checks.solution("spiral_fewest_units")` shows a solution.
+# (The features of the playground are worth a look: `FEATURES` lists them all.)
 
 # %%
 print(FEATURES)
-checks.hint("spiral_fewest_units")
 
 # %% [markdown]
 # ## Summary
@@ -499,3 +499,12 @@ checks.hint("spiral_fewest_units")
 #
 # **Back to the start:** [00 · Set-up](00_setup.ipynb) — and the [course README](../README.md) for the course map,
 # the two commands and troubleshooting.
+
+# %% [markdown]
+# ## Your progress
+#
+# Your checks, hints and solutions of this chapter, from the record on this machine (run the cell again after
+# working on the exercises; `cu.progress.show()` shows every chapter):
+
+# %%
+cu.progress.show("09")
