@@ -116,16 +116,17 @@ def test_a_corrupt_record_costs_one_warning_line(tmp_path, capsys):
     assert checks.check("accuracy", _right_accuracy)
 
 
-@pytest.mark.skipif(os.name == "nt" or (hasattr(os, "geteuid") and os.geteuid() == 0),
-                    reason="root writes into a read-only folder anyway; the full-disk case below covers it")
 def test_an_unwritable_record_costs_one_warning_line(tmp_path, monkeypatch, capsys):
-    locked = tmp_path / "locked"
-    locked.mkdir(mode=0o500)
-    monkeypatch.setenv("COURSE_PROGRESS_DIR", str(locked))
+    """A record folder that cannot be made (here: its parent is a file, which stops root too)."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("COURSE_PROGRESS_DIR", str(blocker / "progress"))
     progress._warned.clear()
     checks.check("accuracy", _wrong_accuracy)
     checks.check("accuracy", _wrong_accuracy)
-    assert capsys.readouterr().err.count("⚠") == 1
+    err = capsys.readouterr().err
+    assert err.count("⚠") == 1 and "could not be saved" in err, err
+    assert _row("accuracy")["status"] == "tried"  # this session remembers
 
 
 def test_a_failed_write_costs_one_warning_line_and_the_session_still_remembers(monkeypatch, capsys):
