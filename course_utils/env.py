@@ -66,15 +66,15 @@ SETUP = "python3 course.py setup"
 MESSAGES = {
     "ok": N_("environment OK: torch {torch} · ipywidgets {ipywidgets} · Python {python}"),
     "old": N_('{name} {version} is older than this course supports (>= {floor}): run  {setup}  '
-           '(or: pip install "{name}>={floor}")'),
-    "missing": N_('{name} is not installed: run  {setup}  (or: pip install "{name}>={floor}")'),
-    "missing_any": N_("{name} is not installed: run  {setup}  (or: pip install {name})"),
+           '(or, in a notebook cell: %pip install "{name}>={floor}")'),
+    "missing": N_('{name} is not installed: run  {setup}  (or, in a notebook cell: %pip install "{name}>={floor}")'),
+    "missing_any": N_("{name} is not installed: run  {setup}  (or, in a notebook cell: %pip install {name})"),
     "python": N_("Python {version} is older than this course supports (>= {floor}): install Python {floor} or newer "
               "(or: conda create -n nn-course python=3.11), then run  {setup}"),
     "widgets": N_("ipywidgets {ipywidgets} needs jupyterlab_widgets 3.x (found {labwidgets}): sliders will not render. "
-               "Run  {setup}  (or: pip install -U ipywidgets jupyterlab_widgets)"),
-    "numpy2": N_('torch {torch} was built for NumPy 1.x and cannot use numpy {numpy}: run  pip install "numpy<2"  '
-              "(or a newer torch: pip install -U torch torchvision)"),
+               "Run  {setup}  (or, in a notebook cell: %pip install -U ipywidgets jupyterlab_widgets)"),
+    "numpy2": N_('torch {torch} was built for NumPy 1.x and cannot use numpy {numpy}: in a notebook cell, run  '
+              '%pip install "numpy<2"  (or a newer torch: %pip install -U torch torchvision)'),
     "problem": N_("⚠ {problem}"),
     "verdict_ok": N_("Verdict: ✅ everything the course needs is here."),
     "verdict_fix": N_("Verdict: fix these first:"),
