@@ -60,6 +60,20 @@ def N_(message: str) -> str:
     return message
 
 
+USAGE = N_("""python3 course.py COMMAND [--lang en|zh] [options]
+
+  lab         open JupyterLab on the course (the first time: create .venv/ and install, a few minutes);
+              JupyterLab's own options pass through, e.g. --no-browser --ip 0.0.0.0 --port 8888
+  setup       create or repair the environment: install what the chapters need, fix what does not match
+  test        run the whole test suite (adds the authoring tools); --floor: at the oldest supported versions
+  notebooks   re-execute the chapters (all, or the numbers given) in both editions
+  bench       print the benchmark table
+  site        build the website into build/site/
+
+--lang zh (or COURSE_LANG=zh): this runner speaks Chinese, and lab opens the Chinese edition with Chinese menus.
+A mirror set with `pip config set global.index-url …` or PIP_INDEX_URL is used (course.py runs pip).""")
+
+
 SYSTEM_PARTS = [  # what pip cannot install, and the tests that need it (they skip without it; on CI they fail)
     (N_("Chromium"), "apt-get install chromium", N_("the browser tests (JupyterLab and the website)")),
     (N_("a Chinese font"), "apt-get install fonts-noto-cjk", N_("the check that Chinese renders as glyphs")),
@@ -68,17 +82,28 @@ SYSTEM_PARTS = [  # what pip cannot install, and the tests that need it (they sk
 
 # --------------------------------------------------------------------------------------- language of the runner
 def _language(argv: list[str]) -> tuple[str, list[str]]:
-    """The edition's code from ``--lang X`` (removed from argv) or COURSE_LANG; the first edition otherwise."""
-    lang = os.environ.get("COURSE_LANG", "")
-    if "--lang" in argv:
-        i = argv.index("--lang")
-        lang = argv[i + 1] if i + 1 < len(argv) else ""
-        argv = argv[:i] + argv[i + 2:]
-        if _normalize(lang) is None:
-            _say(_("--lang takes one of: {choices} (got {lang!r})").format(choices=", ".join(CODES), lang=lang),
+    """The edition's code from ``--lang X`` or ``--lang=X`` (removed from argv), else COURSE_LANG, else the first
+    edition's."""
+    lang, rest, given = os.environ.get("COURSE_LANG", ""), [], None
+    i = 0
+    while i < len(argv):
+        if argv[i] == "--lang":
+            given = argv[i + 1] if i + 1 < len(argv) else ""
+            i += 2
+            continue
+        if argv[i].startswith("--lang="):
+            given = argv[i].split("=", 1)[1]
+        else:
+            rest.append(argv[i])
+        i += 1
+    if given is not None:
+        if _normalize(given) is None:
+            set_language(_normalize(lang) or CODES[0])
+            _say(_("--lang takes one of: {choices} (got {lang!r}).").format(choices=", ".join(CODES), lang=given),
                  error=True)
             sys.exit(2)
-    return _normalize(lang) or CODES[0], argv
+        lang = given
+    return _normalize(lang) or CODES[0], rest
 
 
 def _normalize(lang: str) -> str | None:
@@ -160,18 +185,20 @@ def check_free_space(venv_dir: Path) -> None:
                 "(README: \"A faster or smaller install\")."))
 
 
-def setup(extras: tuple[str, ...] = (), floor: bool = False) -> Path:
+def setup(extras: tuple[str, ...] = (), floor: bool = False, repair: bool = False) -> Path:
     """Create .venv/ (or .venv-floor/) and install the course (editable) with ``extras``, unless current.
 
-    With ``floor``, every package is pinned to its lower bound (constraints-floor.txt). Raises SetupFailed with
-    a message for the learner when something fails; the environment is marked finished only after pip has.
+    With ``floor``, every package is pinned to its lower bound (constraints-floor.txt). With ``repair`` (the
+    command ``setup``), pip runs even when the environment looks current, and puts back what does not match the
+    requirements (a package a learner downgraded by hand). Raises SetupFailed with a message for the learner
+    when something fails; the environment is marked finished only after pip has.
     """
     if sys.version_info < (3, 10):  # noqa: UP036 - the point is to catch an old interpreter
         raise SetupFailed(_("The course needs Python 3.10 or newer; this is {version}.")
                           .format(version=sys.version.split()[0]))
     venv_dir = FLOOR_VENV if floor else VENV
     py = venv_python(venv_dir)
-    if is_current(venv_dir, extras, floor):
+    if is_current(venv_dir, extras, floor) and not repair:
         return py
     wanted = sorted(set(extras) | set(_installed(venv_dir).get("extras", [])))
     check_free_space(venv_dir)
@@ -194,6 +221,8 @@ def setup(extras: tuple[str, ...] = (), floor: bool = False) -> Path:
     _say(_("installing {what} (the first time takes a few minutes and about {gb} GB) ...")
          .format(what=what, gb=INSTALL_GB))
     log = venv_dir / "course-install.log"
+    with open(log, "a", encoding="utf-8") as log_file:
+        log_file.write(f"\n===== {time.strftime('%Y-%m-%d %H:%M:%S')} python3 course.py {' '.join(sys.argv[1:])}\n")
     _pip(py, ["install", "--upgrade", "pip"], log)
     pins = ["-c", str(FLOOR_CONSTRAINTS)] if floor else []
     _pip(py, ["install", *pins, "-e", target], log)
@@ -248,10 +277,10 @@ def _pip(py: Path, args: list[str], log: Path) -> None:
                           + _("Free at least {gb} GB, then run the same command again; it keeps what is installed.")
                           .format(gb=INSTALL_GB))
     if any(marker in output for marker in NETWORK_ERRORS):
-        index = os.environ.get("PIP_INDEX_URL") or "https://pypi.org/simple"
-        raise SetupFailed(_("The install stopped: pip could not download from the package index ({index}).")
-                          .format(index=index) + "\n" + again + " "
-                          + _("If it fails again, use a mirror (README: \"A faster or smaller install\")."))
+        raise SetupFailed(_("The install stopped: pip could not download from the package index ({index}); its "
+                            "whole output is in {log}.").format(index=_index(output), log=_shown(log)) + "\n"
+                          + _("Run the same command again: it keeps what is already installed and continues. If it "
+                              "fails again, use a mirror (README: \"A faster or smaller install\")."))
     raise SetupFailed(_("The install stopped: pip failed (its error is above; the whole log is in {log}).")
                       .format(log=_shown(log)) + "\n" + again)
 
@@ -280,6 +309,14 @@ class _Progress:
             errors = [line for line in lines if line.startswith("ERROR") or "Error" in line.split(":")[0]]
             sys.stdout.write("".join(errors[-8:] or lines[-8:]))
         sys.stdout.flush()
+
+
+def _index(output: str) -> str:
+    """The package index pip used, from its own words ("Looking in indexes: …"), else its default."""
+    for line in output.splitlines():
+        if line.startswith("Looking in indexes:"):
+            return line.split(":", 1)[1].strip().split(",")[0].strip()
+    return os.environ.get("PIP_INDEX_URL") or "https://pypi.org/simple"
 
 
 def missing_system_parts(chromium: Path = Path("/usr/bin/chromium")) -> list[tuple[str, str, str]]:
@@ -319,6 +356,10 @@ def lab_settings(code: str) -> tuple[Path, Path]:
     plugin.parent.mkdir(parents=True, exist_ok=True)
     workspaces.mkdir(parents=True, exist_ok=True)
     plugin.write_text(json.dumps({"locale": _edition(code)["jupyterlab_locale"]}, indent=4) + "\n")
+    news = settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
+    if not news.exists():  # no "get notified about Jupyter news?" pop-up on a machine that may be offline
+        news.parent.mkdir(parents=True, exist_ok=True)
+        news.write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}, indent=4) + "\n")
     return settings, workspaces
 
 
@@ -340,7 +381,11 @@ def lab(extra: list[str], code: str) -> int:
     notebooks = ROOT / _edition(code)["notebooks"]
     # COURSE_LANG: the kernels speak the edition's language even before a chapter's first cell sets it
     env = {**os.environ, "COURSE_LANG": code}
+    # the edition's chapters, not the other editions' folders nor the sources the chapters are built from
+    others = [Path(e["notebooks"]).name for e in EDITIONS if e["code"] != code and e["notebooks"] != "notebooks"]
+    hidden = ["__pycache__", "*.pyc", "*.pyo", ".DS_Store", "*~", "*.so", "*.dylib", "src", *others]
     options = [f"--ServerApp.root_dir={notebooks}", f"--LabApp.user_settings_dir={settings}",
+               f"--ContentsManager.hide_globs={json.dumps(hidden)}",
                f"--LabApp.workspaces_dir={workspaces}", "--ServerApp.log_level=WARN", "--LabApp.log_level=WARN"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         options.append("--allow-root")
@@ -364,9 +409,9 @@ def lab(extra: list[str], code: str) -> int:
                           and not os.environ.get("WAYLAND_DISPLAY")))
             if remote:
                 port = info.get("port", 8888)
-                _say(_("On a remote server? On your own computer run  ssh -N -L {port}:localhost:{port} USER@SERVER  "
-                       "and open the address below there.").format(port=port))
-            _say(_("JupyterLab is running (Ctrl+C stops it). Open: {url}").format(url=url))
+                _say(_("On a remote server? Run this on your own computer, then open the address below there: "
+                       "ssh -N -L {port}:localhost:{port} USER@SERVER").format(port=port))
+            _say(_("JupyterLab is running (Ctrl+C twice stops it). Open: {url}").format(url=url))
         code_ = proc.wait()
     finally:
         signal.signal(signal.SIGINT, previous_int)
@@ -414,7 +459,9 @@ def site(extra: list[str], code: str) -> int:
 
 
 def _setup(extra: list[str], code: str) -> int:
-    setup()
+    """The learner's repair command: installs what is missing and puts back what does not match."""
+    setup(repair=True)
+    _say(_("The environment {venv} has what the chapters need.").format(venv=_shown(VENV)))
     return 0
 
 
@@ -425,7 +472,7 @@ def main(argv: list[str]) -> int:
     code, argv = _language(argv)
     set_language(code)
     if not argv or argv[0] in ("-h", "--help", "help"):
-        print(__doc__)
+        print(_(USAGE))
         return 0
     command, extra = argv[0], argv[1:]
     if command not in COMMANDS:

@@ -196,11 +196,13 @@ def test_a_failed_install_says_what_to_do_and_the_next_run_finishes_it(words, tm
     assert failed.returncode == 1, out[-3000:]
     assert "Traceback" not in out, out[-3000:]
     last = failed.stderr.strip().splitlines()[-2:]
+    log = target / "course-install.log"
     assert last == ["[course] " + words("The install stopped: pip could not download from the package index "
-                                       "({index}).").format(index=env["PIP_INDEX_URL"]),
+                                       "({index}); its whole output is in {log}.").format(
+                        index=env["PIP_INDEX_URL"], log=log),
                     "[course] " + words("Run the same command again: it keeps what is already installed and "
-                                        "continues.") + " " + words("If it fails again, use a mirror (README: "
-                                                                    "\"A faster or smaller install\").")], last
+                                        "continues. If it fails again, use a mirror (README: \"A faster or smaller "
+                                        "install\").")], last
     assert not course.is_current(target), "a half-made environment was marked finished"
     if lang != "en":
         return  # one finishing run is enough
@@ -263,3 +265,28 @@ def _launcher_messages() -> list[tuple[str, str]]:
 
     return [(message, f"course.py:{line}") for line, message, _c, _x in
             extract_from_file("python", str(ROOT / "course.py"), keywords={"_": None, "N_": None})]
+
+
+def test_lang_is_read_in_both_spellings_and_removed():
+    assert course._language(["lab", "--lang", "zh", "--port", "8888"]) == ("zh", ["lab", "--port", "8888"])
+    assert course._language(["--lang=zh", "bogus"]) == ("zh", ["bogus"])
+    assert course._language(["lab", "--lang=zh_CN.UTF-8"]) == ("zh", ["lab"])
+
+
+def test_setup_repairs_a_current_environment_and_says_so(monkeypatch, capsys, tmp_path):
+    """`python3 course.py setup` is the learner's repair command: it runs pip even when the record says the
+    environment is current (a package downgraded by hand is put back), then says the environment is ready."""
+    runs = []
+    monkeypatch.setattr(course, "VENV", tmp_path)
+    monkeypatch.setattr(course, "venv_python", lambda venv_dir=tmp_path: Path(sys.executable))
+    monkeypatch.setattr(course, "is_current", lambda *a, **k: True)
+    monkeypatch.setattr(course, "check_free_space", lambda venv_dir: None)
+    monkeypatch.setattr(course, "_pip", lambda py, args, log: runs.append(args))
+    course.set_language("en")
+    assert course._setup([], "en") == 0
+    assert runs and runs[-1][:1] == ["install"] and "-e" in runs[-1]
+    assert capsys.readouterr().out.strip().splitlines()[-1] == f"[course] The environment {tmp_path} has what the " \
+                                                                "chapters need."
+    runs.clear()
+    course.setup()  # any other command: a current environment is left alone
+    assert runs == []
