@@ -9,7 +9,8 @@
     python3 course.py test --floor the same suite at the oldest supported versions (constraints-floor.txt,
                                    installed into .venv-floor/); CI runs both
     python3 course.py notebooks    re-execute notebooks from notebooks/src/ (all, or the names given), in both
-                                   editions: notebooks/ (English) and notebooks/zh/ (from the catalogs in locale/)
+                                   editions: notebooks/ (English) and notebooks/zh/ (from the catalogs in locale/);
+                                   with --lang, that edition only
     python3 course.py bench        print the benchmark table
     python3 course.py site         build the website (both editions, widgets that answer without a kernel) into
                                    build/site/; open build/site/index.html
@@ -66,7 +67,7 @@ USAGE = N_("""python3 course.py COMMAND [--lang en|zh] [options]
               JupyterLab's own options pass through, e.g. --no-browser --ip 0.0.0.0 --port 8888
   setup       create or repair the environment: install what the chapters need, fix what does not match
   test        run the whole test suite (adds the authoring tools); --floor: at the oldest supported versions
-  notebooks   re-execute the chapters (all, or the numbers given) in both editions
+  notebooks   re-execute the chapters (all, or the numbers given) in both editions (with --lang: in that one)
   bench       print the benchmark table
   site        build the website into build/site/
 
@@ -96,6 +97,8 @@ def _language(argv: list[str]) -> tuple[str, list[str]]:
         else:
             rest.append(argv[i])
         i += 1
+    global _LANG_GIVEN
+    _LANG_GIVEN = given is not None
     if given is not None:
         if _normalize(given) is None:
             set_language(_normalize(lang) or CODES[0])
@@ -104,6 +107,9 @@ def _language(argv: list[str]) -> tuple[str, list[str]]:
             sys.exit(2)
         lang = given
     return _normalize(lang) or CODES[0], rest
+
+
+_LANG_GIVEN = False  # whether --lang was on the command line (not only COURSE_LANG)
 
 
 def _normalize(lang: str) -> str | None:
@@ -445,7 +451,8 @@ def test(extra: list[str], code: str) -> int:
 
 def notebooks(extra: list[str], code: str) -> int:
     py = setup(("test",))
-    return _run([py, ROOT / "tools" / "nbtools.py", "build", *extra])
+    one = ["--lang", code] if _LANG_GIVEN else []  # `notebooks 03 --lang zh`: that edition only
+    return _run([py, ROOT / "tools" / "nbtools.py", "build", *extra, *one])
 
 
 def bench(extra: list[str], code: str) -> int:
