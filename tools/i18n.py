@@ -282,35 +282,43 @@ def update_chapters(names: list[str] | None = None) -> None:
         _save(merge(load(catalog_path(src)), wanted), catalog_path(src))
 
 
-def course_utils_messages() -> list[tuple[str, str]]:
-    """(msgid, file:line) of every ``_()``/``N_()`` string in course_utils, found by Babel's Python extractor."""
-    from babel.messages.extract import extract_from_dir
+KEYWORDS = {"_": None, "N_": None, "gettext": None}  # what marks a sentence for translation in Python code
+
+
+def _marked(files: list[Path]) -> list[tuple[str, str]]:
+    """(msgid, file:line) of every string marked with ``_()``/``N_()`` in ``files``, by Babel's Python extractor."""
+    from babel.messages.extract import extract_from_file
 
     found: dict[str, str] = {}
-    for filename, lineno, message, _comments, _context in extract_from_dir(
-            str(ROOT / "course_utils"), method_map=[("**.py", "python")],
-            keywords={"_": None, "N_": None, "gettext": None}):
-        if isinstance(message, str) and message:
-            found.setdefault(message, f"course_utils/{filename}:{lineno}")
+    for path in files:
+        for lineno, message, _comments, _context in extract_from_file("python", str(path), keywords=KEYWORDS):
+            if isinstance(message, str) and message:
+                found.setdefault(message, f"{path.relative_to(ROOT).as_posix()}:{lineno}")
     return list(found.items())
+
+
+def _python_files(folder: Path) -> list[Path]:
+    """A package's modules as Babel walks a folder: its own files by name, then each subfolder's, by name."""
+    files = sorted(p for p in folder.glob("*.py"))
+    for sub in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
+        files += _python_files(sub)
+    return files
+
+
+def course_utils_messages() -> list[tuple[str, str]]:
+    """(msgid, file:line) of every sentence course_utils marks for translation."""
+    return _marked(_python_files(ROOT / "course_utils"))
+
+
+def launcher_messages() -> list[tuple[str, str]]:
+    """(msgid, course.py:line) of every sentence the launcher marks for translation."""
+    return _marked([ROOT / "course.py"])
 
 
 def update_course_utils() -> None:
     wanted = [(msgid, where, "a message of course_utils: keep every {field} as it is")
               for msgid, where in course_utils_messages()]
     _save(merge(load(CU_CATALOG), wanted), CU_CATALOG)
-
-
-def launcher_messages() -> list[tuple[str, str]]:
-    """(msgid, course.py:line) of every ``_()`` string in the launcher, found by Babel's Python extractor."""
-    from babel.messages.extract import extract_from_file
-
-    found: dict[str, str] = {}
-    for lineno, message, _comments, _context in extract_from_file(
-            "python", str(ROOT / "course.py"), keywords={"_": None, "N_": None}):
-        if isinstance(message, str) and message:
-            found.setdefault(message, f"course.py:{lineno}")
-    return list(found.items())
 
 
 def update_launcher() -> None:
