@@ -116,7 +116,7 @@ def test_lab_starts_as_the_readme_says_with_menus_in_the_editions_language(lang,
         url = lab.url()
         assert "/lab?token=" in url or url.endswith("/lab"), url
         last = [line for line in lab.lines if line.startswith("[course]")][-1]
-        assert last == "[course] " + tr("JupyterLab is running (Ctrl+C stops it). Open: {url}").format(url=url)
+        assert last == "[course] " + tr("JupyterLab is running (Ctrl+C twice stops it). Open: {url}").format(url=url)
         if IS_ROOT:
             assert "[course] " + tr("You are root (usual on a rented server or in a container), so JupyterLab "
                                     "starts with --allow-root; without it, it refuses to run.") in lab.lines
@@ -211,7 +211,8 @@ def test_a_failed_install_says_what_to_do_and_the_next_run_finishes_it(words, tm
                               capture_output=True, text=True, encoding="utf-8")
     assert finished.returncode == 0, (finished.stdout + finished.stderr)[-3000:]
     assert course.is_current(target)
-    assert finished.stdout.strip().splitlines()[-1] == "[course] installed."
+    assert finished.stdout.strip().splitlines()[-2:] == [
+        "[course] installed.", f"[course] The environment {target} has what the chapters need."]
 
 
 @pytest.mark.parametrize("words", ["en", "zh"], indirect=True)
