@@ -177,11 +177,12 @@ def _chapter_line(chapter: str, rows: list[dict[str, Any]]) -> str:
         chapter=chapter, total=len(rows), **counts)
 
 
-def show(chapter: str | None = None) -> Any:
+def show(chapter: str | None = None) -> None:
     """Show the progress per chapter (or of one ``chapter``), in the course's language.
 
     In a notebook: a table with a line per chapter and one mark per exercise (✓ passed, ✗ tried, · not yet),
-    attempts and hints on hovering. Elsewhere: the same as text. Returns the rows of :func:`summary`.
+    attempts and hints on hovering. Elsewhere: the same as text. Returns nothing, so that a cell ending
+    with it shows the table only (:func:`summary` gives the rows).
     """
     rows = summary(chapter)
     chapters = sorted({r["chapter"] for r in rows})
@@ -196,7 +197,6 @@ def show(chapter: str | None = None) -> Any:
         display({"text/html": _html(by_chapter), "text/plain": text}, raw=True)
     else:
         print(text)
-    return rows
 
 
 def _html(by_chapter: dict[str, list[dict[str, Any]]]) -> str:

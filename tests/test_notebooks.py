@@ -146,5 +146,7 @@ def test_no_chapter_hands_out_a_hint_or_a_solution_unasked(src):
 def test_every_chapter_ends_with_its_progress_line(path):
     last = _code_cells(_read(path))[-1]
     assert last.source.strip() == f'cu.progress.show("{path.stem[:2]}")', last.source
+    assert len(last.outputs) == 1, "the progress table alone, not also the rows it was drawn from"
     text = "".join(o.get("text", "") or o.get("data", {}).get("text/plain", "") for o in last.outputs)
     assert text.startswith(f"Chapter {path.stem[:2]}: 0 of "), text
+    assert "course-progress" in last.outputs[0].get("data", {}).get("text/html", ""), "a table in the notebook"
