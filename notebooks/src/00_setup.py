@@ -21,7 +21,7 @@
 # **Prerequisites:** Python (functions, lists, classes). No PyTorch yet: section 4 teaches the tensors every
 # chapter uses.
 #
-# **Run time:** about 10 seconds on a 2-core laptop CPU.
+# **Run time:** about 5 seconds on a 2-core laptop CPU.
 #
 # ## How to use this course
 #

@@ -19,7 +19,7 @@
 #
 # **Prerequisites:** [00 · Set-up](00_setup.ipynb) (tensors, a training loop).
 #
-# **Run time:** about 10 seconds on a 2-core laptop CPU.
+# **Run time:** about 5 seconds on a 2-core laptop CPU.
 
 # %%
 # %matplotlib inline

@@ -21,7 +21,7 @@
 #
 # **Prerequisites:** [01 · The perceptron](01_perceptron.ipynb) (a neuron, `nn.Linear`, `nn.Sequential`).
 #
-# **Run time:** about 10 seconds on a 2-core laptop CPU.
+# **Run time:** about 5 seconds on a 2-core laptop CPU.
 
 # %%
 # %matplotlib inline

@@ -20,7 +20,7 @@
 #
 # **Prerequisites:** chapters 03 (backpropagation: what `loss.backward()` computes) and 05 (loss functions).
 #
-# **Run time:** about 15 seconds on a 2-core laptop CPU.
+# **Run time:** about 10 seconds on a 2-core laptop CPU.
 #
 # An optimizer is the part of training that turns gradients into weight changes. Everything in this chapter is a
 # rule for one line of the training loop, `optimizer.step()`.

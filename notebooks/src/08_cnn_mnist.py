@@ -25,7 +25,7 @@
 # **Prerequisites:** 00 (the training loop and `fit`), 02 (ReLU, softmax), 04 (initialization, dead ReLUs),
 # 05 (cross-entropy), 06 (Adam, learning-rate schedules), 07 (dropout, batch normalization).
 #
-# **Run time:** about 25 seconds on a 2-core laptop CPU with the offline stand-in data (see section 4); several
+# **Run time:** about 20 seconds on a 2-core laptop CPU with the offline stand-in data (see section 4); several
 # minutes with the real MNIST, whose 60,000 training images make each epoch 40 times longer.
 #
 # Everything so far flattened its input into a vector. Images are not vectors: a pixel's meaning depends on its

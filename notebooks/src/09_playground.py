@@ -20,7 +20,7 @@
 #
 # **Prerequisites:** chapters 01–08; this chapter puts together everything they built.
 #
-# **Run time:** about 15 seconds on a 2-core laptop CPU.
+# **Run time:** about 10 seconds on a 2-core laptop CPU.
 #
 # [TensorFlow Playground](https://playground.tensorflow.org) lets you change everything about a small network and
 # watch it learn, but it never shows code. This playground shows the code too: every setting is a line of
