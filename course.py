@@ -122,7 +122,7 @@ _translation: gettext.NullTranslations = gettext.NullTranslations()
 
 
 def _(message: str) -> str:
-    """``message`` in the runner's language: locale/<code>/LC_MESSAGES/course.mo (tools/i18n.py compile)."""
+    """``message`` in the runner's language: locale/<code>/LC_MESSAGES/course.mo (python -m tools.i18n compile)."""
     return _translation.gettext(message)
 
 
@@ -452,17 +452,17 @@ def test(extra: list[str], code: str) -> int:
 def notebooks(extra: list[str], code: str) -> int:
     py = setup(("test",))
     one = ["--lang", code] if _LANG_GIVEN else []  # `notebooks 03 --lang zh`: that edition only
-    return _run([py, ROOT / "tools" / "nbtools.py", "build", *extra, *one])
+    return _run([py, "-m", "tools.nbtools", "build", *extra, *one])
 
 
 def bench(extra: list[str], code: str) -> int:
     py = setup(("test", "site"))  # the benchmark builds the website too
-    return _run([py, ROOT / "benchmarks" / "run.py", *extra])
+    return _run([py, "-m", "benchmarks.run", *extra])
 
 
 def site(extra: list[str], code: str) -> int:
     py = setup(("site",))
-    return _run([py, ROOT / "tools" / "website.py", *extra], env={**os.environ, "MPLBACKEND": "Agg"})
+    return _run([py, "-m", "tools.website", *extra], env={**os.environ, "MPLBACKEND": "Agg"})
 
 
 def _setup(extra: list[str], code: str) -> int:

@@ -2,13 +2,13 @@
 
 The kernel-side time (benchmarks/run.py's "widget … update" rows) leaves out the round trip: the slider's new
 value travelling to the kernel, the PNG travelling back, the page swapping the image. This measures all of it, in
-Debian's Chromium driven by Playwright, with the browser test's JupyterLab server (tests/test_browser.py).
+Debian's Chromium driven by Playwright, with the browser test's JupyterLab server (tools/browser.py).
 
 Every builder in ``course_utils.widgets.BUILDERS`` is shown in a scratch notebook, one per cell. For each, the
 first slider's handle gets ``presses`` arrow-key presses, one at a time; the page records when each key went down
 (``keydown`` listener) and when the widget's ``<img>`` got its new picture (a MutationObserver on ``src``). The
 median of those differences is the row. Run by ``python3 course.py bench`` when Chromium and Playwright are here;
-alone: ``python benchmarks/browser.py``.
+alone: ``python -m benchmarks.browser``.
 """
 
 from __future__ import annotations
@@ -19,8 +19,6 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-
-from common import load
 
 # Installed in the page for one widget: time stamps of key presses on its first slider handle and of picture swaps.
 JS_INSTRUMENT = """([handle, img]) => {
@@ -51,7 +49,7 @@ def _scratch_notebook(folder: Path, names: list[str], lang: str = "en") -> Path:
 
 def unavailable() -> str | None:
     """Why the browser benchmark cannot run here, or None."""
-    tb = load("tests/test_browser.py")
+    from tools import browser as tb
 
     if tb.PLAYWRIGHT_MISSING:
         return tb.PLAYWRIGHT_MISSING
@@ -64,21 +62,20 @@ def bench_browser(row: Callable[..., None], presses: int = 10, lang: str = "en")
     """Add one row per widget to the benchmark table through ``row(what, value, unit, budget)``."""
     from playwright.sync_api import sync_playwright
 
-    tb = load("tests/test_browser.py")
-
     from course_utils import widgets
+    from tools import browser as tb
 
     names = sorted(widgets.BUILDERS)
     with tempfile.TemporaryDirectory() as tmp:
         notebook = _scratch_notebook(Path(tmp) / "scratch", names, lang)
         with tb.jupyterlab(Path(tmp) / "lab", notebook.parent) as (url, _root), sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=str(tb.CHROMIUM), args=tb.CHROMIUM_ARGS, headless=True)
+            browser = tb.chromium(pw)
             try:
                 page = browser.new_page(viewport={"width": 1400, "height": 1000})
-                tb._open_notebook(page, url, notebook.name)
+                tb.open_notebook(page, url, notebook.name)
                 page.evaluate(tb.JS_RUN_ALL)
                 page.wait_for_function(tb.JS_RUN_FINISHED, timeout=tb.RUN_TIMEOUT_S * 1000, polling=250)
-                tb._wait_for_widget_views(page, notebook.name)
+                tb.wait_for_widget_views(page, notebook.name)
                 views = page.locator(".course-widget")
                 if views.count() != len(names):
                     raise RuntimeError(f"{views.count()} course widgets on the page, {len(names)} builders")
@@ -98,20 +95,20 @@ def _press_and_time(page, tb, view, presses: int) -> list[float]:
         return []
     handle, image = handles.first, view.locator("img").first
     view.scroll_into_view_if_needed()
-    tb._settle(page)
+    tb.settle(page)
     page.evaluate(JS_INSTRUMENT, [handle.element_handle(), image.element_handle()])
     handle.focus()
     for i in range(presses):
         # a press that lands on the slider's end moves nothing: turn round there
-        handle.press("ArrowLeft" if tb._at_max(handle) else "ArrowRight")
+        handle.press("ArrowLeft" if tb.at_max(handle) else "ArrowRight")
         page.wait_for_function(f"() => window.__courseLatency.length > {i}", timeout=10_000)
-        tb._settle(page)  # one update at a time: nothing queued behind the next press
+        tb.settle(page)  # one update at a time: nothing queued behind the next press
         time.sleep(0.05)
     return page.evaluate("window.__courseLatency")
 
 
 if __name__ == "__main__":
-    from common import print_table, row
+    from benchmarks.common import print_table, row
 
     reason = unavailable()
     if reason:

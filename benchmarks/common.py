@@ -1,16 +1,13 @@
-"""What both benchmark scripts share: the results table, and loading a helper module from another folder.
+"""What the benchmark modules share: the results table.
 
-``run.py`` (the whole table) and ``browser.py`` (the widgets in Chromium, also runnable alone) both import this
-module and neither imports the other. Run either as a script, e.g. ``python benchmarks/run.py``: Python then
-finds this module beside them.
+``run.py`` (the whole table), ``browser.py`` (the widgets in Chromium) and ``site_bench.py`` (the website) import
+this module; run them from the course folder as ``python -m benchmarks.run`` (``python3 course.py bench`` does),
+so that they import the authoring tools as every test does: ``from tools import nbtools``.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,23 +29,3 @@ def print_table() -> None:
     print(f"\n| {'what':<{width}} | measured | budget | |\n|{'-' * (width + 2)}|---|---|---|")
     for what, value, budget, verdict in ROWS:
         print(f"| {what:<{width}} | {value} | {budget} | {verdict} |")
-
-
-def load(relative_path: str) -> ModuleType:
-    """Import the module at ``ROOT / relative_path`` (e.g. "tools/nbtools.py") by its file, once.
-
-    The benchmarks use the notebook tools and the browser test's JupyterLab helpers, which live in folders that
-    are not packages; their folder joins the end of ``sys.path``, since they import each other by name.
-    """
-    path = ROOT / relative_path
-    name = path.stem
-    if str(path.parent) not in sys.path:  # the tools import each other by name (nbtools -> i18n)
-        sys.path.append(str(path.parent))
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, path)
-        if spec is None or spec.loader is None:
-            raise ImportError(f"cannot load {path}")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]

@@ -25,9 +25,10 @@ import tempfile
 import time
 
 import torch
-from common import load, print_table, row
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
+
+from benchmarks.common import print_table, row
 
 
 def bench_import(repeat: int) -> None:
@@ -166,8 +167,7 @@ def bench_notebooks() -> None:
 
     from nbclient import NotebookClient
 
-    nbtools = load("tools/nbtools.py")
-    runtimes = load("tools/runtimes.py")
+    from tools import nbtools, runtimes
 
     seconds: dict[str, dict[str, float]] = {}
     for lang in nbtools.LANGUAGES:
@@ -186,7 +186,7 @@ def bench_notebooks() -> None:
     gpu = "a GPU" if torch.cuda.is_available() else "no GPU"
     runtimes.write_record(seconds, f"{os.cpu_count()} cores, {gpu}, {platform.machine()}, torch {torch.__version__}")
     print(f"chapter times recorded in {runtimes.RECORD.relative_to(runtimes.ROOT)}: "
-          "python tools/runtimes.py apply shows them in the headers and READMEs")
+          "python -m tools.runtimes apply shows them in the headers and READMEs")
 
 
 def main() -> None:
@@ -223,7 +223,7 @@ def main() -> None:
     bench_widgets()
     bench_widgets(lang="zh")
     if not (args.no_browser and args.no_site):
-        import browser
+        from benchmarks import browser
 
         reason = browser.unavailable()
         if reason:
@@ -233,7 +233,7 @@ def main() -> None:
                 browser.bench_browser(row)
                 browser.bench_browser(row, lang="zh")
             if not args.no_site:
-                import site_bench
+                from benchmarks import site_bench
 
                 site_bench.bench_site(row)
     if not args.no_notebooks:

@@ -11,7 +11,7 @@ import statistics
 import time
 from collections.abc import Callable
 
-from common import ROOT, load
+from benchmarks.common import ROOT
 
 JS_TIME_MOVE = """(root) => new Promise((resolve) => {
   const img = root.querySelector('img.cw-image');
@@ -34,7 +34,7 @@ JS_TIME_MOVE = """(root) => new Promise((resolve) => {
 def bench_site(row: Callable[..., None], moves: int = 8) -> None:
     from playwright.sync_api import sync_playwright
 
-    website = load("tools/website.py")
+    from tools import website
     start = time.perf_counter()
     if website.build() != 0:
         raise RuntimeError("tools/website.py failed")
@@ -42,11 +42,11 @@ def bench_site(row: Callable[..., None], moves: int = 8) -> None:
     size = sum(p.stat().st_size for p in website.SITE.rglob("*") if p.is_file())
     row("site: size on disk", size / 1e6, "MB", 150)
 
-    tb = load("tests/test_browser.py")
+    from tools import browser as tb
     latencies: list[float] = []
     worst = ("", 0.0)
     with website.serve(website.SITE) as base, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(tb.CHROMIUM), args=tb.CHROMIUM_ARGS, headless=True)
+        browser = tb.chromium(pw)
         page = browser.new_page(viewport={"width": 1300, "height": 1000})
         for html in sorted((website.SITE / "en").glob("[0-9][0-9]_*.html")):
             page.goto(f"{base}/en/{html.name}")
@@ -67,7 +67,7 @@ def bench_site(row: Callable[..., None], moves: int = 8) -> None:
 
 
 if __name__ == "__main__":
-    from common import print_table, row
+    from benchmarks.common import print_table, row
 
     bench_site(row)
     print_table()

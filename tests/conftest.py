@@ -70,11 +70,24 @@ def wrong_verdict(capsys):
     return run
 
 
+def _unavailable(reason: str) -> None:
+    """Skip a test where a browser can't run, but fail on CI, which must run it."""
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"browser test cannot run on CI: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def unavailable():
+    """``unavailable(reason)``: skip the test for a missing system part, or fail it on CI (``CI=true``)."""
+    return _unavailable
+
+
 @pytest.fixture(scope="module")
 def browser():
     """One headless Chromium for a module: the JupyterLab test's and the website's (skips, or fails on CI, where
     none can run; see tests/test_browser.py)."""
-    from test_browser import CHROMIUM, CHROMIUM_ARGS, PLAYWRIGHT_MISSING, _unavailable
+    from tools.browser import CHROMIUM, PLAYWRIGHT_MISSING, chromium
 
     if PLAYWRIGHT_MISSING:
         _unavailable(PLAYWRIGHT_MISSING)
@@ -83,8 +96,8 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        browser = chromium(pw)
         try:
-            yield chromium
+            yield browser
         finally:
-            chromium.close()
+            browser.close()

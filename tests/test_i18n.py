@@ -2,7 +2,7 @@
 
 A chapter's translation units (paragraphs, code comments, printed strings; see tools/i18n.py) and course_utils'
 ``_()``/``N_()`` messages must each have a finished translation in their catalog: a changed English sentence has no
-entry any more (or only a fuzzy one after ``tools/i18n.py update``), and its chapter's test below fails until a
+entry any more (or only a fuzzy one after ``python -m tools.i18n update``), and its chapter's test below fails until a
 translator updates it. The committed notebooks/zh/ must be what the sources and catalogs build.
 """
 
@@ -16,20 +16,19 @@ import subprocess
 import sys
 from pathlib import Path
 
-import i18n  # tools/, on the path through pytest's `pythonpath` setting (pyproject.toml)
 import nbformat
-import nbtools
 import polib
 import pytest
 
 import course_utils
 from course_utils import checks
 from course_utils import i18n as cu_i18n
+from tools import i18n, nbtools
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = nbtools.sources()
 CJK = re.compile(r"[\u4e00-\u9fff]")
-HOW = "run `.venv/bin/python tools/i18n.py update`, translate the entries it lists, then rebuild"
+HOW = "run `.venv/bin/python python -m tools.i18n update`, translate the entries it lists, then rebuild"
 
 
 def _short(text: str) -> str:
@@ -85,7 +84,7 @@ def test_compiled_catalog_is_current(catalog):
     fresh = gettext.GNUTranslations(io.BytesIO(i18n.compiled(catalog)))._catalog  # type: ignore[attr-defined]
     drop_header = lambda c: {k: v for k, v in c.items() if k != ""}  # noqa: E731 - the header names Babel's version
     assert drop_header(committed) == drop_header(fresh), \
-        f"{catalog.with_suffix('.mo').relative_to(ROOT)} is stale: run .venv/bin/python tools/i18n.py compile"
+        f"{catalog.with_suffix('.mo').relative_to(ROOT)} is stale: run .venv/bin/python python -m tools.i18n compile"
     assert len(drop_header(committed)) == len(i18n.finished(i18n.load(catalog)))
 
 

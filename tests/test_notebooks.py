@@ -9,8 +9,9 @@ import struct
 from pathlib import Path
 
 import nbformat
-import nbtools  # tools/, on the path through pytest's `pythonpath` setting (pyproject.toml)
 import pytest
+
+from tools import nbtools
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -105,7 +106,7 @@ def test_chapters_link_to_the_next_one():
 def test_chapter_index_and_glossary_are_current():
     for path, text in nbtools.index_pages().items():
         assert path.exists() and path.read_text() == text, \
-            f"{path.name} is out of date: run `.venv/bin/python tools/nbtools.py index`"
+            f"{path.name} is out of date: run `.venv/bin/python python -m tools.nbtools index`"
 
 
 def test_every_chapter_has_key_terms():

@@ -10,16 +10,17 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_the_lists_for_pip_and_conda_are_written_from_pyproject():
     """requirements.txt, constraints-floor.txt and environment.yml come from pyproject.toml (tools/deps.py)."""
-    import deps
     import yaml
 
-    assert deps.stale() == [], "run python tools/deps.py"
+    from tools import deps
+
+    assert deps.stale() == [], "run python -m tools.deps"
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     assert env["name"] == "nn-course" and {"pip": ["-e ."]} in env["dependencies"]
 
 
 def test_every_requirement_has_a_lower_bound_and_no_pin():
-    import deps
+    from tools import deps
 
     for requirement in [*deps.runtime(), *(r for g in deps.groups().values() for r in g)]:
         assert "==" not in requirement
@@ -48,7 +49,7 @@ def test_type_hints_check():
 
 def test_the_floor_constraints_pin_every_lower_bound():
     """CI's second run installs constraints-floor.txt: every lower bound of every group, pinned."""
-    import deps
+    from tools import deps
 
     pins = {}
     for line in (ROOT / "constraints-floor.txt").read_text().splitlines():
@@ -63,8 +64,43 @@ def test_the_floor_constraints_pin_every_lower_bound():
 def test_chapter_headers_and_readmes_show_the_benchmarks_run_times():
     """One set of run times: benchmarks/chapter_times.json (python3 course.py bench), shown rounded in every
     chapter's header (both editions) and in both READMEs' course maps (tools/runtimes.py apply)."""
-    import runtimes
+    from tools import runtimes
 
     problems = runtimes.check()
-    assert not problems, "run .venv/bin/python tools/runtimes.py apply, then rebuild the notebooks:\n" + \
+    assert not problems, "run .venv/bin/python -m tools.runtimes apply, then rebuild the notebooks:\n" + \
         "\n".join(problems)
+
+
+def _imported_tools(path: Path) -> set[str]:
+    """The tools modules ``path`` imports anywhere in it (module level or inside a function)."""
+    import ast
+
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            if node.module == "tools" or (node.level == 1 and node.module is None):
+                names.update(alias.name for alias in node.names)
+            elif node.module and (node.module.startswith("tools.") or node.level == 1):
+                names.add(node.module.removeprefix("tools."))
+        elif isinstance(node, ast.Import):
+            names.update(a.name.removeprefix("tools.") for a in node.names if a.name.startswith("tools."))
+    return names
+
+
+def test_the_tools_import_each_other_in_one_order_without_a_cycle():
+    """tools/ is one package whose modules import only those listed before them in its docstring (no cycle, at
+    module or function level), and nothing imports a test file: tests and benchmarks share code through tools/."""
+    import tools
+
+    order = [line.split()[0] for line in tools.__doc__.splitlines() if line.startswith("    ") and line.split()]
+    modules = sorted(p.stem for p in (ROOT / "tools").glob("*.py") if p.stem != "__init__")
+    assert sorted(order) == modules, "tools/__init__.py lists every module of tools/, once"
+    for name in modules:
+        imported = _imported_tools(ROOT / "tools" / f"{name}.py")
+        later = imported - set(order[:order.index(name)])
+        assert not later, f"tools/{name}.py imports {sorted(later)}, listed after it (or itself): a cycle can grow"
+    for path in [*ROOT.glob("tools/*.py"), *ROOT.glob("benchmarks/*.py"), *ROOT.glob("tests/*.py"), ROOT / "course.py"]:
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"^\s*(from|import)\s+(tests\b|test_\w+)", text, re.M), f"{path.name} imports a test file"
+        assert "spec_from_file" + "_location" not in text, \
+            f"{path.name} loads a module by its path: import it (from tools import …)"

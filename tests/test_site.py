@@ -20,8 +20,9 @@ import re
 import urllib.parse
 from pathlib import Path
 
-import nbtools
 import pytest
+
+from tools import nbtools, website
 
 ROOT = Path(__file__).resolve().parent.parent
 EDITIONS = ("en", "zh")
@@ -49,22 +50,12 @@ JS_LINKS = """() => Array.from(document.querySelectorAll('a[href]')).map(a => a.
   .filter(h => h.startsWith(location.origin))"""
 
 
-def _load_site_builder():
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("website", ROOT / "tools" / "website.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def built_site():
     """Build the site (both editions) into build/site/ and serve it on a free local port."""
-    builder = _load_site_builder()
-    assert builder.build() == 0, "tools/website.py failed"
-    with builder.serve(builder.SITE) as base:
-        yield builder.SITE, base
+    assert website.build() == 0, "tools/website.py failed"
+    with website.serve(website.SITE) as base:
+        yield website.SITE, base
 
 
 

@@ -1,7 +1,7 @@
 """The lists of what the course needs that other installers read, written from pyproject.toml (the one list).
 
-    python tools/deps.py          write requirements.txt, constraints-floor.txt and environment.yml
-    python tools/deps.py --check  exit 1 naming every file that differs from what it would write
+    python -m tools.deps          write requirements.txt, constraints-floor.txt and environment.yml
+    python -m tools.deps --check  exit 1 naming every file that differs from what it would write
 
 - ``requirements.txt``: what the chapters need (pyproject's ``dependencies``), for ``pip install -r``.
 - ``constraints-floor.txt``: every lower bound of every group, pinned (``python3 course.py test --floor``).
@@ -84,7 +84,7 @@ def stale() -> list[str]:
 def main(argv: list[str]) -> int:
     if argv == ["--check"]:
         for name in stale():
-            print(f"{name} differs from pyproject.toml: run python tools/deps.py")
+            print(f"{name} differs from pyproject.toml: run python -m tools.deps")
         return 1 if stale() else 0
     if argv:
         print(__doc__)

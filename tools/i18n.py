@@ -18,11 +18,11 @@ Code is shared: the Chinese notebook is the English one with those units replace
 ``cu.set_language("en")`` turned into ``cu.set_language("zh")``. Catalogs are read and written with polib, so any PO
 editor (Poedit, Weblate, Lokalize) can translate them.
 
-    python tools/i18n.py update [NN]  add new units to every catalog; a changed unit keeps its old translation
+    python -m tools.i18n update [NN]  add new units to every catalog; a changed unit keeps its old translation
                                      marked fuzzy (with the previous English) until a translator confirms it
-    python tools/i18n.py status      count untranslated and fuzzy entries per catalog (exit 1 if any)
-    python tools/i18n.py apply F.json  write {msgid: msgstr} pairs into course_utils' catalog
-    python tools/i18n.py compile     write the .mo files that course_utils and course.py read (update does too)
+    python -m tools.i18n status      count untranslated and fuzzy entries per catalog (exit 1 if any)
+    python -m tools.i18n apply F.json  write {msgid: msgstr} pairs into course_utils' catalog
+    python -m tools.i18n compile     write the .mo files that course_utils and course.py read (update does too)
 
 ``python3 course.py notebooks`` builds notebooks/zh/ from these catalogs after the English notebooks;
 ``tests/test_i18n.py`` fails while any unit is missing, fuzzy or untranslated.
@@ -43,7 +43,8 @@ from pathlib import Path
 import nbformat
 import polib
 
-ROOT = Path(__file__).resolve().parent.parent
+from .chapters import ROOT, from_source, sources
+
 LOCALE = ROOT / "locale"
 LANG = "zh"
 CU_CATALOG = ROOT / "course_utils" / "locale" / LANG / "LC_MESSAGES" / "course_utils.po"
@@ -175,7 +176,7 @@ def _offset(lines: list[str], pos: tuple[int, int]) -> int:
     return sum(len(line) + 1 for line in lines[: row - 1]) + col
 
 
-def translate_code(code: str, translate) -> str:
+def translate_code(code: str, translate, lang: str = LANG) -> str:
     """``code`` with every unit replaced by ``translate(unit_text)`` (a comment's ``#`` and indentation kept)."""
     lines = code.split("\n")
     out, at = [], 0
@@ -189,7 +190,7 @@ def translate_code(code: str, translate) -> str:
             out.append(("\n" + span.indent).join(f"# {line}".rstrip() for line in new.split("\n")))
         at = end
     out.append(code[at:])
-    return "".join(out).replace(*LANGUAGE_LINE)
+    return "".join(out).replace(LANGUAGE_LINE[0], f'cu.set_language("{lang}")')
 
 
 # ---------------------------------------------------------------------------------------------------- chapters
@@ -207,7 +208,7 @@ def units(nb: nbformat.NotebookNode) -> list[Unit]:
     return list(found.values())
 
 
-def translated_notebook(nb: nbformat.NotebookNode, catalog: dict[str, str]) -> nbformat.NotebookNode:
+def translated_notebook(nb: nbformat.NotebookNode, catalog: dict[str, str], lang: str = LANG) -> nbformat.NotebookNode:
     """A copy of ``nb`` with every unit in ``catalog`` (msgid -> msgstr) translated; others stay English."""
     nb = nbformat.from_dict(nb)
     tr = lambda text: catalog.get(text) or text  # noqa: E731
@@ -215,14 +216,14 @@ def translated_notebook(nb: nbformat.NotebookNode, catalog: dict[str, str]) -> n
         if cell.cell_type == "markdown":
             cell.source = "\n\n".join(tr(b) if _has_words(b) else b for b in markdown_blocks(cell.source))
         elif cell.cell_type == "code":
-            cell.source = translate_code(cell.source, tr)
+            cell.source = translate_code(cell.source, tr, lang)
     nb.metadata["language_info"] = {"name": "python"}
-    nb.metadata["course_language"] = LANG
+    nb.metadata["course_language"] = lang
     return nb
 
 
-def catalog_path(src: Path) -> Path:
-    return LOCALE / LANG / "LC_MESSAGES" / f"{src.stem}.po"
+def catalog_path(src: Path, lang: str = LANG) -> Path:
+    return LOCALE / lang / "LC_MESSAGES" / f"{src.stem}.po"
 
 
 def chapter_catalogs() -> list[Path]:
@@ -273,12 +274,10 @@ def merge(po: polib.POFile, wanted: list[tuple[str, str, str]]) -> polib.POFile:
 
 
 def update_chapters(names: list[str] | None = None) -> None:
-    import nbtools
-
-    for src in nbtools.sources():
+    for src in sources():
         if names and not any(n in src.stem for n in names):
             continue
-        wanted = [(u.msgid, f"{src.name}:cell{u.cell}", KIND_NOTES[u.kind]) for u in units(nbtools.from_source(src))]
+        wanted = [(u.msgid, f"{src.name}:cell{u.cell}", KIND_NOTES[u.kind]) for u in units(from_source(src))]
         _save(merge(load(catalog_path(src)), wanted), catalog_path(src))
 
 

@@ -7,11 +7,11 @@ into ``website/widget-state/`` while the build runs (see ``LivePlot.rebuild_argu
 names any more are removed. ``python3 course.py notebooks [NAME ...]`` runs ``build`` below; ``tests/test_notebooks.py`` uses
 ``stale_cells`` to fail when a committed notebook no longer matches its source.
 
-    python tools/nbtools.py build [NAME ...] [--lang en|zh]   re-execute all notebooks (or those whose name
+    python -m tools.nbtools build [NAME ...] [--lang en|zh]   re-execute all notebooks (or those whose name
                                                contains NAME), in both editions unless --lang names one
-    python tools/nbtools.py check              list stale notebooks (exit 1 if any)
-    python tools/nbtools.py figures            save each notebook's last figure to docs/img/ (for the README)
-    python tools/nbtools.py index              write notebooks/README.md (chapters in order) and GLOSSARY.md,
+    python -m tools.nbtools check              list stale notebooks (exit 1 if any)
+    python -m tools.nbtools figures            save each notebook's last figure to docs/img/ (for the README)
+    python -m tools.nbtools index              write notebooks/README.md (chapters in order) and GLOSSARY.md,
                                                and their Chinese editions in notebooks/zh/
 """
 
@@ -23,43 +23,27 @@ import tempfile
 import time
 from pathlib import Path
 
-import jupytext
 import nbformat
 
-ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = ROOT / "notebooks"
-SOURCES = NOTEBOOKS / "src"
+from course_utils.editions import CODES, SOURCE
+
+from . import i18n
+from .chapters import KERNEL, NOTEBOOKS, ROOT, SOURCES, from_source, notebook_folder, notebook_for, sources
+
+__all__ = ["KERNEL", "NOTEBOOKS", "ROOT", "SOURCES", "LANGUAGES", "STATE", "build", "check", "edition", "figures",
+           "from_source", "index", "index_pages", "key_terms", "notebook_folder", "notebook_for", "sources",
+           "stale_cells", "state_files_in_use", "title"]
+
 STATE = ROOT / "website" / "widget-state"  # committed: the site is built from the notebooks, never re-executed
-KERNEL = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+LANGUAGES = CODES  # every edition of the table of editions, the source language first
 
 
-def sources() -> list[Path]:
-    return sorted(SOURCES.glob("[0-9][0-9]_*.py"))
-
-
-def notebook_for(src: Path, lang: str = "en") -> Path:
-    """Where a source's executed notebook lives: notebooks/ for English, notebooks/<lang>/ for a translation."""
-    return (NOTEBOOKS if lang == "en" else NOTEBOOKS / lang) / f"{src.stem}.ipynb"
-
-
-def edition(src: Path, lang: str = "en") -> nbformat.NotebookNode:
-    """The unexecuted notebook of ``src`` in ``lang``: the English one with its catalog's translations applied."""
+def edition(src: Path, lang: str = SOURCE.code) -> nbformat.NotebookNode:
+    """The unexecuted notebook of ``src`` in ``lang``: the source with its catalog's translations applied."""
     nb = from_source(src)
-    if lang == "en":
+    if lang == SOURCE.code:
         return nb
-    import i18n
-
-    return i18n.translated_notebook(nb, i18n.finished(i18n.load(i18n.catalog_path(src))))
-
-
-def from_source(src: Path) -> nbformat.NotebookNode:
-    """The notebook a source describes, without outputs, with stable cell ids (so rebuilds diff cleanly)."""
-    nb = jupytext.read(src)
-    nb.metadata = {"kernelspec": dict(KERNEL), "language_info": {"name": "python"}}
-    for i, cell in enumerate(nb.cells):
-        cell.id = f"c{i:03d}"
-        cell.metadata.pop("lines_to_next_cell", None)
-    return nb
+    return i18n.translated_notebook(nb, i18n.finished(i18n.load(i18n.catalog_path(src, lang))), lang)
 
 
 def _cells(nb: nbformat.NotebookNode) -> list[tuple[str, str]]:
@@ -75,9 +59,6 @@ def stale_cells(src: Path, lang: str = "en") -> list[str]:
     if len(want) != len(have):
         return [f"{target.name} has {len(have)} cells; its source has {len(want)}"]
     return [f"cell {i}: {h[0]} differs from the source" for i, (w, h) in enumerate(zip(want, have)) if w != h]
-
-
-LANGUAGES = ("en", "zh")
 
 
 def build(names: list[str]) -> int:
@@ -129,7 +110,7 @@ def state_files_in_use() -> set[str]:
     from course_utils.widgets._core import in_state_folder
 
     used: set[str] = set()
-    for path in sorted(NOTEBOOKS.glob("*.ipynb")) + sorted((NOTEBOOKS / "zh").glob("*.ipynb")):
+    for path in [p for lang in LANGUAGES for p in sorted(notebook_folder(lang).glob("*.ipynb"))]:
         for cell in nbformat.read(path, as_version=4).cells:
             for output in cell.get("outputs", []):
                 rebuild = output.get("metadata", {}).get("course_widget", {}).get("rebuild")
@@ -181,7 +162,7 @@ def index_pages() -> dict[Path, str]:
               "gathered in the [glossary](GLOSSARY.md).", ""]
     readme += [f"{i + 1}. [{name}]({notebook_for(src).name})" for i, (src, name) in enumerate(chapters)]
     glossary = ["# Glossary", "", "Every chapter's key terms (English | 中文), generated from the chapters by "
-                "`tools/nbtools.py index`: edit a chapter's *Key terms* table, not this file.", "",
+                "`python -m tools.nbtools index`: edit a chapter's *Key terms* table, not this file.", "",
                 "| English | 中文 | chapters |", "|---|---|---|"]
     where: dict[tuple[str, str], list[Path]] = {}
     for src, _ in chapters:
@@ -195,7 +176,7 @@ def index_pages() -> dict[Path, str]:
     zh_readme = ["# 各章顺序", "", "请按这个顺序学习，每一章都以前面各章为基础。每章末尾列出本章的关键术语，汇总在"
                  "[术语表](GLOSSARY.md)中。English edition: [../README.md](../README.md)。", ""]
     zh_readme += [f"{i + 1}. [{title(src, 'zh')}]({notebook_for(src).name})" for i, (src, _) in enumerate(chapters)]
-    zh_glossary = ["# 术语表", "", "各章关键术语（中文 | English），由 `tools/nbtools.py index` 从各章生成：请修改章节中的"
+    zh_glossary = ["# 术语表", "", "各章关键术语（中文 | English），由 `python -m tools.nbtools index` 从各章生成：请修改章节中的"
                    "“关键术语”表格，而不是这个文件。", "", "| 中文 | English | 章节 |", "|---|---|---|"]
     for (en, zh), srcs in sorted(where.items(), key=lambda item: item[0][0].lower()):
         links = "、".join(f"[{src.stem[:2]}]({notebook_for(src).name})" for src in srcs)

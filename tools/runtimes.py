@@ -3,10 +3,10 @@
 ``python3 course.py bench`` (``benchmarks/run.py``) runs every chapter of both editions top to bottom in a fresh
 kernel and records the seconds in ``benchmarks/chapter_times.json``. From that record:
 
-    python tools/runtimes.py apply   write the rounded times into each chapter's header (its source, and the same
+    python -m tools.runtimes apply   write the rounded times into each chapter's header (its source, and the same
                                      entry of every catalog, source and translation alike, so no translation goes
                                      stale) and into the course maps of README.md and README.zh-CN.md
-    python tools/runtimes.py check   list every place that disagrees with the record (exit 1 if any)
+    python -m tools.runtimes check   list every place that disagrees with the record (exit 1 if any)
 
 A chapter's time is the slower of its two editions, rounded to 5 s (at least 5 s): what a learner reads is an
 "about", and the rounding keeps it from changing with every run. ``tests/test_project.py`` runs ``check``.

@@ -15,7 +15,7 @@ again is read from its record, not from its pixels, so a site built with other l
 notebooks still rebuilds every widget it can. Then Sphinx with MyST-NB and the book theme (``website/conf.py``)
 writes ``build/site/<lang>/``; MathJax and the pictures are stored once, at the site's root, for both editions.
 
-    python tools/website.py            build the site into build/site/ (open build/site/index.html)
+    python -m tools.website            build the site into build/site/ (open build/site/index.html)
 """
 
 from __future__ import annotations

@@ -1,0 +1,13 @@
+"""The course's authoring tools, one package, run from the course folder as ``python -m tools.<module>``.
+
+Tests (``tests/``) and benchmarks (``benchmarks/``) import them the same way: ``from tools import nbtools``.
+Each module imports only the ones listed before it, so there is no cycle:
+
+    deps       the requirement lists (requirements.txt, constraints-floor.txt, environment.yml) from pyproject.toml
+    chapters   where the chapters' sources and each edition's executed notebooks are
+    i18n       the translated editions: catalogs of the chapters, of course_utils and of course.py (Babel, gettext)
+    nbtools    build (execute) and check the notebooks, write the course map and the glossary
+    runtimes   the chapters' measured run times, shown in their headers and the READMEs
+    browser    JupyterLab and Chromium (Playwright) for the browser test and the benchmarks
+    website    the website (Sphinx + MyST-NB), its widgets answering without a kernel
+"""
