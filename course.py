@@ -437,16 +437,23 @@ def test(extra: list[str], code: str) -> int:
         _say((_("missing: {what} ({command}); {tests} will fail (CI=true).") if on_ci else
               _("missing: {what} ({command}); {tests} will be skipped."))
              .format(what=_(what), command=command, tests=_(needed_by)))
-    py = setup(("test", "site"), floor=floor)  # the suite builds the website and tests it in the browser
+    # The suite builds the website and tests it in the browser. The floor run leaves the checks that give the same
+    # answer at any library version (lint, types, files, the website) to the newest run: tests/conftest.py, ONCE.
+    py = setup(("test",) if floor else ("test", "site"), floor=floor)
+    once = ["-m", "not once"] if floor else []
+    if floor:
+        _say(_("At the oldest supported versions: the checks that do not depend on library versions are left to the "
+               "run at the newest versions (tests/conftest.py, ONCE)."))
     cores = os.cpu_count() or 1
     workers = max(1, min(cores, 4))
     env = dict(os.environ)
     # Threads per worker = cores / workers, so parallel notebooks don't fight over the CPU.
     threads = str(max(1, cores // workers))
     env.update(OMP_NUM_THREADS=threads, MKL_NUM_THREADS=threads, MPLBACKEND="Agg", PYTHONHASHSEED="0")
-    # --dist loadscope keeps every notebook's cells on one worker (plain -n would split a notebook).
-    xdist = ["-n", str(workers), "--dist", "loadscope"] if workers > 1 else []
-    return _run([py, "-m", "pytest", *xdist, *extra], env=env)
+    # --dist loadgroup hands each worker whole groups (tests/conftest.py: a notebook's cells stay on one worker,
+    # where plain -n would split them), in the order conftest gives: the longest first.
+    xdist = ["-n", str(workers), "--dist", "loadgroup", "--no-loadscope-reorder"] if workers > 1 else []
+    return _run([py, "-m", "pytest", *xdist, *once, *extra], env=env)
 
 
 def notebooks(extra: list[str], code: str) -> int:

@@ -2,7 +2,8 @@
 
 For each ``notebooks/*.ipynb`` and ``notebooks/zh/*.ipynb`` (or those of the folder named by
 ``COURSE_BROWSER_NOTEBOOKS``) the test opens the notebook in
-a fresh JupyterLab workspace, runs all cells, saves, and checks
+JupyterLab (one page per test worker, in a fresh workspace, loaded once; the previous notebook is closed and its
+kernel shut down), runs all cells, saves, and checks
 
 * the saved notebook has no error output,
 * the page shows no ipywidgets front-end error ("Error displaying widget", "Failed to load model class"),
@@ -28,6 +29,7 @@ from pathlib import Path
 import pytest
 
 from tools.browser import (
+    JS_CLOSE_ALL,
     JS_HAS_CJK_GLYPHS,
     JS_RUN_ALL,
     JS_RUN_FINISHED,
@@ -39,7 +41,8 @@ from tools.browser import (
     at_max,
     error_outputs,
     jupyterlab,
-    open_notebook,
+    open_in_lab,
+    open_lab,
     settle,
     shutdown_kernels,
     wait_for_widget_views,
@@ -59,6 +62,27 @@ def lab(tmp_path_factory):
     """A JupyterLab server over a temporary copy of the notebooks. Yields (base URL, served folder)."""
     with jupyterlab(tmp_path_factory.mktemp("lab"), NOTEBOOK_DIR) as served:
         yield served
+
+
+@pytest.fixture(scope="module")
+def lab_page(browser, lab):
+    """One page with JupyterLab loaded, in which each test opens its notebook (``get()`` loads it again if a
+    test left the page closed or crashed)."""
+    url, _root = lab
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    pages: list = []
+
+    def get():
+        if not pages or pages[-1].is_closed():
+            page = context.new_page()
+            open_lab(page, url)
+            pages.append(page)
+        return pages[-1]
+
+    try:
+        yield get
+    finally:
+        context.close()
 
 
 def _check_sliders(page) -> tuple[int, list[str]]:
@@ -117,15 +141,19 @@ def _untranslated_widgets(page) -> list[str]:
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS)
-def test_notebook_in_browser(notebook: str, browser, lab, record_property):
+def test_notebook_in_browser(notebook: str, lab, lab_page, record_property):
     url, root = lab
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
+    page = lab_page()
     console_errors: list[str] = []
-    page.on("console", lambda msg: console_errors.append(msg.text) if msg.type == "error" else None)
+
+    def on_console(msg) -> None:
+        if msg.type == "error":
+            console_errors.append(msg.text)
+
+    page.on("console", on_console)
     try:
         start = time.monotonic()
-        open_notebook(page, url, notebook)
+        open_in_lab(page, notebook)
         open_s = time.monotonic() - start
         page.evaluate(JS_RUN_ALL)
         page.wait_for_function(JS_RUN_FINISHED, timeout=RUN_TIMEOUT_S * 1000, polling=250)
@@ -160,7 +188,12 @@ def test_notebook_in_browser(notebook: str, browser, lab, record_property):
             page.screenshot(path=str(SCREENSHOT_DIR / f"{notebook.replace('/', '_')}.png"))
         except Exception as exc:
             print(f"\n{notebook}: no screenshot: {exc}")
-        context.close()
+        page.remove_listener("console", on_console)
+        try:
+            page.evaluate(JS_CLOSE_ALL)
+        except Exception as exc:  # a crashed page: the next test loads JupyterLab again
+            print(f"\n{notebook}: could not close it: {exc}")
+            page.close()
         try:
             shutdown_kernels(url)
         except OSError as exc:

@@ -134,7 +134,9 @@ def test_lab_starts_as_the_readme_says_with_menus_in_the_editions_language(lang,
         code = lab.stop()
     out = lab.output()
     assert code == 0, out[-3000:]
-    assert "Traceback" not in out, out[-3000:]
+    # the launcher stops without a traceback of its own (JupyterLab's server may log one of a browser's websocket
+    # closed while it shut down: that is the server's log, not the launcher's exit)
+    assert not re.search(r'File "[^"]*course\.py"', out), out[-3000:]
     assert lab.lines[-1] == "[course] " + tr("JupyterLab stopped."), out[-1000:]
     # the edition's menu language lives in the course's own JupyterLab settings, not in the user's
     plugin = ROOT / ".lab" / lang / "user-settings" / "@jupyterlab" / "translation-extension"

@@ -236,6 +236,41 @@ def open_notebook(page, url: str, name: str) -> None:
     """Open a notebook in a fresh workspace, accept a kernel dialog if one comes, wait for an idle kernel."""
     page.goto(f"{url}/lab/workspaces/test-{uuid.uuid4().hex[:12]}/tree/{urllib.parse.quote(name)}?reset")
     page.wait_for_function(JS_PANEL, timeout=KERNEL_READY_TIMEOUT_S * 1000)
+    _wait_for_kernel(page, name)
+
+
+def open_lab(page, url: str) -> None:
+    """Load JupyterLab, in a fresh workspace, into ``page``, to open one notebook after another in it
+    (:func:`open_in_lab`): the page loads JupyterLab's code once, not once per notebook."""
+    page.goto(f"{url}/lab/workspaces/test-{uuid.uuid4().hex[:12]}?reset")
+    page.wait_for_function("() => !!window.jupyterapp", timeout=KERNEL_READY_TIMEOUT_S * 1000)
+    page.evaluate("() => window.jupyterapp.restored.then(() => true)")
+
+
+# Every document of the main area closed at once, without the "save changes?" question of a closed dirty one.
+JS_CLOSE_ALL = """() => {
+    for (const dialog of document.querySelectorAll('.jp-Dialog')) dialog.remove();
+    for (const widget of Array.from(window.jupyterapp.shell.widgets('main'))) widget.dispose();
+}"""
+
+# The notebook `path` is the current panel, its file loaded and its session there.
+JS_PANEL_OF = """(path) => {
+    const panel = window.jupyterapp.shell.currentWidget;
+    return !!(panel && panel.context && panel.context.path === path && panel.content && panel.content.model
+              && panel.context.isReady && panel.sessionContext);
+}"""
+
+
+def open_in_lab(page, name: str) -> None:
+    """Close what the JupyterLab in ``page`` shows, open notebook ``name`` (relative to the served folder),
+    accept a kernel dialog if one comes, wait for an idle kernel."""
+    page.evaluate(JS_CLOSE_ALL)
+    page.evaluate("(path) => { window.jupyterapp.commands.execute('docmanager:open', {path}); }", name)
+    page.wait_for_function(JS_PANEL_OF, arg=name, timeout=KERNEL_READY_TIMEOUT_S * 1000)
+    _wait_for_kernel(page, name)
+
+
+def _wait_for_kernel(page, name: str) -> None:
     deadline = time.monotonic() + KERNEL_READY_TIMEOUT_S
     while True:
         remaining_ms = max(1000, (deadline - time.monotonic()) * 1000)
