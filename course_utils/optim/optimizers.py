@@ -217,10 +217,12 @@ class RMSprop(Optimizer):
                 s.mul_(alpha).addcmul_(g, g, value=1 - alpha)         # s ← α·s + (1 − α)·g²
                 if group["centered"]:
                     g_avg = state["grad_avg"]
-                    g_avg.mul_(alpha).add_(g, alpha=1 - alpha)        # ḡ ← α·ḡ + (1 − α)·g
-                    denom = (s - g_avg * g_avg).sqrt() + group["eps"]  # √(E[g²] − E[g]²) + ε
+                    g_avg.lerp_(g, 1 - alpha)                         # ḡ ← α·ḡ + (1 − α)·g, as ḡ + (1 − α)·(g − ḡ)
+                    # √(E[g²] − E[g]²) + ε in torch's order of operations: where the variance vanishes, s − ḡ² is
+                    # rounding error, and only the same operations in the same order round the same way
+                    denom = s.addcmul(g_avg, g_avg, value=-1).sqrt_().add_(group["eps"])
                 else:
-                    denom = s.sqrt() + group["eps"]
+                    denom = s.sqrt().add_(group["eps"])
                 if mu > 0:
                     b = state["momentum_buffer"]
                     b.mul_(mu).addcdiv_(g, denom)                     # b ← μ·b + g / (√s + ε)
