@@ -3,6 +3,10 @@
 Every ``make_*`` function returns ``(X, y)``: ``X`` is float32 of shape (n, d); for classification ``y`` is int64
 class labels of shape (n,); for regression ``y`` is float32 of shape (n, 1), ready for ``nn.MSELoss`` against a
 model's (n, 1) output. The same ``seed`` always gives the same data, whatever the global random state.
+
+Each toy set is two functions: ``make_xor`` checks its arguments and calls ``_make_xor``, the generator itself,
+written in plain torch (and math) with its own seeded ``torch.Generator``. ``course_utils.playground.export_code``
+copies those generators' source into its standalone scripts, so a script draws the very same points.
 """
 
 from __future__ import annotations
@@ -38,6 +42,21 @@ def _generator(seed: int) -> torch.Generator:
     return torch.Generator().manual_seed(seed)
 
 
+# The generators below are copied into exported scripts (course_utils.playground.export_code): each uses only
+# torch and math, and makes its own seeded generator, so it runs on its own.
+
+
+def _make_xor(n: int, noise: float, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """XOR: four Gaussian clusters at (±1, ±1), label 1 where the signs differ. X (n, 2), y (n,), shuffled."""
+    g = torch.Generator().manual_seed(seed)
+    corners = torch.tensor([[-1.0, -1.0], [-1.0, 1.0], [1.0, -1.0], [1.0, 1.0]])
+    idx = torch.arange(n) % 4
+    X = corners[idx] + noise * torch.randn(n, 2, generator=g)
+    y = (corners[idx, 0] * corners[idx, 1] < 0).long()
+    perm = torch.randperm(n, generator=g)
+    return X[perm], y[perm]
+
+
 def make_xor(n: int = 200, noise: float = 0.1, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
     """Four Gaussian clusters at (±1, ±1); the label is 1 where the signs differ (x₁·x₂ < 0).
 
@@ -51,11 +70,20 @@ def make_xor(n: int = 200, noise: float = 0.1, seed: int = 0) -> tuple[torch.Ten
     """
     _check_n(n)
     _check_noise(noise)
-    g = _generator(seed)
-    corners = torch.tensor([[-1.0, -1.0], [-1.0, 1.0], [1.0, -1.0], [1.0, 1.0]])
-    idx = torch.arange(n) % 4
-    X = corners[idx] + noise * torch.randn(n, 2, generator=g)
-    y = (corners[idx, 0] * corners[idx, 1] < 0).long()
+    return _make_xor(n, noise, seed)
+
+
+def _make_moons(n: int, noise: float, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Two interleaving half circles, labels 0 (upper) and 1 (lower). X (n, 2), y (n,), shuffled."""
+    g = torch.Generator().manual_seed(seed)
+    n0 = n // 2
+    n1 = n - n0
+    t0 = torch.linspace(0, math.pi, n0)
+    t1 = torch.linspace(0, math.pi, n1)
+    upper = torch.stack([torch.cos(t0), torch.sin(t0)], dim=1)
+    lower = torch.stack([1 - torch.cos(t1), 0.5 - torch.sin(t1)], dim=1)
+    X = torch.cat([upper, lower]) + noise * torch.randn(n, 2, generator=g)
+    y = torch.cat([torch.zeros(n0), torch.ones(n1)]).long()
     perm = torch.randperm(n, generator=g)
     return X[perm], y[perm]
 
@@ -64,14 +92,20 @@ def make_moons(n: int = 200, noise: float = 0.1, seed: int = 0) -> tuple[torch.T
     """Two interleaving half circles (as scikit-learn's ``make_moons``). Returns X (n, 2), y (n,) int64."""
     _check_n(n)
     _check_noise(noise)
-    g = _generator(seed)
+    return _make_moons(n, noise, seed)
+
+
+def _make_circles(n: int, noise: float, factor: float, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """A small circle (label 1, radius ``factor``) inside a large one (label 0, radius 1). X (n, 2), y (n,),
+    shuffled."""
+    g = torch.Generator().manual_seed(seed)
     n0 = n // 2
     n1 = n - n0
-    t0 = torch.linspace(0, math.pi, n0)
-    t1 = torch.linspace(0, math.pi, n1)
-    upper = torch.stack([torch.cos(t0), torch.sin(t0)], dim=1)
-    lower = torch.stack([1 - torch.cos(t1), 0.5 - torch.sin(t1)], dim=1)
-    X = torch.cat([upper, lower]) + noise * torch.randn(n, 2, generator=g)
+    t0 = torch.linspace(0, 2 * math.pi, n0 + 1)[:-1]
+    t1 = torch.linspace(0, 2 * math.pi, n1 + 1)[:-1]
+    outer = torch.stack([torch.cos(t0), torch.sin(t0)], dim=1)
+    inner = factor * torch.stack([torch.cos(t1), torch.sin(t1)], dim=1)
+    X = torch.cat([outer, inner]) + noise * torch.randn(n, 2, generator=g)
     y = torch.cat([torch.zeros(n0), torch.ones(n1)]).long()
     perm = torch.randperm(n, generator=g)
     return X[perm], y[perm]
@@ -85,17 +119,22 @@ def make_circles(
     _check_noise(noise)
     if not 0 < factor < 1:
         raise ValueError(_("`factor` must be in (0, 1); got {factor!r}").format(factor=factor))
-    g = _generator(seed)
-    n0 = n // 2
-    n1 = n - n0
-    t0 = torch.linspace(0, 2 * math.pi, n0 + 1)[:-1]
-    t1 = torch.linspace(0, 2 * math.pi, n1 + 1)[:-1]
-    outer = torch.stack([torch.cos(t0), torch.sin(t0)], dim=1)
-    inner = factor * torch.stack([torch.cos(t1), torch.sin(t1)], dim=1)
-    X = torch.cat([outer, inner]) + noise * torch.randn(n, 2, generator=g)
-    y = torch.cat([torch.zeros(n0), torch.ones(n1)]).long()
+    return _make_circles(n, noise, factor, seed)
+
+
+def _make_spirals(
+    n: int, noise: float, classes: int, turns: float, seed: int
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """``classes`` interleaved spiral arms of ``turns`` turns around the origin (radius up to 1), one per class.
+    X (n, 2), y (n,), shuffled."""
+    g = torch.Generator().manual_seed(seed)
+    labels = torch.arange(n) % classes
+    r = torch.rand(n, generator=g).sqrt()  # uniform over the disc's area, not bunched at the centre
+    theta = 2 * math.pi * (turns * r + labels / classes)
+    X = torch.stack([r * torch.cos(theta), r * torch.sin(theta)], dim=1)
+    X = X + noise * r.unsqueeze(1) * torch.randn(n, 2, generator=g)
     perm = torch.randperm(n, generator=g)
-    return X[perm], y[perm]
+    return X[perm], labels[perm].long()
 
 
 def make_spirals(
@@ -105,12 +144,17 @@ def make_spirals(
     _check_n(n)
     _check_noise(noise)
     _check_n(classes, "classes")
-    g = _generator(seed)
-    labels = torch.arange(n) % classes
-    r = torch.rand(n, generator=g).sqrt()  # uniform over the disc's area, not bunched at the centre
-    theta = 2 * math.pi * (turns * r + labels / classes)
-    X = torch.stack([r * torch.cos(theta), r * torch.sin(theta)], dim=1)
-    X = X + noise * r.unsqueeze(1) * torch.randn(n, 2, generator=g)
+    return _make_spirals(n, noise, classes, turns, seed)
+
+
+def _make_blobs(n: int, centers: int, noise: float, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """``centers`` Gaussian blobs with std ``noise`` around points on a circle of radius 2, one per class.
+    X (n, 2), y (n,), shuffled."""
+    g = torch.Generator().manual_seed(seed)
+    labels = torch.arange(n) % centers
+    angle = 2 * math.pi * labels / centers + math.pi / 4
+    means = 2 * torch.stack([torch.cos(angle), torch.sin(angle)], dim=1)
+    X = means + noise * torch.randn(n, 2, generator=g)
     perm = torch.randperm(n, generator=g)
     return X[perm], labels[perm].long()
 
@@ -122,13 +166,25 @@ def make_blobs(
     _check_n(n)
     _check_noise(noise)
     _check_n(centers, "centers")
-    g = _generator(seed)
-    labels = torch.arange(n) % centers
-    angle = 2 * math.pi * labels / centers + math.pi / 4
-    means = 2 * torch.stack([torch.cos(angle), torch.sin(angle)], dim=1)
-    X = means + noise * torch.randn(n, 2, generator=g)
-    perm = torch.randperm(n, generator=g)
-    return X[perm], labels[perm].long()
+    return _make_blobs(n, centers, noise, seed)
+
+
+def _make_regression(
+    n: int, n_features: int, noise: float, outliers: float, seed: int
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, float]:
+    """A linear target y = X·w + b + noise with X uniform in [−1, 1]^n_features, w all 2s and b = 0.5; a fraction
+    ``outliers`` of the targets shifted by ±(5 to 10). Returns X (n, n_features), y (n, 1), and the true w, b."""
+    g = torch.Generator().manual_seed(seed)
+    w = torch.full((n_features,), 2.0)
+    b = 0.5
+    X = torch.rand(n, n_features, generator=g) * 2 - 1
+    y = X @ w + b + noise * torch.randn(n, generator=g)
+    n_out = int(round(outliers * n))
+    if n_out:
+        idx = torch.randperm(n, generator=g)[:n_out]
+        sign = torch.where(torch.rand(n_out, generator=g) < 0.5, -1.0, 1.0)
+        y[idx] += sign * (5 + 5 * torch.rand(n_out, generator=g))
+    return X, y.unsqueeze(1), w, b
 
 
 @overload
@@ -165,17 +221,7 @@ def make_regression(
     _check_noise(noise)
     if not 0 <= outliers < 1:
         raise ValueError(_("`outliers` must be a fraction in [0, 1); got {outliers!r}").format(outliers=outliers))
-    g = _generator(seed)
-    w = torch.full((n_features,), 2.0)
-    b = 0.5
-    X = torch.rand(n, n_features, generator=g) * 2 - 1
-    y = X @ w + b + noise * torch.randn(n, generator=g)
-    n_out = int(round(outliers * n))
-    if n_out:
-        idx = torch.randperm(n, generator=g)[:n_out]
-        sign = torch.where(torch.rand(n_out, generator=g) < 0.5, -1.0, 1.0)
-        y[idx] += sign * (5 + 5 * torch.rand(n_out, generator=g))
-    y = y.unsqueeze(1)
+    X, y, w, b = _make_regression(n, n_features, noise, outliers, seed)
     return (X, y, w, b) if return_coef else (X, y)
 
 

@@ -20,6 +20,7 @@ same settings give the same curves, bit for bit, whatever else the notebook does
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import json
 import math
 import os
@@ -316,19 +317,18 @@ def _as_settings(settings: Settings | Mapping[str, Any] | Playground | None) -> 
 
 # ---------------------------------------------------------------------------------------------- the pieces
 
+# What the playground passes to a data set's maker ``course_utils.data.make_<dataset>`` besides n, noise and seed
+# (the others keep the maker's defaults); export_code writes the same call.
+_DATA_ARGS: dict[str, dict[str, Any]] = {"spirals": {"turns": SPIRAL_TURNS}, "regression": {"n_features": 2}}
+
+
 def make_data(settings: Settings) -> tuple[torch.Tensor, torch.Tensor]:
     """The ``n`` points of ``settings.dataset`` from ``course_utils.data``: X (n, 2) float32, and y (n,) int64
     class labels (classification) or (n, 1) float32 targets (regression). Seeded by ``data_seed``. The spirals
     make 1.5 turns (``SPIRAL_TURNS``; ``make_spirals``' default of one turn is easy for a single layer)."""
-    s, kw = settings, dict[str, Any](n=settings.n, noise=settings.noise, seed=settings.data_seed)
-    makers: dict[str, Callable[..., tuple[torch.Tensor, torch.Tensor]]] = {"xor": _data.make_xor, "circles": _data.make_circles, "moons": _data.make_moons,
-              "spirals": _data.make_spirals, "blobs": _data.make_blobs}
-    if s.dataset == "regression":
-        X, y, *_rest = _data.make_regression(n_features=2, **kw)
-        return X, y
-    if s.dataset == "spirals":
-        return _data.make_spirals(turns=SPIRAL_TURNS, **kw)
-    return makers[s.dataset](**kw)
+    s = settings
+    maker: Callable[..., tuple[torch.Tensor, torch.Tensor]] = getattr(_data, f"make_{s.dataset}")
+    return maker(n=s.n, noise=s.noise, seed=s.data_seed, **_DATA_ARGS.get(s.dataset, {}))
 
 
 def expand_features(X: torch.Tensor, features: tuple[str, ...]) -> torch.Tensor:
@@ -617,85 +617,28 @@ class Playground:
 
 # ------------------------------------------------------------------------------------------- export to code
 
-_DATA_CODE = {
-    "xor": '''
-def make_data(n, noise, seed):
-    """XOR: four Gaussian clusters at (±1, ±1); the label is 1 where the signs differ."""
-    g = torch.Generator().manual_seed(seed)
-    corners = torch.tensor([[-1.0, -1.0], [-1.0, 1.0], [1.0, -1.0], [1.0, 1.0]])
-    idx = torch.arange(n) % 4
-    X = corners[idx] + noise * torch.randn(n, 2, generator=g)
-    y = (corners[idx, 0] * corners[idx, 1] < 0).long()
-    perm = torch.randperm(n, generator=g)
-    return X[perm], y[perm]
-''',
-    "moons": '''
-def make_data(n, noise, seed):
-    """Two interleaving half circles, labels 0 (upper) and 1 (lower)."""
-    g = torch.Generator().manual_seed(seed)
-    n0, n1 = n // 2, n - n // 2
-    t0, t1 = torch.linspace(0, math.pi, n0), torch.linspace(0, math.pi, n1)
-    upper = torch.stack([torch.cos(t0), torch.sin(t0)], dim=1)
-    lower = torch.stack([1 - torch.cos(t1), 0.5 - torch.sin(t1)], dim=1)
-    X = torch.cat([upper, lower]) + noise * torch.randn(n, 2, generator=g)
-    y = torch.cat([torch.zeros(n0), torch.ones(n1)]).long()
-    perm = torch.randperm(n, generator=g)
-    return X[perm], y[perm]
-''',
-    "circles": '''
-def make_data(n, noise, seed, factor=0.5):
-    """A small circle (label 1, radius `factor`) inside a large one (label 0, radius 1)."""
-    g = torch.Generator().manual_seed(seed)
-    n0, n1 = n // 2, n - n // 2
-    t0 = torch.linspace(0, 2 * math.pi, n0 + 1)[:-1]
-    t1 = torch.linspace(0, 2 * math.pi, n1 + 1)[:-1]
-    outer = torch.stack([torch.cos(t0), torch.sin(t0)], dim=1)
-    inner = factor * torch.stack([torch.cos(t1), torch.sin(t1)], dim=1)
-    X = torch.cat([outer, inner]) + noise * torch.randn(n, 2, generator=g)
-    y = torch.cat([torch.zeros(n0), torch.ones(n1)]).long()
-    perm = torch.randperm(n, generator=g)
-    return X[perm], y[perm]
-''',
-    "spirals": '''
-def make_data(n, noise, seed, classes=2, turns=1.5):
-    """Interleaved spiral arms around the origin (radius up to 1), one per class."""
-    g = torch.Generator().manual_seed(seed)
-    labels = torch.arange(n) % classes
-    r = torch.rand(n, generator=g).sqrt()  # uniform over the disc's area
-    theta = 2 * math.pi * (turns * r + labels / classes)
-    X = torch.stack([r * torch.cos(theta), r * torch.sin(theta)], dim=1)
-    X = X + noise * r.unsqueeze(1) * torch.randn(n, 2, generator=g)
-    perm = torch.randperm(n, generator=g)
-    return X[perm], labels[perm].long()
-''',
-    "blobs": '''
-def make_data(n, noise, seed, centers=2):
-    """Gaussian blobs with std `noise` around points on a circle of radius 2."""
-    g = torch.Generator().manual_seed(seed)
-    labels = torch.arange(n) % centers
-    angle = 2 * math.pi * labels / centers + math.pi / 4
-    means = 2 * torch.stack([torch.cos(angle), torch.sin(angle)], dim=1)
-    X = means + noise * torch.randn(n, 2, generator=g)
-    perm = torch.randperm(n, generator=g)
-    return X[perm], labels[perm].long()
-''',
-    "regression": '''
-def make_data(n, noise, seed):
-    """A plane: y = 2·x1 + 2·x2 + 0.5 + noise, with X uniform in [-1, 1]². Returns X (n, 2), y (n, 1)."""
-    g = torch.Generator().manual_seed(seed)
-    w, b = torch.full((2,), 2.0), 0.5
-    X = torch.rand(n, 2, generator=g) * 2 - 1
-    y = X @ w + b + noise * torch.randn(n, generator=g)
-    return X, y.unsqueeze(1)
-''',
-}
+def _data_code(s: Settings) -> tuple[str, str]:
+    """The data of ``s`` as script code: the generator that ``course_utils.data.make_<dataset>`` calls after
+    checking its arguments (``_make_<dataset>``, its source as it is, named ``make_<dataset>`` in the script), and
+    the line that calls it as :func:`make_data` does, every argument spelled out."""
+    name = f"make_{s.dataset}"
+    generator = getattr(_data, f"_{name}")
+    source = textwrap.dedent(inspect.getsource(generator)).replace(f"def _{name}(", f"def {name}(", 1)
+    defaults = {arg: p.default for arg, p in inspect.signature(getattr(_data, name)).parameters.items()}
+    values = {**defaults, **_DATA_ARGS.get(s.dataset, {})}
+    constants = {"n": "N_POINTS", "noise": "NOISE", "seed": "DATA_SEED"}
+    args = ", ".join(f"{arg}={constants.get(arg) or repr(values[arg])}"
+                     for arg in inspect.signature(generator).parameters)
+    if s.dataset == "regression":
+        return source.strip(), f"X, y, true_w, true_b = {name}({args})"  # and the plane the points scatter around
+    return source.strip(), f"X, y = {name}({args})  # already shuffled"
 
 
 def export_code(settings: Settings | Mapping[str, Any] | Playground, epochs: int = 100) -> str:
-    """A complete, runnable PyTorch script for ``settings``: data (the generator inlined), input features,
-    model, initialization, loss, optimizer, schedule and training loop, ``epochs`` epochs. It imports only
-    torch (and math), so it runs anywhere; run with the same torch it prints the same losses as
-    ``Playground(settings).step(epochs)`` (the same seeds and the same order of operations)."""
+    """A complete, runnable PyTorch script for ``settings``: data (``course_utils.data``'s generator, its source
+    copied in), input features, model, initialization, loss, optimizer, schedule and training loop, ``epochs``
+    epochs. It imports only torch (and math), so it runs anywhere; run with the same torch it prints the same
+    losses as ``Playground(settings).step(epochs)`` (the same code and seeds, the same order of operations)."""
     s = _as_settings(settings)
     validation.integer(epochs, "epochs", min=0)
     classify = s.task == "classification"
@@ -740,7 +683,8 @@ def export_code(settings: Settings | Mapping[str, Any] | Playground, epochs: int
         shown = "train loss {train_loss:.4f}, test loss {test_loss:.4f}"
     every = max(1, epochs // 10)
     step_sched = "    scheduler.step()  # once per epoch\n" if s.schedule != "none" else ""
-    uses_math = s.dataset in ("moons", "circles", "spirals", "blobs")
+    data_code, data_call = _data_code(s)
+    uses_math = "math." in data_code
     note = s.note.replace("\\", "/").replace('"""', "''")  # safe inside the script's docstring
     note = textwrap.fill(f"Note: {note}", 100) + "\n" if note else ""
     summary = textwrap.fill(s.describe(), 100)
@@ -765,8 +709,8 @@ REG_RATE = {s.reg_rate!r}  # regularization: {s.regularization}
 torch.set_num_threads(1)  # a network this small trains fastest on one thread
 
 
-# ---- data: {s.dataset} ----
-{_DATA_CODE[s.dataset].strip()}
+# ---- data: {s.dataset} (course_utils.data.make_{s.dataset} without its argument checks) ----
+{data_code}
 
 
 def expand(X):
@@ -775,7 +719,7 @@ def expand(X):
     return torch.stack([{feats}], dim=1)
 
 
-X, y = make_data(N_POINTS, NOISE, DATA_SEED)  # already shuffled
+{data_call}
 {targets}
 X_train, y_train = expand(X[:N_TRAIN]), y[:N_TRAIN]
 X_test, y_test = expand(X[N_TRAIN:]), y[N_TRAIN:]

@@ -207,8 +207,10 @@ def test_exported_scripts_reach_the_playgrounds_losses_bit_for_bit(tmp_path):
 
     Achieved tolerance: none needed. The script repeats the playground's operations in the same order, with the
     same seeds and one thread, so the losses are equal to the last bit (compared with ==). One child process runs
-    every script in turn (``runpy``, as ``__main__``), so torch is imported once.
+    every script in turn (``runpy``, as ``__main__``), so torch is imported once. The cases cover every data set:
+    each script draws its points with the source of ``course_utils.data``'s own generator.
     """
+    assert {Settings.from_dict(c).dataset for c in EXPORT_CASES.values()} == set(P.DATASETS)
     epochs = 4
     files, expected = [], {}
     for i, (label, settings) in enumerate(EXPORT_CASES.items()):

@@ -333,6 +333,33 @@ def test_builders_are_found_on_disk_and_stay_importable_by_name():
     assert callable(widgets.playground) and isinstance(widgets.playground(), widgets.PlaygroundWidget)
 
 
+def test_every_builder_is_imported_by_name_and_every_exported_builder_is_registered():
+    """The package names each builder in an explicit import and in ``__all__`` (so editors and type checkers see
+    it), and nothing else it exports is a builder: the ``@builder`` functions on disk, ``BUILDERS``, the builders
+    imported by ``widgets/__init__.py`` and those in ``__all__`` are one and the same set."""
+    import ast
+    from pathlib import Path
+
+    folder = Path(widgets.__file__).parent
+    decorated = {}  # builder name -> its module, read from the source of every widget module
+    for path in folder.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef) and any(
+                    isinstance(d, ast.Name) and d.id == "builder" for d in node.decorator_list):
+                decorated[node.name] = path.stem
+    assert decorated and set(decorated) == set(widgets.BUILDERS)
+    init = ast.parse((folder / "__init__.py").read_text(encoding="utf-8"))
+    imported = {alias.name: node.module for node in init.body if isinstance(node, ast.ImportFrom) and node.level == 1
+                for alias in node.names}
+    assert {name: imported.get(name) for name in decorated} == decorated  # from .<its module> import <name>
+    builders = {id(fn) for fn in widgets.BUILDERS.values()}
+    exported = {name for name in widgets.__all__ if id(getattr(widgets, name)) in builders}
+    assert exported == set(widgets.BUILDERS)
+    assert len(widgets.__all__) == len(set(widgets.__all__))
+    for name, fn in widgets.BUILDERS.items():
+        assert getattr(widgets, name) is fn
+
+
 def test_pixel_image_pastes_its_array_unchanged():
     import io
 

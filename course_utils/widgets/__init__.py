@@ -20,12 +20,10 @@ each concept's widgets live in their own module here, named like the concept's m
     08 a CNN on MNIST                cnn                                   cnn_explorer, cnn_trainer
     09 network playground            playground_widget, playground_view    playground
 
-Each module registers its builders with ``@builder``. Every such module is imported below, so a new widget needs
-only a new file; each builder is then ``course_utils.widgets.<its name>``.
+Each module registers its builders with ``@builder`` (in ``BUILDERS``, by name); each builder is imported below
+by name, so ``course_utils.widgets.<its name>`` is the builder and editors and type checkers see it. A new widget
+adds its import line and its name in ``__all__`` here (a test fails until it does).
 """
-
-import importlib
-import pkgutil
 
 # Besides the framework: public names released here that now live in their concept's module.
 from ..init import INIT_SCHEMES, first_layer_gradients, init_activation_stats, init_weight_scale
@@ -33,18 +31,29 @@ from ..plot import new_figure
 from ..regularization import train_regularized_mlp
 from ._core import BUILDERS, LivePlot, builder, slider
 from ._render import FigureRenderer, PixelImage, fixed_labels, fixed_title, freeze
+from .activations import activation_explorer, vanishing_gradients
+from .autograd import backprop_stepper
+from .cnn import cnn_explorer, cnn_trainer
+from .init import init_explorer
+from .losses import cross_entropy_explorer, loss_curves, outlier_fit
+from .optim import optimizer_race, schedule_explorer
+from .perceptron import neuron_explorer, perceptron_playground
 from .playground_view import PlaygroundView
-from .playground_widget import PlaygroundWidget
+from .playground_widget import PlaygroundWidget, playground
+from .regularization import regularization_playground
 
 __all__ = [
     "LivePlot", "BUILDERS", "builder", "slider", "FigureRenderer", "PixelImage", "freeze", "fixed_labels",
     "fixed_title", "new_figure", "PlaygroundWidget", "PlaygroundView", "INIT_SCHEMES", "init_weight_scale",
     "init_activation_stats", "first_layer_gradients", "train_regularized_mlp",
+    # the builders, one line per module (the map above)
+    "activation_explorer", "vanishing_gradients",
+    "backprop_stepper",
+    "cnn_explorer", "cnn_trainer",
+    "init_explorer",
+    "cross_entropy_explorer", "loss_curves", "outlier_fit",
+    "optimizer_race", "schedule_explorer",
+    "neuron_explorer", "perceptron_playground",
+    "playground",
+    "regularization_playground",
 ]
-
-for _info in pkgutil.iter_modules(__path__):
-    if not _info.name.startswith("_"):
-        importlib.import_module(f"{__name__}.{_info.name}")
-
-globals().update(BUILDERS)  # every builder as course_utils.widgets.<name>
-__all__ += sorted(BUILDERS)

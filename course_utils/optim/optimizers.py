@@ -1,4 +1,4 @@
-"""Optimizers and learning-rate schedules from the formulas, each beside its ``torch.optim`` twin.
+"""The optimizers from the formulas, each beside its ``torch.optim`` twin (re-exported by :mod:`course_utils.optim`).
 
 Every optimizer is a ``torch.optim.Optimizer`` subclass with torch's constructor arguments, defaults, state names
 and update order, so it drops into any training loop (and into ``course_utils.train.fit``) and matches torch to
@@ -12,31 +12,20 @@ rounding error. With a gradient ``g`` of the loss for a parameter ``w`` and lear
     Adam      m ← β₁m + (1 − β₁)g;  v ← β₂v + (1 − β₂)g²;  m̂ = m / (1 − β₁ᵗ),  v̂ = v / (1 − β₂ᵗ)
               w ← w − lr · m̂ / (√v̂ + eps)          (amsgrad: v̂ uses the running maximum of v)
     AdamW     w ← w·(1 − lr·weight_decay), then the Adam step without weight decay in the gradient
-
-Schedules are pure functions of the epoch, equal to what ``torch.optim.lr_scheduler`` sets after ``epoch`` calls
-of ``scheduler.step()``. The 2-D ``surfaces`` and :func:`trajectory` let you watch the optimizers move.
 """
 
 from __future__ import annotations
 
-import bisect
-import itertools
-import math
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import torch
 from torch.optim import Optimizer
 
-from . import validation
-from .i18n import N_, _
+from .. import validation
+from ..i18n import _
 
-__all__ = [
-    "SGD", "Adagrad", "RMSprop", "Adam", "AdamW",
-    "step_lr", "multistep_lr", "exponential_lr", "cosine_lr", "linear_warmup_lr", "warmup_cosine_lr",
-    "Surface", "surfaces", "walk", "trajectory",
-]
+__all__ = ["SGD", "Adagrad", "RMSprop", "Adam", "AdamW"]
 
 
 # ------------------------------------------------------------------------------------------------------ checks
@@ -228,10 +217,12 @@ class RMSprop(Optimizer):
                 s.mul_(alpha).addcmul_(g, g, value=1 - alpha)         # s ← α·s + (1 − α)·g²
                 if group["centered"]:
                     g_avg = state["grad_avg"]
-                    g_avg.mul_(alpha).add_(g, alpha=1 - alpha)        # ḡ ← α·ḡ + (1 − α)·g
-                    denom = (s - g_avg * g_avg).sqrt() + group["eps"]  # √(E[g²] − E[g]²) + ε
+                    g_avg.lerp_(g, 1 - alpha)                         # ḡ ← α·ḡ + (1 − α)·g, as ḡ + (1 − α)·(g − ḡ)
+                    # √(E[g²] − E[g]²) + ε in torch's order of operations: where the variance vanishes, s − ḡ² is
+                    # rounding error, and only the same operations in the same order round the same way
+                    denom = s.addcmul(g_avg, g_avg, value=-1).sqrt_().add_(group["eps"])
                 else:
-                    denom = s.sqrt() + group["eps"]
+                    denom = s.sqrt().add_(group["eps"])
                 if mu > 0:
                     b = state["momentum_buffer"]
                     b.mul_(mu).addcdiv_(g, denom)                     # b ← μ·b + g / (√s + ε)
@@ -326,249 +317,3 @@ class AdamW(Adam):
         amsgrad: bool = False,
     ):
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad)
-
-
-# -------------------------------------------------------------------------------------------------- schedules
-
-
-def _check_epoch(epoch: int) -> None:
-    validation.integer(epoch, "epoch", min=0)
-
-
-def _check_positive_int(value: int, name: str) -> None:
-    validation.integer(value, name, min=1)
-
-
-def _check_gamma(gamma: float) -> None:
-    validation.number(gamma, "gamma", min=0, min_open=True)
-
-
-def step_lr(base_lr: float, epoch: int, step_size: int, gamma: float = 0.1) -> float:
-    """StepLR: ``base_lr · gamma^⌊epoch / step_size⌋`` — multiply by ``gamma`` every ``step_size`` epochs."""
-    _check_nonnegative(base_lr, "base_lr")
-    _check_epoch(epoch)
-    _check_positive_int(step_size, "step_size")
-    _check_gamma(gamma)
-    return base_lr * gamma ** (epoch // step_size)
-
-
-def multistep_lr(base_lr: float, epoch: int, milestones: Sequence[int], gamma: float = 0.1) -> float:
-    """MultiStepLR: ``base_lr · gamma^k`` with k the number of ``milestones`` (epochs) ≤ ``epoch``."""
-    _check_nonnegative(base_lr, "base_lr")
-    _check_epoch(epoch)
-    _check_gamma(gamma)
-    if not isinstance(milestones, list | tuple) or not all(
-        isinstance(m, int) and not isinstance(m, bool) and m > 0 for m in milestones
-    ):
-        raise ValueError(_("`milestones` must be a list of positive int epochs; got {milestones!r}").format(
-            milestones=milestones))
-    if list(milestones) != sorted(milestones):
-        raise ValueError(_("`milestones` must be increasing; got {milestones!r}").format(milestones=milestones))
-    return base_lr * gamma ** bisect.bisect_right(list(milestones), epoch)
-
-
-def exponential_lr(base_lr: float, epoch: int, gamma: float) -> float:
-    """ExponentialLR: ``base_lr · gamma^epoch`` — multiply by ``gamma`` every epoch."""
-    _check_nonnegative(base_lr, "base_lr")
-    _check_epoch(epoch)
-    _check_gamma(gamma)
-    return base_lr * gamma**epoch
-
-
-def cosine_lr(base_lr: float, epoch: int, T_max: int, eta_min: float = 0.0) -> float:
-    """CosineAnnealingLR: ``eta_min + (base_lr − eta_min)·(1 + cos(π·epoch / T_max)) / 2``.
-
-    Falls from ``base_lr`` at epoch 0 to ``eta_min`` at epoch ``T_max`` along half a cosine (and, like torch,
-    rises again after ``T_max``: stop training at ``T_max`` or use a warm restart).
-    """
-    _check_nonnegative(base_lr, "base_lr")
-    _check_epoch(epoch)
-    _check_positive_int(T_max, "T_max")
-    _check_nonnegative(eta_min, "eta_min")
-    return eta_min + (base_lr - eta_min) * (1 + math.cos(math.pi * epoch / T_max)) / 2
-
-
-def linear_warmup_lr(base_lr: float, epoch: int, warmup_epochs: int, start_factor: float = 1 / 3) -> float:
-    """Linear warm-up (``LinearLR(start_factor, end_factor=1.0, total_iters=warmup_epochs)``): the rate climbs in a
-    straight line from ``start_factor · base_lr`` at epoch 0 to ``base_lr`` at ``warmup_epochs``, then stays."""
-    _check_nonnegative(base_lr, "base_lr")
-    _check_epoch(epoch)
-    _check_positive_int(warmup_epochs, "warmup_epochs")
-    validation.number(start_factor, "start_factor", 0, 1, min_open=True)
-    return base_lr * (start_factor + (1 - start_factor) * min(epoch, warmup_epochs) / warmup_epochs)
-
-
-def warmup_cosine_lr(
-    base_lr: float, epoch: int, warmup_epochs: int, T_max: int, eta_min: float = 0.0, start_factor: float = 1 / 3
-) -> float:
-    """Linear warm-up for ``warmup_epochs``, then cosine annealing over ``T_max`` epochs — what
-    ``SequentialLR([LinearLR(...), CosineAnnealingLR(..., T_max)], milestones=[warmup_epochs])`` sets."""
-    _check_epoch(epoch)
-    _check_positive_int(warmup_epochs, "warmup_epochs")
-    _check_positive_int(T_max, "T_max")  # checked here too: the warm-up epochs alone would not use it
-    if epoch < warmup_epochs:
-        return linear_warmup_lr(base_lr, epoch, warmup_epochs, start_factor)
-    return cosine_lr(base_lr, epoch - warmup_epochs, T_max, eta_min)
-
-
-# ------------------------------------------------------------------------------------------- 2-D test surfaces
-
-
-@dataclass
-class Surface:
-    """A loss surface f(x, y) to watch optimizers on. ``f`` takes tensors x, y (any equal shapes) and returns
-    f elementwise; ``start`` is a suggested start point, ``minima`` the known minimizers, ``f_min`` the lowest
-    value, ``xlim``/``ylim`` the window to draw."""
-
-    name: str
-    f: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
-    start: tuple[float, float]
-    minima: list[tuple[float, float]]
-    f_min: float = 0.0
-    xlim: tuple[float, float] = (-2.0, 2.0)
-    ylim: tuple[float, float] = (-2.0, 2.0)
-    description: str = ""
-    levels: list[float] = field(default_factory=list)  # contour levels that show the surface's shape
-    grad: Callable[[float, float], tuple[float, float]] | None = None  # ∂f/∂x, ∂f/∂y by hand (faster)
-
-    @property
-    def caption(self) -> str:
-        """``description`` in the course's language (see :func:`course_utils.set_language`)."""
-        return _(self.description)
-
-    def __call__(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        return self.f(x, y)
-
-    def grid(self, n: int = 120) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """``(X, Y, Z)`` on an n × n grid over the window, for contour plots."""
-        xs = torch.linspace(*self.xlim, n, dtype=torch.float64)
-        ys = torch.linspace(*self.ylim, n, dtype=torch.float64)
-        X, Y = torch.meshgrid(xs, ys, indexing="xy")
-        return X, Y, self.f(X, Y)
-
-
-# Each surface f(x, y) with its gradient worked out by hand (the tests check it against autograd): on a
-# 2-element point, plain-float gradients make a 200-step trajectory several times faster than autograd.
-
-
-def _quadratic(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    return 0.05 * x**2 + y**2
-
-
-def _quadratic_grad(x: float, y: float) -> tuple[float, float]:
-    return 0.1 * x, 2 * y
-
-
-def _rosenbrock(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    return 0.01 * (1 - x) ** 2 + (y - x**2) ** 2
-
-
-def _rosenbrock_grad(x: float, y: float) -> tuple[float, float]:
-    r = y - x * x
-    return -0.02 * (1 - x) - 4 * x * r, 2 * r
-
-
-def _saddle(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    return 0.5 * x**2 - 0.5 * y**2 + 0.25 * y**4
-
-
-def _saddle_grad(x: float, y: float) -> tuple[float, float]:
-    return x, -y + y * y * y
-
-
-def _himmelblau(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    u, v = 2.5 * x, 2.5 * y
-    return ((u**2 + v - 11) ** 2 + (u + v**2 - 7) ** 2) / 100
-
-
-def _himmelblau_grad(x: float, y: float) -> tuple[float, float]:
-    u, v = 2.5 * x, 2.5 * y
-    a, b = u * u + v - 11, u + v * v - 7
-    return 2.5 * (4 * u * a + 2 * b) / 100, 2.5 * (2 * a + 4 * v * b) / 100
-
-
-# Himmelblau's four minima, in the rescaled coordinates (u, v) = (2.5 x, 2.5 y).
-_HIMMELBLAU_MINIMA = [(3.0, 2.0), (-2.805118, 3.131312), (-3.779310, -3.283186), (3.584428, -1.848126)]
-
-surfaces: dict[str, Surface] = {
-    "quadratic": Surface(
-        "quadratic", _quadratic, start=(-1.8, 1.2), minima=[(0.0, 0.0)],
-        description=N_("an ill-conditioned bowl 0.05·x² + y²: 20× steeper across (y) than along (x)"),
-        levels=[0.01, 0.03, 0.1, 0.2, 0.4, 0.8, 1.6, 3.2], grad=_quadratic_grad),
-    "rosenbrock": Surface(
-        "rosenbrock", _rosenbrock, start=(-1.5, 1.5), minima=[(1.0, 1.0)],
-        description=N_("Rosenbrock's banana valley (1 − x)² + 100·(y − x²)², divided by 100: a curved, flat-bottomed "
-                       "valley with its minimum at (1, 1)"),
-        levels=[0.002, 0.01, 0.04, 0.15, 0.5, 1.5, 4.0, 10.0], grad=_rosenbrock_grad),
-    "saddle": Surface(
-        "saddle", _saddle, start=(-1.8, 0.05), minima=[(0.0, 1.0), (0.0, -1.0)], f_min=-0.25,
-        description=N_("a saddle at (0, 0) between two valleys: x²/2 − y²/2 + y⁴/4, minima at (0, ±1)"),
-        levels=[-0.2, -0.1, 0.0, 0.1, 0.3, 0.6, 1.0, 1.6], grad=_saddle_grad),
-    "himmelblau": Surface(
-        "himmelblau", _himmelblau, start=(0.3, -0.3), minima=[(u / 2.5, v / 2.5) for u, v in _HIMMELBLAU_MINIMA],
-        description=N_("Himmelblau's function (x² + y − 11)² + (x + y² − 7)² on a 2.5× smaller scale, ÷100: four "
-                       "minima of equal depth — where you end depends on where you start and how you move"),
-        levels=[0.02, 0.1, 0.3, 0.6, 1.0, 1.6, 2.5, 4.0], grad=_himmelblau_grad),
-}
-
-
-def _as_surface(surface: Surface | str) -> Surface:
-    if isinstance(surface, Surface):
-        return surface
-    if isinstance(surface, str) and surface in surfaces:
-        return surfaces[surface]
-    raise ValueError(_("`surface` must be a Surface or one of {names}; got {surface!r}").format(
-        names=sorted(surfaces), surface=surface))
-
-
-def walk(
-    optimizer_cls: type[Optimizer], surface: Surface | str, start: Sequence[float] | None = None,
-    **hyperparameters: Any,
-) -> Iterator[tuple[float, float]]:
-    """Yield the points ``optimizer_cls`` visits on ``surface``, the start first, one step at a time, for as long
-    as you ask (or until it diverges). :func:`trajectory` collects them; the optimizer race widget pulls more
-    when you ask for more steps."""
-    surface = _as_surface(surface)
-    start = surface.start if start is None else start
-    if len(start) != 2:
-        raise ValueError(_("`start` must be a point (x, y); got {start!r}").format(start=start))
-    x, y = float(start[0]), float(start[1])
-    point = torch.tensor([x, y], dtype=torch.float64, requires_grad=True)
-    optimizer = optimizer_cls([point], **hyperparameters)
-    # NumPy views of the point and of its gradient: reading and writing two numbers through them costs far less
-    # than making a new tensor at every step
-    grad = torch.zeros(2, dtype=torch.float64)
-    grad_np, point_np = grad.numpy(), point.detach().numpy()
-    yield x, y
-    while True:
-        if surface.grad is not None:
-            grad_np[0], grad_np[1] = surface.grad(x, y)
-            point.grad = grad
-        else:
-            optimizer.zero_grad()
-            surface.f(point[0], point[1]).backward()
-        optimizer.step()
-        x, y = float(point_np[0]), float(point_np[1])
-        if not (math.isfinite(x) and math.isfinite(y)) or max(abs(x), abs(y)) > 1e6:
-            return  # diverged
-        yield x, y
-
-
-def trajectory(
-    optimizer_cls: type[Optimizer],
-    surface: Surface | str,
-    start: Sequence[float] | None = None,
-    steps: int = 100,
-    **hyperparameters: Any,
-) -> torch.Tensor:
-    """Run ``optimizer_cls([point], **hyperparameters)`` for ``steps`` steps on a 2-D ``surface`` from ``start``.
-
-    ``surface`` is a :class:`Surface` (or a key of :data:`surfaces`); ``start`` defaults to its suggested start.
-    Works with any optimizer class (``course_utils.optim.Adam``, ``torch.optim.Adam`` …). The gradient is the
-    surface's hand-written ``grad`` when it has one, else autograd's. Returns the visited points, float64 of
-    shape (steps + 1, 2), the start first. If the optimizer diverges (a coordinate becomes infinite, NaN or
-    larger than 1e6 in size), the path stops there and is shorter.
-    """
-    validation.integer(steps, "steps", min=0)
-    points = itertools.islice(walk(optimizer_cls, surface, start, **hyperparameters), steps + 1)
-    return torch.tensor(list(points), dtype=torch.float64).reshape(-1, 2)
