@@ -83,9 +83,9 @@ def test_website_translation_is_current():
     todo = _todo(i18n.load(i18n.WEBSITE_CATALOG), messages)
     assert not todo, f"the website: {len(todo)} of {len(messages)} words need a translation ({HOW}): {todo[:5]}"
     finished = i18n.finished(i18n.load(i18n.WEBSITE_CATALOG))
-    assert website.TEXT["zh"] == {key: finished[msgid] for key, msgid in website.WORDS.items()}
-    assert website.TEXT["en"] == website.WORDS
-    assert website.translations("zh").gettext(website.TITLE) == finished[website.TITLE]
+    assert website.TEXT[i18n.LANG] == {key: finished[msgid] for key, msgid in website.WORDS.items()}
+    assert website.TEXT[website.SOURCE.code] == website.WORDS
+    assert website.translations(i18n.LANG).gettext(website.TITLE) == finished[website.TITLE]
 
 
 @pytest.mark.parametrize("catalog", i18n.COMPILED, ids=lambda p: p.stem)
