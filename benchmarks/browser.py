@@ -20,6 +20,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from course_utils.editions import SOURCE
+
 # Installed in the page for one widget: time stamps of key presses on its first slider handle and of picture swaps.
 JS_INSTRUMENT = """([handle, img]) => {
     window.__courseLatency = [];
@@ -33,7 +35,7 @@ JS_INSTRUMENT = """([handle, img]) => {
 }"""
 
 
-def _scratch_notebook(folder: Path, names: list[str], lang: str = "en") -> Path:
+def _scratch_notebook(folder: Path, names: list[str], lang: str = SOURCE.code) -> Path:
     import nbformat
 
     nb = nbformat.v4.new_notebook()
@@ -58,7 +60,7 @@ def unavailable() -> str | None:
     return None
 
 
-def bench_browser(row: Callable[..., None], presses: int = 10, lang: str = "en") -> None:
+def bench_browser(row: Callable[..., None], presses: int = 10, lang: str = SOURCE.code) -> None:
     """Add one row per widget to the benchmark table through ``row(what, value, unit, budget)``."""
     from playwright.sync_api import sync_playwright
 
@@ -82,7 +84,7 @@ def bench_browser(row: Callable[..., None], presses: int = 10, lang: str = "en")
                 for index, name in enumerate(names):
                     latencies = _press_and_time(page, tb, views.nth(index), presses)
                     if latencies:
-                        edition = "" if lang == "en" else f" [{lang}]"
+                        edition = "" if lang == SOURCE.code else f" [{lang}]"
                         row(f"widget {name}{edition} in the browser: key press → new picture (median of "
                             f"{len(latencies)}; max {max(latencies):.0f} ms)", statistics.median(latencies), "ms", 100)
             finally:

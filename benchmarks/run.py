@@ -29,6 +29,7 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from benchmarks.common import print_table, row
+from course_utils.editions import EDITIONS, SOURCE
 
 
 def bench_import(repeat: int) -> None:
@@ -131,12 +132,12 @@ def bench_progress(repeat: int) -> None:
                 os.environ["COURSE_PROGRESS_DIR"] = previous
 
 
-def bench_widgets(moves: int = 10, lang: str = "en") -> None:
+def bench_widgets(moves: int = 10, lang: str = SOURCE.code) -> None:
     import course_utils
     from course_utils import widgets
 
     course_utils.set_language(lang)
-    edition = "" if lang == "en" else f" [{lang}]"
+    edition = "" if lang == SOURCE.code else f" [{lang}]"
     for name, build in sorted(widgets.BUILDERS.items()):
         widget = build()
         durations = []
@@ -172,7 +173,7 @@ def bench_notebooks() -> None:
     seconds: dict[str, dict[str, float]] = {}
     for lang in nbtools.LANGUAGES:
         total = 0.0
-        edition = "" if lang == "en" else f" [{lang}]"
+        edition = "" if lang == SOURCE.code else f" [{lang}]"
         for src in nbtools.sources():
             nb = nbtools.edition(src, lang)
             start = time.perf_counter()
@@ -213,15 +214,15 @@ def main() -> None:
         print_table()
         return
     if args.only_widgets:
-        bench_widgets()
-        bench_widgets(lang="zh")
+        for ed in EDITIONS:
+            bench_widgets(lang=ed.code)
         print_table()
         return
     bench_import(args.repeat)
     bench_fit(args.repeat)
     bench_progress(args.repeat)
-    bench_widgets()
-    bench_widgets(lang="zh")
+    for ed in EDITIONS:
+        bench_widgets(lang=ed.code)
     if not (args.no_browser and args.no_site):
         from benchmarks import browser
 
@@ -230,8 +231,8 @@ def main() -> None:
             skipped.append(f"the widgets in the browser, notebooks and website ({reason})")
         else:
             if not args.no_browser:
-                browser.bench_browser(row)
-                browser.bench_browser(row, lang="zh")
+                for ed in EDITIONS:
+                    browser.bench_browser(row, lang=ed.code)
             if not args.no_site:
                 from benchmarks import site_bench
 

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 
 from benchmarks.common import ROOT
+from course_utils.editions import SOURCE
 
 JS_TIME_MOVE = """(root) => new Promise((resolve) => {
   const img = root.querySelector('img.cw-image');
@@ -48,8 +49,8 @@ def bench_site(row: Callable[..., None], moves: int = 8) -> None:
     with website.serve(website.SITE) as base, sync_playwright() as pw:
         browser = tb.chromium(pw)
         page = browser.new_page(viewport={"width": 1300, "height": 1000})
-        for html in sorted((website.SITE / "en").glob("[0-9][0-9]_*.html")):
-            page.goto(f"{base}/en/{html.name}")
+        for html in sorted((website.SITE / SOURCE.site_path).glob("[0-9][0-9]_*.html")):
+            page.goto(f"{base}/{SOURCE.site_path}/{html.name}")
             widgets = page.locator(".course-widget-static.cw-live")
             for i in range(widgets.count()):
                 widgets.nth(i).scroll_into_view_if_needed()  # as a learner would: the page preloads its pictures

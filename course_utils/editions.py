@@ -2,8 +2,9 @@
 
 Each row names an edition's language code (what ``set_language`` and ``COURSE_LANG`` take), its name in its own
 language, the folder of its executed notebooks and its README (relative to the course folder), its path on the
-website and the locale of JupyterLab's menus. ``course.py`` reads the same file with the standard library before
-any package is installed; this module gives the package and the tools typed access to it. Standard library only.
+website, the locale of JupyterLab's menus and the language Sphinx writes the website's pages in. ``course.py``
+reads the same file with the standard library before any package is installed; this module gives the package and
+the tools typed access to it. Standard library only.
 """
 
 from __future__ import annotations
@@ -28,6 +29,12 @@ class Edition:
     readme: str             # its README, relative to the course folder
     site_path: str          # its folder on the website ("zh" -> build/site/zh/)
     jupyterlab_locale: str  # the locale of JupyterLab's menus ("zh_CN": the language pack's locale)
+    sphinx_language: str    # Sphinx's ``language`` for its site pages ("zh_CN": the theme's words, search, <html lang>)
+
+    @property
+    def html_lang(self) -> str:
+        """The edition's language as HTML's ``lang`` attribute writes it ("zh-CN")."""
+        return self.sphinx_language.replace("_", "-")
 
 
 @cache

@@ -73,6 +73,21 @@ def test_launcher_translation_is_current():
     assert not todo, f"course.py: {len(todo)} of {len(messages)} messages need a translation ({HOW}): {todo[:5]}"
 
 
+def test_website_translation_is_current():
+    """Every word of the website that tools/website.py marks with N_() has a finished Chinese translation, and the
+    site's Chinese pages read it from the compiled catalog."""
+    from tools import website
+
+    messages = [m for m, _where in i18n.website_messages()]
+    assert len(messages) >= 10, "tools/website.py marks too few words: is the extraction broken?"
+    todo = _todo(i18n.load(i18n.WEBSITE_CATALOG), messages)
+    assert not todo, f"the website: {len(todo)} of {len(messages)} words need a translation ({HOW}): {todo[:5]}"
+    finished = i18n.finished(i18n.load(i18n.WEBSITE_CATALOG))
+    assert website.TEXT[i18n.LANG] == {key: finished[msgid] for key, msgid in website.WORDS.items()}
+    assert website.TEXT[website.SOURCE.code] == website.WORDS
+    assert website.translations(i18n.LANG).gettext(website.TITLE) == finished[website.TITLE]
+
+
 @pytest.mark.parametrize("catalog", i18n.COMPILED, ids=lambda p: p.stem)
 def test_compiled_catalog_is_current(catalog):
     """What gettext reads at run time (the committed .mo) holds exactly the catalog's finished entries."""

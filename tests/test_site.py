@@ -2,11 +2,11 @@
 
 The site is built once for the module into build/site/ and served from that folder by a local HTTP server; every
 request to anywhere else is blocked and counted as a failure (the site must work offline). For every page of both
-editions:
+editions (every row of the table of editions):
 
 * it loads with no console error, no failed request, no broken internal link or image;
 * no raw LaTeX is left on the page once MathJax has typeset it;
-* the language switch leads to the same page in the other edition;
+* the language switch leads to the same page in every other edition;
 * on a page with widgets, moving the first control of each live widget changes its picture (and the picture
   loads), and so does every other slider, dropdown and checkbox of it, at one value or another; a widget that
   cannot answer without a kernel says so, with its controls disabled.
@@ -22,11 +22,11 @@ from pathlib import Path
 
 import pytest
 
+from course_utils.editions import EDITIONS
 from tools import nbtools, website
 
 ROOT = Path(__file__).resolve().parent.parent
-EDITIONS = ("en", "zh")
-PAGES = [f"{lang}/{name}" for lang in EDITIONS
+PAGES = [f"{e.site_path}/{name}" for e in EDITIONS
          for name in ["index", *(src.stem for src in nbtools.sources()), "GLOSSARY"]]
 
 # Text of the page outside code, outputs and typeset math: where raw TeX would show.
@@ -149,10 +149,12 @@ def test_site_page(page_name, built_site, browser):
         missing = sorted({url for url in page.evaluate(JS_LINKS) if not _local_file(site, base, url).exists()})
         assert not missing, f"{page_name}: links to missing files: {missing[:3]}"
 
-        switch = page.locator("a.course-lang-switch").first
-        other = _local_file(site, base, switch.evaluate("a => a.href"))
-        lang, name = page_name.split("/")
-        assert other == site / {"en": "zh", "zh": "en"}[lang] / f"{name}.html", f"{page_name}: switch goes to {other}"
+        switches = page.locator("a.course-lang-switch")
+        others = sorted(_local_file(site, base, switches.nth(i).evaluate("a => a.href"))
+                        for i in range(switches.count()))
+        here, name = page_name.split("/")
+        assert others == sorted(site / e.site_path / f"{name}.html" for e in EDITIONS if e.site_path != here), \
+            f"{page_name}: the switch goes to {others}"
 
         widgets = page.locator(".course-widget-static")
         live = page.locator(".course-widget-static.cw-live")
@@ -185,7 +187,7 @@ def test_every_site_widget_answers(built_site):
     log = (site / "widgets.log").read_text().splitlines()
     widgets = [line for line in log if " cell " in line]
     frozen = [line for line in widgets if "pictures" not in line]
-    assert len(widgets) == 2 * 17, "\n".join(log)  # 17 widget outputs in each edition
+    assert len(widgets) == len(EDITIONS) * 17, "\n".join(log)  # 17 widget outputs in each edition
     assert not frozen, "widgets that cannot answer on the site:\n" + "\n".join(frozen)
     # and each of them offers every slider, dropdown and checkbox it has (only buttons stay disabled)
     for page in sorted(site.glob("*/*.html")):

@@ -11,7 +11,8 @@ One source, two editions. A chapter's English source ``notebooks/src/NN_name.py`
 
 The units of chapter ``NN_name`` live in ``locale/zh/LC_MESSAGES/NN_name.po``; ``course_utils``' own sentences
 (marked with ``_()``/``N_()``, extracted with Babel) in ``course_utils/locale/zh/LC_MESSAGES/course_utils.po``, and
-the launcher's (``course.py``) in ``locale/zh/LC_MESSAGES/course.po``. Those two are read at run time by the
+the launcher's (``course.py``) in ``locale/zh/LC_MESSAGES/course.po``; the website's own words (``tools/website.py``)
+in ``locale/zh/LC_MESSAGES/website.po``. Those three are read at run time by the
 standard library's gettext, from the compiled ``.mo`` beside each (``compile``; committed, since ``course.py``
 speaks before anything is installed).
 Code is shared: the Chinese notebook is the English one with those units replaced, and with
@@ -49,7 +50,8 @@ LOCALE = ROOT / "locale"
 LANG = "zh"
 CU_CATALOG = ROOT / "course_utils" / "locale" / LANG / "LC_MESSAGES" / "course_utils.po"
 LAUNCHER_CATALOG = LOCALE / LANG / "LC_MESSAGES" / "course.po"  # course.py's own messages
-COMPILED = (CU_CATALOG, LAUNCHER_CATALOG)  # read at run time through gettext, from the .mo beside each
+WEBSITE_CATALOG = LOCALE / LANG / "LC_MESSAGES" / "website.po"  # the website's own words (tools/website.py)
+COMPILED = (CU_CATALOG, LAUNCHER_CATALOG, WEBSITE_CATALOG)  # read at run time by gettext, from the .mo beside each
 LANGUAGE_LINE = ('cu.set_language("en")', f'cu.set_language("{LANG}")')
 DIRECTIVE = re.compile(r"^(NBVAL_|noqa|type:|%|!|pragma)")
 WORD = re.compile(r"[A-Za-z]{2,}")
@@ -326,6 +328,17 @@ def update_launcher() -> None:
     _save(merge(load(LAUNCHER_CATALOG), wanted), LAUNCHER_CATALOG)
 
 
+def website_messages() -> list[tuple[str, str]]:
+    """(msgid, tools/website.py:line) of every word of the website that tools/website.py marks for translation."""
+    return _marked([ROOT / "tools" / "website.py"])
+
+
+def update_website() -> None:
+    wanted = [(msgid, where, "a word of the website (its title, the home page's headings, the widgets' notes); "
+               "punctuation as the language writes it, spaces included") for msgid, where in website_messages()]
+    _save(merge(load(WEBSITE_CATALOG), wanted), WEBSITE_CATALOG)
+
+
 def compiled(path: Path) -> bytes:
     """The .mo bytes of the catalog ``path``: its finished entries (translated, not fuzzy), as Babel writes them."""
     from babel.messages.mofile import write_mo
@@ -384,6 +397,7 @@ def apply(json_file: Path) -> None:
 def catalogs() -> Iterator[Path]:
     yield CU_CATALOG
     yield LAUNCHER_CATALOG
+    yield WEBSITE_CATALOG
     yield from chapter_catalogs()
 
 
@@ -404,6 +418,7 @@ if __name__ == "__main__":
         if len(sys.argv) == 2:
             update_course_utils()
             update_launcher()
+            update_website()
             compile_catalogs()
         sys.exit(0)
     if command == "compile":

@@ -21,16 +21,19 @@ from pathlib import Path
 
 import polib
 
+from course_utils.editions import EDITIONS, edition
+
 ROOT = Path(__file__).resolve().parent.parent
 RECORD = ROOT / "benchmarks" / "chapter_times.json"
 SOURCES = ROOT / "notebooks" / "src"
 HEADER = re.compile(r"(\*\*Run time:\*\* about )(\d+)( seconds)")
 # the same sentence in each catalog's translation: the number just before the unit
 TRANSLATED_HEADER = {"zh": re.compile(r"(约 )(\d+)( 秒)")}
-READMES = {"README.md": re.compile(r"^(\| \[(\d\d) · .*\| )(\d+)( s \|)$", re.M),
-           "README.zh-CN.md": re.compile(r"^(\| \[(\d\d) · .*\| )(\d+)( 秒 \|)$", re.M)}
-WHOLE = {"README.md": re.compile(r"(\(whole course: )(\d+)( s)"),
-         "README.zh-CN.md": re.compile(r"(全课程约 )(\d+)( 秒)")}
+# each edition's README (edition(code).readme): a row of its course map, and its whole-course time
+READMES = {"en": re.compile(r"^(\| \[(\d\d) · .*\| )(\d+)( s \|)$", re.M),
+           "zh": re.compile(r"^(\| \[(\d\d) · .*\| )(\d+)( 秒 \|)$", re.M)}
+WHOLE = {"en": re.compile(r"(\(whole course: )(\d+)( s)"),
+         "zh": re.compile(r"(全课程约 )(\d+)( 秒)")}
 
 
 def record() -> dict:
@@ -77,10 +80,10 @@ def apply() -> None:
                     entry.msgid = HEADER.sub(rf"\g<1>{seconds}\g<3>", entry.msgid, count=1)
                     entry.msgstr = TRANSLATED_HEADER[lang].sub(rf"\g<1>{seconds}\g<3>", entry.msgstr, count=1)
             po.save(str(path))
-    for readme, row in READMES.items():
-        path = ROOT / readme
+    for code, row in READMES.items():
+        path = ROOT / edition(code).readme
         text = row.sub(lambda m: f"{m[1]}{times[_stem(m[2])]}{m[4]}", path.read_text(encoding="utf-8"))
-        text = WHOLE[readme].sub(rf"\g<1>{whole_course()}\g<3>", text)
+        text = WHOLE[code].sub(rf"\g<1>{whole_course()}\g<3>", text)
         path.write_text(text, encoding="utf-8")
     print(f"run times applied: {times} (whole course {whole_course()} s)")
 
@@ -108,13 +111,17 @@ def check() -> list[str]:
                     if not number or int(number[2]) != times[src.stem]:
                         problems.append(f"{path.relative_to(ROOT)}: the header's translation says "
                                         f"{number[2] if number else 'nothing'} s, the benchmark {times[src.stem]} s")
-    for readme, row in READMES.items():
+    if sorted(READMES) != sorted(e.code for e in EDITIONS):
+        problems.append(f"tools/runtimes.py reads the READMEs of {sorted(READMES)}, the editions are "
+                        f"{sorted(e.code for e in EDITIONS)}")
+    for code, row in READMES.items():
+        readme = edition(code).readme
         text = (ROOT / readme).read_text(encoding="utf-8")
         rows = {m[2]: int(m[3]) for m in row.finditer(text)}
         want = {stem[:2]: seconds for stem, seconds in times.items()}
         if rows != want:
             problems.append(f"{readme}: course map says {rows}, the benchmark {want}")
-        whole = WHOLE[readme].search(text)
+        whole = WHOLE[code].search(text)
         if not whole or int(whole[2]) != whole_course():
             problems.append(f"{readme}: whole course {whole[2] if whole else 'missing'} s, the benchmark "
                             f"{whole_course()} s")

@@ -1,8 +1,8 @@
 """Build the course's website: both editions' executed notebooks as pages, with widgets that answer without a kernel.
 
-``python3 course.py site`` runs ``build()``: it never executes a notebook. For each edition (``notebooks/`` and
-``notebooks/zh/``) it copies the committed notebooks into ``build/site-src/<lang>/`` and replaces every live widget's
-output with a static one: the widget is built again from what its output's metadata records (``course_widget``:
+``python3 course.py site`` runs ``build()``: it never executes a notebook. For each edition of the table of editions
+(``course_utils/editions.json``) it copies its committed notebooks into ``build/site-src/<code>/`` and replaces every
+live widget's output with a static one: the widget is built again from what its output's metadata records (``course_widget``:
 builder, arguments, control values; see ``LivePlot._repr_mimebundle_``), its pictures are precomputed for the values
 a learner reaches by moving one control at a time from there (every combination when that grid is small), and the
 page gets the same controls over those pictures (``website/_static/course-widgets.js`` swaps them). The record's
@@ -12,8 +12,12 @@ saved in ``website/widget-state/``: an explorer's trained convolutions). A widge
 with its controls disabled; buttons are disabled (an action is not a control's value), and so is any control
 whose pictures are all the same as the shown one: "run the notebook to use this". Whether a widget can be built
 again is read from its record, not from its pixels, so a site built with other library versions than the
-notebooks still rebuilds every widget it can. Then Sphinx with MyST-NB and the book theme (``website/conf.py``)
-writes ``build/site/<lang>/``; MathJax and the pictures are stored once, at the site's root, for both editions.
+notebooks still rebuilds every widget it can. Then Sphinx with MyST-NB and the book theme (``website/conf.py``, told
+the edition by the tag ``edition_<code>``) writes ``build/site/<site path>/``; MathJax and the pictures are stored
+once, at the site's root, for every edition. The site's own words (the book's title, the widgets' notes, the
+headings of the home page) are marked ``N_()`` here and translated from the catalog
+``locale/<code>/LC_MESSAGES/website.po`` (``python -m tools.i18n update`` extracts them, and compiles the ``.mo``
+read here with the standard library's gettext).
 
     python -m tools.website            build the site into build/site/ (open build/site/index.html)
 """
@@ -23,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import functools
+import gettext
 import hashlib
 import html
 import http.server
@@ -43,27 +48,52 @@ from typing import Any
 
 import nbformat
 
+from course_utils.editions import EDITIONS, SOURCE, edition
+
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "build" / "site"
 SOURCES = ROOT / "build" / "site-src"
 FRAMES = SITE / "_widgets"
 CONF = ROOT / "website"
 STATE = CONF / "widget-state"  # what the notebook build saved of widgets a model trained in the notebook draws
-EDITIONS = {"en": ROOT / "notebooks", "zh": ROOT / "notebooks" / "zh"}
 MAX_VALUES = 21      # values of one slider on the site: all its steps up to this many, else this many evenly spread
 GRID_LIMIT = 120     # every combination of the controls when there are at most this many, else one at a time
 SAME_PICTURE = 24    # largest difference of a pixel's channel (0-255) in two of a widget's pictures that are the same
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-TEXT = {
-    "en": {"run": "Run the notebook to use this.", "single": "On this page, one control moves at a time.",
-           "frozen": "This widget shows a state the page cannot draw again: run the notebook to move its controls.",
-           "intro": ROOT / "README.md", "map": "Course map", "chapters": "Chapters",
-           "open": " (", "comma": ", ", "close": ")"},
-    "zh": {"run": "运行笔记本即可使用。", "single": "在网页上，一次只能移动一个控件。",
-           "frozen": "网页无法重新画出这个交互组件显示的状态：运行笔记本才能拖动它的控件。",
-           "intro": ROOT / "README.zh-CN.md", "map": "课程地图", "chapters": "各章",
-           "open": "（", "comma": "、", "close": "）"},
+LOCALE = ROOT / "locale"
+DOMAIN = "website"  # the site's own words: locale/<code>/LC_MESSAGES/website.po, compiled to website.mo
+
+
+def N_(message: str) -> str:
+    """Mark a sentence of the site for its catalog (``python -m tools.i18n update`` extracts it); ``translations``
+    gives it in an edition's language."""
+    return message
+
+
+TITLE = N_("Neural networks from scratch, hands-on, in PyTorch")  # the book's title: the home page and every tab
+SHORT_TITLE = N_("Neural networks from scratch")  # the site's entry page, where every edition's stands side by side
+WORDS = {
+    "run": N_("Run the notebook to use this."),
+    "single": N_("On this page, one control moves at a time."),
+    "frozen": N_("This widget shows a state the page cannot draw again: run the notebook to move its controls."),
+    "map": N_("Course map"),
+    "chapters": N_("Chapters"),
+    # around the names of the controls that need the notebook, after "run": each language's punctuation
+    "open": N_(" ("),
+    "comma": N_(", "),
+    "close": N_(")"),
 }
+
+
+@functools.cache
+def translations(code: str) -> gettext.NullTranslations:
+    """The site's words in edition ``code``: its compiled catalog; the source edition reads them as written."""
+    if code == SOURCE.code:
+        return gettext.NullTranslations()
+    return gettext.translation(DOMAIN, str(LOCALE), languages=[code])
+
+
+TEXT = {e.code: {key: translations(e.code).gettext(msgid) for key, msgid in WORDS.items()} for e in EDITIONS}
 
 
 # --------------------------------------------------------------------------------------------- widget pictures
@@ -306,12 +336,16 @@ def _picture_only(png: bytes) -> str:
 
 
 # ---------------------------------------------------------------------------------------------------- the pages
+# a chapter's link to the README of its edition (any edition's): on the site, that is the edition's home page
+README_LINK = re.compile(r"\]\((?:\.\./)+(?:" + "|".join(re.escape(e.readme) for e in EDITIONS) + r")\)")
+
+
 def prepare_notebook(path: Path, lang: str, log: list[str]) -> nbformat.NotebookNode:
     """A copy of a committed notebook for the site: widgets made static, links kept inside the site."""
     nb = copy.deepcopy(nbformat.read(path, as_version=4))
     for index, cell in enumerate(nb.cells):
         if cell.cell_type == "markdown":
-            cell.source = re.sub(r"\]\((?:\.\./)+README(?:\.zh-CN)?\.md\)", "](index.md)", cell.source)
+            cell.source = README_LINK.sub("](index.md)", cell.source)
             continue
         if cell.cell_type != "code":
             continue
@@ -332,9 +366,10 @@ def prepare_notebook(path: Path, lang: str, log: list[str]) -> nbformat.Notebook
 
 
 def _intro(lang: str) -> str:
-    """The README's opening paragraph (after the title and the language line)."""
-    paragraphs = [p for p in TEXT[lang]["intro"].read_text(encoding="utf-8").split("\n\n") if p.strip()]
-    return next(p for p in paragraphs[1:] if not p.startswith(("English", "[English", "!", "#")))
+    """The edition's README's opening paragraph (after the title and the line of editions, which names them)."""
+    paragraphs = [p for p in (ROOT / edition(lang).readme).read_text(encoding="utf-8").split("\n\n") if p.strip()]
+    names = tuple(prefix + e.name for e in EDITIONS for prefix in ("", "["))
+    return next(p for p in paragraphs[1:] if not p.startswith((*names, "!", "#")))
 
 
 def write_sources(lang: str, log: list[str]) -> Path:
@@ -342,7 +377,7 @@ def write_sources(lang: str, log: list[str]) -> Path:
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
-    folder = EDITIONS[lang]
+    folder = ROOT / edition(lang).notebooks
     chapters = sorted(folder.glob("[0-9][0-9]_*.ipynb"))
     for path in chapters:
         nbformat.write(prepare_notebook(path, lang, log), out / path.name)
@@ -350,7 +385,7 @@ def write_sources(lang: str, log: list[str]) -> Path:
     course_map = (folder / "README.md").read_text(encoding="utf-8").split("\n", 1)[1]
     course_map = re.sub(r"English edition: \[[^\]]*\]\([^)]*\)。?", "", course_map)  # the site has its own switch
     shutil.copy(folder / "GLOSSARY.md", out / "GLOSSARY.md")
-    title = "从零动手学神经网络（PyTorch 版）" if lang == "zh" else "Neural networks from scratch, hands-on, in PyTorch"
+    title = translations(lang).gettext(TITLE)
     toctree = "\n".join(p.stem for p in chapters)
     (out / "index.md").write_text(
         f"# {title}\n\n{_intro(lang)}\n\n## {text['map']}\n{course_map}\n"
@@ -374,6 +409,16 @@ def _mathjax() -> None:
             shutil.copytree(mathjax / part, out / part, dirs_exist_ok=True)
 
 
+def entry_page() -> str:
+    """The site's root page: on to the source edition at once, and a link to every edition, by its own name."""
+    title = " · ".join(dict.fromkeys(translations(e.code).gettext(SHORT_TITLE) for e in EDITIONS))
+    links = " · ".join(f'<a href="{e.site_path}/index.html" lang="{e.html_lang}">{html.escape(e.name)}</a>'
+                       for e in EDITIONS)
+    return ('<!DOCTYPE html><html><head><meta charset="utf-8"><meta http-equiv="refresh" '
+            f'content="0; url={SOURCE.site_path}/index.html"><title>{html.escape(title)}</title></head><body>'
+            f"<p>{links}</p></body></html>\n")
+
+
 def build() -> int:
     start = time.perf_counter()
     if SITE.exists():
@@ -381,24 +426,21 @@ def build() -> int:
     FRAMES.mkdir(parents=True)
     log: list[str] = []
     os.environ.setdefault("MPLBACKEND", "Agg")
-    for lang in EDITIONS:
+    for ed in EDITIONS:
+        lang = ed.code
         t = time.perf_counter()
         source = write_sources(lang, log)
         print(f"{lang}: widgets precomputed in {time.perf_counter() - t:.0f} s", flush=True)
         t = time.perf_counter()
-        env = {**os.environ, "COURSE_SITE_LANG": lang}
-        result = subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-q", "-c", str(CONF), str(source),
-                                 str(SITE / lang)], env=env)
+        # website/conf.py reads the edition from its tag (Sphinx's tags are what conf.py sees of the command line)
+        result = subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-q", "-c", str(CONF),
+                                 "-t", f"edition_{lang}", str(source), str(SITE / ed.site_path)])
         if result.returncode:
             return result.returncode
         print(f"{lang}: pages written in {time.perf_counter() - t:.0f} s", flush=True)
     _mathjax()
     shutil.rmtree(SITE / "jupyter_execute", ignore_errors=True)  # MyST-NB's working copies; the pages have theirs
-    (SITE / "index.html").write_text(
-        '<!DOCTYPE html><html><head><meta charset="utf-8"><meta http-equiv="refresh" content="0; url=en/index.html">'
-        '<title>Neural networks from scratch · 从零动手学神经网络</title></head><body>'
-        '<p><a href="en/index.html">English</a> · <a href="zh/index.html" lang="zh-CN">简体中文</a></p>'
-        "</body></html>\n", encoding="utf-8")
+    (SITE / "index.html").write_text(entry_page(), encoding="utf-8")
     (SITE / "widgets.log").write_text("\n".join(log) + "\n", encoding="utf-8")
     size = sum(p.stat().st_size for p in SITE.rglob("*") if p.is_file())
     print(f"site: {SITE.relative_to(ROOT)}/index.html, {size / 1e6:.0f} MB, {len(list(FRAMES.iterdir()))} widget "

@@ -3,22 +3,27 @@
 The pages are the executed notebooks as committed (MyST-NB, never re-executed), prepared by ``tools/website.py``:
 each live widget's output is replaced by its precomputed pictures and controls (``_static/course-widgets.js``).
 Everything a page needs ships with the site: the theme's files, MathJax (``sphinx-mathjax-offline``, one copy for
-both editions) and the widgets' pictures, so the site works from a folder with no network.
+every edition) and the widgets' pictures, so the site works from a folder with no network.
+
+The edition comes from the command line as the tag ``edition_<code>`` (``sphinx-build -t edition_zh …``; none: the
+source edition); its language and the language switch come from the table of editions
+(``course_utils/editions.json``), its title from the site's catalog (``tools/website.py``'s ``TITLE``).
 """
 
 import os
+import sys
 
-LANG = os.environ.get("COURSE_SITE_LANG", "en")
-OTHER = {"en": "zh", "zh": "en"}[LANG]
-TEXT = {
-    "en": {"project": "Neural networks from scratch, hands-on, in PyTorch", "switch": "中文版"},
-    "zh": {"project": "从零动手学神经网络（PyTorch 版）", "switch": "English"},
-}[LANG]
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the course: its table, its tools
 
-project = TEXT["project"]
+from course_utils.editions import EDITIONS, SOURCE  # noqa: E402
+from tools.website import TITLE, translations  # noqa: E402
+
+EDITION = next((e for e in EDITIONS if tags.has(f"edition_{e.code}")), SOURCE)  # noqa: F821 - Sphinx's tags
+
+project = translations(EDITION.code).gettext(TITLE)
 author = "the course's authors"
 copyright = "the course's authors"
-language = "zh_CN" if LANG == "zh" else "en"
+language = EDITION.sphinx_language
 extensions = ["myst_nb"]
 root_doc = "index"
 exclude_patterns = ["_build", "**.ipynb_checkpoints", "README.md"]
@@ -27,7 +32,7 @@ html_static_path = [os.path.join(os.path.dirname(__file__), "_static")]
 html_css_files = ["course-widgets.css"]
 html_js_files = ["course-widgets.js"]
 html_theme = "sphinx_book_theme"
-html_title = TEXT["project"]
+html_title = project
 html_favicon = os.path.join(os.path.dirname(__file__), "_static", "favicon.png")  # else browsers ask for /favicon.ico
 html_last_updated_fmt = None
 html_copy_source = True  # the download button offers each chapter's .ipynb
@@ -36,11 +41,16 @@ html_theme_options = {
     "use_fullscreen_button": False,
     "show_toc_level": 2,
 }
-# the language switch sits in the left sidebar, under the title, on every page
+# the language switch sits in the left sidebar, under the title, on every page: the same page in every other
+# edition, each by its own name
 html_sidebars = {"**": ["navbar-logo.html", "lang-switch.html", "search-button-field.html", "sbt-sidebar-nav.html"]}
-html_context = {"other_lang": OTHER, "switch_text": TEXT["switch"], "default_mode": "light"}
+html_context = {
+    "other_editions": [{"name": e.name, "site_path": e.site_path, "lang": e.html_lang}
+                       for e in EDITIONS if e != EDITION],
+    "default_mode": "light",
+}
 
-# MathJax from the site itself (tools/website.py puts one copy at the site's root, shared by both editions);
+# MathJax from the site itself (tools/website.py puts one copy at the site's root, shared by every edition);
 # relative to each edition's _static/.
 mathjax_path = "../../_mathjax/tex-chtml.js"
 mathjax3_config = {"tex": {"inlineMath": [["\\(", "\\)"]], "displayMath": [["\\[", "\\]"]]}}
