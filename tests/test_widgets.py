@@ -496,3 +496,27 @@ def test_a_fresh_redraw_draws_everything_again_and_a_plain_one_only_the_animated
     assert widget.renderer is not renderer and widget.renderer.full_draws == 1 and widget.renders == renders + 2
     assert not widget.touched  # redrawing from the controls is not a state set from outside
 
+
+def test_the_site_builder_and_the_notebook_build_use_only_public_names_of_course_utils():
+    """tools/website.py and tools/nbtools.py go through the widgets' public contract (the record module,
+    BUILDERS, LivePlot's public methods): no private module, name or attribute of course_utils, and no module
+    global the site builder writes into."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    for path in (root / "tools" / "website.py", root / "tools" / "nbtools.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        private = []
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("course_utils"):
+                parts = node.module.split(".") + [alias.name for alias in node.names]
+                private += [f"from {node.module} import {alias.name}" for alias in node.names
+                            if any(p.startswith("_") for p in parts)]
+            elif isinstance(node, ast.Import):
+                private += [a.name for a in node.names if a.name.startswith("course_utils") and any(
+                    p.startswith("_") for p in a.name.split("."))]
+            elif isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__"):
+                private.append(f"line {node.lineno}: .{node.attr}")
+        assert not private, f"{path.name} uses private names: {private}"
+        assert not [n for n in ast.walk(tree) if isinstance(n, ast.Global)], f"{path.name} writes module globals"
