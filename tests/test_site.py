@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from course_utils.editions import EDITIONS
+from course_utils.editions import CODES, EDITIONS
 from tools import nbtools, website
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,11 +51,17 @@ JS_LINKS = """() => Array.from(document.querySelectorAll('a[href]')).map(a => a.
 
 
 @pytest.fixture(scope="module")
-def built_site():
-    """Build the site (both editions) into build/site/ and serve it on a free local port."""
-    assert website.build() == 0, "tools/website.py failed"
-    with website.serve(website.SITE) as base:
-        yield website.SITE, base
+def site_build() -> website.SiteBuild:
+    """The site (both editions) built into build/site/ (website.build() raises if Sphinx fails), and what became
+    of each widget output."""
+    return website.build()
+
+
+@pytest.fixture(scope="module")
+def built_site(site_build):
+    """The built site served on a free local port: (its folder, its base URL)."""
+    with website.serve(site_build.site) as base:
+        yield site_build.site, base
 
 
 
@@ -180,15 +186,22 @@ def test_site_page(page_name, built_site, browser):
         page.close()
 
 
-def test_every_site_widget_answers(built_site):
-    """Every widget answers without a kernel, those a model trained in the notebook draws included (chapter 08's
-    trainer and explorer, chapter 09's trained playgrounds: built again from what the notebook build saved)."""
-    site, _base = built_site
-    log = (site / "widgets.log").read_text().splitlines()
-    widgets = [line for line in log if " cell " in line]
-    frozen = [line for line in widgets if "pictures" not in line]
-    assert len(widgets) == len(EDITIONS) * 17, "\n".join(log)  # 17 widget outputs in each edition
+def test_every_site_widget_answers(site_build):
+    """Every widget output of the committed notebooks, both editions, is on the site and answers without a kernel,
+    those a model trained in the notebook draws included (chapter 08's trainer and explorer, chapter 09's trained
+    playgrounds: built again from what the notebook build saved)."""
+    site = site_build.site
+    shown = [(lang, page, cell, record.builder) for lang in CODES for page, cell, record in
+             nbtools.widget_records(lang)]
+    assert {lang for lang, *_rest in shown} == set(CODES), "no widget output in an edition's notebooks"
+    made = [(w.lang, w.page, w.cell, w.builder) for w in site_build.widgets]
+    assert made == shown, "the site's widgets are not the notebooks' widget outputs"
+    frozen = [w.line() for w in site_build.frozen()]
     assert not frozen, "widgets that cannot answer on the site:\n" + "\n".join(frozen)
+    for w in site_build.widgets:
+        assert w.mode in ("grid", "single") and w.pictures > 1 and w.live, f"answers to no control: {w.line()}"
+    log = (site / "widgets.log").read_text(encoding="utf-8").splitlines()
+    assert log == [w.line() for w in site_build.widgets]  # the same list, for people
     # and each of them offers every slider, dropdown and checkbox it has (only buttons stay disabled)
     for page in sorted(site.glob("*/*.html")):
         disabled = re.findall(r'<(?:input|select)[^>]*data-control="([^"]+)"[^>]*disabled', page.read_text())
@@ -205,3 +218,28 @@ def test_site_search(lang, query, built_site, browser):
         assert not [p for p in problems if "outside" in p], problems
     finally:
         page.close()
+
+
+def test_a_widget_output_is_made_static_from_its_record_of_either_version(tmp_path):
+    """Without Sphinx or a browser: the site builds a widget again from its output's record (version 2, or version
+    1 as notebooks committed before the record had a version), and keeps the picture of one it cannot."""
+    from course_utils import widgets
+
+    shown = widgets.neuron_explorer()
+    shown.controls["w"].value = 2.0
+    png = bytes(shown.image.value)
+    pages = website.SiteWidgets(frames=tmp_path, state=tmp_path)
+    old = shown.record().to_json()
+    del old["version"]
+    for raw in (shown.record().to_json(), old):
+        markup, result = website.static_widget(raw, png, "en", pages, "01_perceptron", 5)
+        assert (result.lang, result.page, result.cell, result.builder) == ("en", "01_perceptron", 5, "neuron_explorer")
+        assert result.mode in ("grid", "single") and set(result.live) == {"w", "b"}, result
+        assert result.pictures >= len(list(tmp_path.glob("*.png"))) > 2 and "cw-live" in markup
+    touched = widgets.outlier_fit()
+    touched.update()  # a state its record cannot build again: the page shows its picture, controls disabled
+    markup, result = website.static_widget(touched.record().to_json(), png, "en", pages)
+    assert result.mode == "frozen" and result.reason == "not rebuildable" and "cw-live" not in markup
+    assert 'disabled' in markup
+    markup, result = website.static_widget({**old, "presses": "one"}, png, "zh", pages)
+    assert result.mode == "frozen" and "`presses`" in result.reason and result.builder is None

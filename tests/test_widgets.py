@@ -1,5 +1,7 @@
 """Every live widget redraws when a control moves, and shows errors instead of raising them."""
 
+import re
+
 import ipywidgets as W
 import pytest
 
@@ -117,8 +119,8 @@ def test_static_views_get_the_picture_as_png():
     assert "application/vnd.jupyter.widget-view+json" in bundle
     assert "interactive" in bundle["text/plain"]
     # how to build it again, for the website: builder, arguments, the controls' values, presses so far
-    assert metadata["course_widget"] == {"builder": "neuron_explorer", "kwargs": {}, "presses": 0, "touched": False,
-                                         "values": {"w": 1.0, "b": 0.0}, "rebuild": {}}
+    assert metadata["course_widget"] == {"version": 2, "builder": "neuron_explorer", "kwargs": {}, "presses": 0,
+                                         "touched": False, "values": {"w": 1.0, "b": 0.0}, "rebuild": {}}
 
 
 def test_output_metadata_records_arguments_only_when_they_are_plain_data():
@@ -152,15 +154,12 @@ def _rebuilt(widget, folder=None):
     import json
 
     from course_utils.widgets import BUILDERS
-    from course_utils.widgets._core import in_state_folder
+    from course_utils.widgets.record import WidgetRecord, in_state_folder
 
-    arguments = json.loads(json.dumps(widget.rebuild_arguments(folder)))  # what the notebook's metadata keeps
-    if folder is not None:
-        arguments = in_state_folder(arguments, folder)[0]
-    again = BUILDERS[widget.origin["builder"]](**arguments)
-    with again.hold():
-        for name, value in widget.values().items():
-            again.controls[name].value = value
+    record = WidgetRecord.from_json(json.loads(json.dumps(widget.record(folder).to_json())))  # as the notebook keeps it
+    arguments = record.rebuild if folder is None else in_state_folder(record.rebuild, folder)[0]
+    again = BUILDERS[record.builder](**arguments)
+    assert again.set_values(record.values) is not None
     return again
 
 
@@ -192,12 +191,14 @@ def test_a_trained_trainer_is_rebuilt_with_its_last_run():
         widgets.cnn_trainer(last_run={"model": "VGG", "history": run["history"]})
 
 
-def test_an_explorer_of_a_trained_model_is_saved_for_the_website(tmp_path):
+def test_an_explorer_of_a_trained_model_is_saved_for_the_website(tmp_path, monkeypatch):
     import torch
 
     from course_utils import models
     from course_utils.data import load_digits
-    from course_utils.widgets._core import state_file
+    from course_utils.widgets.record import STATE_FOLDER_VARIABLE, save_state_to, state_file
+
+    monkeypatch.delenv(STATE_FOLDER_VARIABLE, raising=False)
 
     images, labels = load_digits(split="test", resize=28)
     images = (images[:40] - images.mean()) / images.std()
@@ -210,6 +211,9 @@ def test_an_explorer_of_a_trained_model_is_saved_for_the_website(tmp_path):
     assert arguments == {"model": state_file(saved.name)}
     assert saved.stat().st_size < 500_000  # convolutions (210 kB), images, probabilities: not fc1 (12.5 MB)
     assert explorer.rebuild_arguments(tmp_path) == arguments and len(list(tmp_path.iterdir())) == 1  # once
+    with save_state_to(tmp_path):  # as in the notebook build: displaying it saves its state there
+        assert explorer._repr_mimebundle_()[1]["course_widget"]["rebuild"] == arguments
+    assert explorer._repr_mimebundle_()[1]["course_widget"]["rebuild"] is None  # outside: no folder, no state
     again = _rebuilt(explorer, tmp_path)
     assert again.image.value == explorer.image.value
     for name, value in [("example", 7), ("layer", "layer2.0"), ("channel", 9), ("which", "misclassified")]:
@@ -403,3 +407,143 @@ def test_the_package_map_names_every_builder_in_its_module():
         while not re.match(r"\s+\d\d ", rows[i]):  # a continuation line: the module is on the row above
             i -= 1
         assert module in rows[i], f"{name} lives in widgets/{module}.py, but the map says: {rows[i].strip()}"
+
+
+# ------------------------------------------------------------------------ the record: the contract with the site
+
+
+def _record_json(**changes):
+    record = {"version": 2, "builder": "neuron_explorer", "kwargs": {}, "values": {"w": 1.0, "b": 0.0},
+              "presses": 0, "touched": False, "rebuild": {}}
+    return {**record, **changes}
+
+
+def test_a_widget_record_survives_json_unchanged():
+    import json
+
+    from course_utils.widgets.record import RECORD_VERSION, WidgetRecord
+
+    trained = widgets.playground(preset="circles-with-features")
+    trained.playground.step(3)
+    trained.update()
+    for widget in (widgets.neuron_explorer(), widgets.outlier_fit(), trained):
+        record = widget.record()
+        assert isinstance(record, WidgetRecord) and record.version == RECORD_VERSION
+        text = json.dumps(record.to_json(), allow_nan=False)  # what a notebook file holds
+        assert WidgetRecord.from_json(json.loads(text)) == record == WidgetRecord.from_json(text)
+        assert widget._repr_mimebundle_()[1]["course_widget"] == record.to_json()
+    assert trained.record().rebuild["settings"]["epoch"] == 3 and trained.record().touched
+
+
+def test_a_record_without_a_version_is_read_as_version_1_and_a_newer_one_is_refused():
+    from course_utils.widgets.record import WidgetRecord
+
+    old = _record_json()
+    del old["version"]  # as the committed notebooks of course_utils before the record had a version
+    record = WidgetRecord.from_json(old)
+    assert record.version == 1 and record.builder == "neuron_explorer" and record.values == {"w": 1.0, "b": 0.0}
+    with pytest.raises(ValueError, match=r"version 3 is newer .* \(up to 2\)"):
+        WidgetRecord.from_json(_record_json(version=3))
+
+
+@pytest.mark.parametrize("field,value,message", [
+    ("presses", "2", "`presses` must be int ≥ 0; got '2'"),
+    ("presses", -1, "`presses` must be int ≥ 0"),
+    ("touched", 1, "`touched` must be bool; got 1"),
+    ("builder", 7, "`builder` must be str | None"),
+    ("values", [1.0], "`values` must be dict[str, JSON]"),
+    ("rebuild", {"x": float("nan")}, "`rebuild` must be dict[str, JSON] | None"),
+    ("version", "2", "`version` must be int ≥ 1"),
+    ("colour", "red", "unknown field `colour`"),
+])
+def test_a_bad_record_is_refused_naming_its_field(field, value, message):
+    from course_utils.widgets.record import WidgetRecord
+
+    with pytest.raises(ValueError, match=re.escape(message)):
+        WidgetRecord.from_json(_record_json(**{field: value}))
+
+
+def test_a_record_missing_a_field_or_not_an_object_is_refused():
+    from course_utils.widgets.record import WidgetRecord
+
+    record = _record_json()
+    del record["values"]
+    with pytest.raises(ValueError, match="`values` is missing"):
+        WidgetRecord.from_json(record)
+    with pytest.raises(ValueError, match="must be a JSON object; got list"):
+        WidgetRecord.from_json("[1, 2]")
+
+
+def test_the_state_folder_comes_from_save_state_to_else_the_kernels_environment(tmp_path, monkeypatch):
+    from course_utils.widgets.record import STATE_FOLDER_VARIABLE, save_state_to, state_folder
+
+    monkeypatch.delenv(STATE_FOLDER_VARIABLE, raising=False)
+    assert state_folder() is None  # nothing is saved: a learner's own notebook
+    monkeypatch.setenv(STATE_FOLDER_VARIABLE, str(tmp_path / "env"))  # what the notebook build gives a kernel
+    assert state_folder() == tmp_path / "env"
+    with save_state_to(tmp_path / "outer"):
+        with save_state_to(tmp_path / "inner"):
+            assert state_folder() == tmp_path / "inner"
+        assert state_folder() == tmp_path / "outer"
+    assert state_folder() == tmp_path / "env"
+
+
+def test_layout_lists_the_rows_of_control_names_and_the_buttons():
+    note = W.HTML("note")
+    widget, _ = _counting_widget(rows=[[note], ["b"]], buttons={"Go": lambda w: None})
+    assert widget.layout() == ([["b"], ["a"]], ["Go"])  # a control left out of the rows gets one of its own
+    rows, buttons = _counting_widget()[0].layout()
+    assert rows == [["a", "b"]] and buttons == []  # by default, three controls a row
+    playground = widgets.playground()
+    rows, buttons = playground.layout()
+    assert rows[0] == ["dataset", "noise", "train_pct"] and sorted(n for row in rows for n in row) == sorted(
+        playground.controls)
+    assert buttons == [b.description for b in playground.buttons.values()] and "Step" in buttons
+
+
+def test_set_values_redraws_once_and_returns_the_picture_or_none():
+    widget, draws = _counting_widget()
+    png = widget.set_values({"a": 2, "b": 5})
+    assert widget.renders == 2 and draws[-1] == (2, 5) and png == widget.image.value and png[:4] == b"\x89PNG"
+
+    def broken(**values):
+        raise ValueError("no")
+
+    widget.draw = broken
+    assert widget.set_values({"a": 3}) is None and isinstance(widget.last_error, ValueError)
+
+
+def test_a_fresh_redraw_draws_everything_again_and_a_plain_one_only_the_animated_artists():
+    widget = widgets.neuron_explorer()
+    renderer = widget.renderer
+    draws, renders = renderer.full_draws, widget.renders
+    widget.redraw()
+    assert widget.renderer is renderer and renderer.full_draws == draws and widget.renders == renders + 1
+    widget.redraw(fresh=True)
+    assert widget.renderer is not renderer and widget.renderer.full_draws == 1 and widget.renders == renders + 2
+    assert not widget.touched  # redrawing from the controls is not a state set from outside
+
+
+def test_the_site_builder_and_the_notebook_build_use_only_public_names_of_course_utils():
+    """tools/website.py and tools/nbtools.py go through the widgets' public contract (the record module,
+    BUILDERS, LivePlot's public methods): no private module, name or attribute of course_utils, and no module
+    global the site builder writes into."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    for path in (root / "tools" / "website.py", root / "tools" / "nbtools.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        private = []
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("course_utils"):
+                parts = node.module.split(".") + [alias.name for alias in node.names]
+                private += [f"from {node.module} import {alias.name}" for alias in node.names
+                            if any(p.startswith("_") for p in parts)]
+            elif isinstance(node, ast.Import):
+                private += [a.name for a in node.names if a.name.startswith("course_utils") and any(
+                    p.startswith("_") for p in a.name.split("."))]
+            elif isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__"):
+                private.append(f"line {node.lineno}: .{node.attr}")
+        assert not private, f"{path.name} uses private names: {private}"
+        assert not [n for n in ast.walk(tree) if isinstance(n, ast.Global)], f"{path.name} writes module globals"

@@ -3,8 +3,8 @@
 Each chapter is written as a jupytext "percent" script, ``notebooks/src/NN_name.py`` (reviewable diffs, ruff-able),
 and committed executed, with outputs, as ``notebooks/NN_name.ipynb`` (learners browsing the repository see
 every plot). A widget drawn from a model trained in the notebook saves what the website needs to draw it again
-into ``website/widget-state/`` while the build runs (see ``LivePlot.rebuild_arguments``); files no notebook
-names any more are removed. ``python3 course.py notebooks [NAME ...]`` runs ``build`` below; ``tests/test_notebooks.py`` uses
+into ``website/widget-state/`` while the build runs (``build(..., state_folder=...)``; see
+``course_utils.widgets.record``); files no notebook names any more are removed. ``python3 course.py notebooks [NAME ...]`` runs ``build`` below; ``tests/test_notebooks.py`` uses
 ``stale_cells`` to fail when a committed notebook no longer matches its source.
 
     python -m tools.nbtools build [NAME ...] [--lang en|zh]   re-execute all notebooks (or those whose name
@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import nbformat
 
@@ -30,9 +31,12 @@ from course_utils.editions import CODES, SOURCE
 from . import i18n
 from .chapters import KERNEL, NOTEBOOKS, ROOT, SOURCES, from_source, notebook_folder, notebook_for, sources
 
+if TYPE_CHECKING:
+    from course_utils.widgets.record import WidgetRecord
+
 __all__ = ["KERNEL", "NOTEBOOKS", "ROOT", "SOURCES", "LANGUAGES", "STATE", "build", "check", "edition", "figures",
            "from_source", "index", "index_pages", "key_terms", "notebook_folder", "notebook_for", "sources",
-           "stale_cells", "state_files_in_use", "title"]
+           "stale_cells", "state_files_in_use", "title", "widget_records"]
 
 STATE = ROOT / "website" / "widget-state"  # committed: the site is built from the notebooks, never re-executed
 LANGUAGES = CODES  # every edition of the table of editions, the source language first
@@ -61,18 +65,21 @@ def stale_cells(src: Path, lang: str = "en") -> list[str]:
     return [f"cell {i}: {h[0]} differs from the source" for i, (w, h) in enumerate(zip(want, have)) if w != h]
 
 
-def build(names: list[str]) -> int:
+def build(names: list[str], state_folder: Path = STATE, progress_folder: Path | None = None) -> int:
     """Execute the selected sources top to bottom in a fresh kernel and write the .ipynb with outputs.
 
-    Both editions by default, English first; ``--lang en`` or ``--lang zh`` builds one.
+    Both editions by default, English first; ``--lang en`` or ``--lang zh`` in ``names`` builds one. Widgets
+    displayed save what the website needs to build them again into ``state_folder``, and files there that no
+    committed notebook names are removed. Each chapter records the learner's progress in a folder of its own under
+    ``progress_folder`` (by default a new temporary one): it shows a fresh learner's, never the author's. Both
+    reach the kernel through its environment only (``COURSE_WIDGET_STATE``, ``COURSE_PROGRESS_DIR``): this
+    process's own is left as it is.
     """
     from nbclient import NotebookClient
 
-    from course_utils.widgets._core import STATE_FOLDER_VARIABLE
+    from course_utils.widgets.record import STATE_FOLDER_VARIABLE
 
-    os.environ[STATE_FOLDER_VARIABLE] = str(STATE)  # the kernels inherit it
-    # each chapter shows a fresh learner's progress (an empty record of its own), never the author's record
-    progress_root = Path(tempfile.mkdtemp(prefix="course-progress-"))
+    progress_root = progress_folder or Path(tempfile.mkdtemp(prefix="course-progress-"))
     langs = LANGUAGES
     if "--lang" in names:
         i = names.index("--lang")
@@ -90,31 +97,45 @@ def build(names: list[str]) -> int:
             target = notebook_for(src, lang)
             target.parent.mkdir(exist_ok=True)
             start = time.perf_counter()
-            os.environ["COURSE_PROGRESS_DIR"] = str(progress_root / f"{lang}-{src.stem}")
+            env = {**os.environ, STATE_FOLDER_VARIABLE: str(state_folder),
+                   "COURSE_PROGRESS_DIR": str(progress_root / f"{lang}-{src.stem}")}
             print(f"executing {target.relative_to(NOTEBOOKS)} ...", flush=True)
             client = NotebookClient(nb, timeout=600, kernel_name="python3",
                                     resources={"metadata": {"path": str(target.parent)}})
-            client.execute()
+            client.execute(env=env)  # the kernel's environment (KernelManager.start_kernel's env)
             for cell in nb.cells:
                 cell.metadata.pop("execution", None)
             nbformat.write(nb, target)
             print(f"  wrote {target.relative_to(ROOT)} in {time.perf_counter() - start:.1f} s", flush=True)
-    for stale in sorted(set(STATE.glob("*")) - {STATE / name for name in state_files_in_use()}):
+    for stale in sorted(set(state_folder.glob("*")) - {state_folder / name for name in state_files_in_use()}):
         stale.unlink()
         print(f"  removed {stale.relative_to(ROOT)}: no notebook uses it now")
     return 0
 
 
+def widget_records(lang: str) -> list[tuple[str, int, WidgetRecord]]:
+    """(notebook's stem, cell index, record) of every widget output of the committed chapters of edition ``lang``,
+    in order: the records their ``course_widget`` metadata holds (``WidgetRecord.from_json`` checks each)."""
+    from course_utils.widgets.record import WidgetRecord
+
+    found = []
+    for path in sorted(notebook_folder(lang).glob("[0-9][0-9]_*.ipynb")):
+        for index, cell in enumerate(nbformat.read(path, as_version=4).cells):
+            for output in cell.get("outputs", []):
+                raw = output.get("metadata", {}).get("course_widget")
+                if raw is not None:
+                    found.append((path.stem, index, WidgetRecord.from_json(raw)))
+    return found
+
+
 def state_files_in_use() -> set[str]:
-    """The files of ``STATE`` that the committed notebooks' widget outputs name (both editions)."""
-    from course_utils.widgets._core import in_state_folder
+    """The files of the state folder that the committed notebooks' widget outputs name (both editions)."""
+    from course_utils.widgets.record import in_state_folder
 
     used: set[str] = set()
-    for path in [p for lang in LANGUAGES for p in sorted(notebook_folder(lang).glob("*.ipynb"))]:
-        for cell in nbformat.read(path, as_version=4).cells:
-            for output in cell.get("outputs", []):
-                rebuild = output.get("metadata", {}).get("course_widget", {}).get("rebuild")
-                used.update(in_state_folder(rebuild, STATE)[1])
+    for lang in LANGUAGES:
+        for _page, _cell, record in widget_records(lang):
+            used.update(in_state_folder(record.rebuild, STATE)[1])
     return used
 
 

@@ -2,8 +2,8 @@
 
 ``python3 course.py site`` runs ``build()``: it never executes a notebook. For each edition of the table of editions
 (``course_utils/editions.json``) it copies its committed notebooks into ``build/site-src/<code>/`` and replaces every
-live widget's output with a static one: the widget is built again from what its output's metadata records (``course_widget``:
-builder, arguments, control values; see ``LivePlot._repr_mimebundle_``), its pictures are precomputed for the values
+live widget's output with a static one: the widget is built again from what its output's metadata records (``course_widget``, a
+``course_utils.widgets.record.WidgetRecord``: builder, arguments, control values), its pictures are precomputed for the values
 a learner reaches by moving one control at a time from there (every combination when that grid is small), and the
 page gets the same controls over those pictures (``website/_static/course-widgets.js`` swaps them). The record's
 ``rebuild`` holds the builder's arguments for the state shown: for a widget trained before it was shown, what
@@ -19,13 +19,20 @@ headings of the home page) are marked ``N_()`` here and translated from the cata
 ``locale/<code>/LC_MESSAGES/website.po`` (``python -m tools.i18n update`` extracts them, and compiles the ``.mo``
 read here with the standard library's gettext).
 
+It uses only public names of ``course_utils`` (the record, ``BUILDERS``, and ``LivePlot``'s ``set_values``,
+``redraw``, ``layout``, ``controls`` and ``title``): a test holds it to that. ``build()`` returns a ``SiteBuild``
+that lists what became of every widget output (``WidgetResult``), which the site's tests read; it also writes
+that list, one line a widget, to ``build/site/widgets.log`` for people.
+
     python -m tools.website            build the site into build/site/ (open build/site/index.html)
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import copy
+import dataclasses
 import functools
 import gettext
 import hashlib
@@ -53,7 +60,6 @@ from course_utils.editions import EDITIONS, SOURCE, edition
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "build" / "site"
 SOURCES = ROOT / "build" / "site-src"
-FRAMES = SITE / "_widgets"
 CONF = ROOT / "website"
 STATE = CONF / "widget-state"  # what the notebook build saved of widgets a model trained in the notebook draws
 MAX_VALUES = 21      # values of one slider on the site: all its steps up to this many, else this many evenly spread
@@ -148,8 +154,8 @@ def control_values(control: Any) -> tuple[list[Any], list[str], int] | None:
     return None
 
 
-def _save_frame(png: bytes) -> str:
-    """Store a picture once (named by its content), compressed for the web, and return its file name.
+def _save_frame(png: bytes, frames: Path) -> str:
+    """Store a picture once in ``frames`` (named by its content), compressed for the web; return its file name.
 
     A widget draws its PNGs with the fastest compression; the site stores them as 256-colour PNGs (a plot has
     few colours), a third of the size, the same picture to the eye.
@@ -157,7 +163,7 @@ def _save_frame(png: bytes) -> str:
     from PIL import Image
 
     name = hashlib.sha1(png).hexdigest()[:20] + ".png"
-    path = FRAMES / name
+    path = frames / name
     if not path.exists():
         image = Image.open(io.BytesIO(png)).convert("RGB")
         # Pillow < 9.1 names the constants on Image itself
@@ -179,15 +185,9 @@ def same_picture(a: bytes, b: bytes) -> bool:
     return pa.shape == pb.shape and int(abs(pa - pb).max()) <= SAME_PICTURE
 
 
-def _set(widget: Any, values: dict[str, Any]) -> bytes | None:
-    with widget.hold():
-        for name, value in values.items():
-            widget.controls[name].value = value
-    return None if widget.last_error is not None else bytes(widget.image.value)
-
-
-def precompute(widget: Any, start: dict[str, Any]) -> dict[str, Any]:
-    """Pictures of ``widget`` around the control values ``start``: {mode, controls, frames, live controls}.
+def precompute(widget: Any, start: dict[str, Any], frames: Path) -> dict[str, Any]:
+    """Pictures of ``widget`` around the control values ``start``, stored in ``frames``: {mode, controls, frames,
+    live controls}.
 
     A control is live when moving it changes the picture at all (a caption counts: the notebook shows it too).
     """
@@ -197,59 +197,42 @@ def precompute(widget: Any, start: dict[str, Any]) -> dict[str, Any]:
         if offered is not None:
             values, labels, here = offered
             controls.append({"name": name, "values": values, "labels": labels, "start": here})
-    base = _set(widget, start)
+    base = widget.set_values(start)
     if base is not None:  # drawn afresh, like every later picture: the first draw, laying the figure out, may
-        widget.renderer = None  # place a title a pixel apart from where the later ones put it
-        widget._redraw()
-        base = None if widget.last_error is not None else bytes(widget.image.value)
+        widget.redraw(fresh=True)  # place a title a pixel apart from where the later ones put it
+        base = widget.set_values({})
     sizes = [len(c["values"]) for c in controls]
     grid = 1
     for size in sizes:
         grid *= size
     mode = "grid" if grid <= GRID_LIMIT else "single"
-    frames: dict[str, str] = {}
+    saved: dict[str, str] = {}
     pictures: dict[tuple[int, ...], bytes] = {}
     starts = tuple(c["start"] for c in controls)
     if mode == "grid":
         for combo in itertools.product(*(range(n) for n in sizes)):
-            png = _set(widget, {c["name"]: c["values"][i] for c, i in zip(controls, combo)})
+            png = widget.set_values({c["name"]: c["values"][i] for c, i in zip(controls, combo)})
             if png is not None:
-                frames[",".join(map(str, combo))] = _save_frame(png)
+                saved[",".join(map(str, combo))] = _save_frame(png, frames)
                 pictures[combo] = png
     else:
         if base is not None:
-            frames[""] = _save_frame(base)
+            saved[""] = _save_frame(base, frames)
         for k, c in enumerate(controls):
             for i, value in enumerate(c["values"]):
                 if i != c["start"]:
-                    png = _set(widget, {**start, c["name"]: value})
+                    png = widget.set_values({**start, c["name"]: value})
                     if png is not None:
-                        frames[f"{c['name']}={i}"] = _save_frame(png)
+                        saved[f"{c['name']}={i}"] = _save_frame(png, frames)
                         pictures[starts[:k] + (i,) + starts[k + 1:]] = png
-        _set(widget, start)
+        widget.set_values(start)
     live = [c["name"] for k, c in enumerate(controls) if base is not None and any(
         not same_picture(pictures[key], base) for key in pictures
         if key[k] != c["start"] and key[:k] + key[k + 1:] == starts[:k] + starts[k + 1:])]
-    return {"mode": mode, "controls": controls, "frames": frames, "live": live}
+    return {"mode": mode, "controls": controls, "frames": saved, "live": live}
 
 
 # ------------------------------------------------------------------------------------------------ widget HTML
-def _layout(widget: Any) -> tuple[list[list[str]], list[str]]:
-    """The widget's rows of control names, as the notebook lays them out, and its buttons' labels."""
-    import ipywidgets as W
-
-    names = {id(control): name for name, control in widget.controls.items()}
-    rows = []
-    for child in widget.children:
-        if isinstance(child, W.HBox):
-            row = [names[id(c)] for c in child.children if id(c) in names]
-            if row:
-                rows.append(row)
-    placed = {n for row in rows for n in row}
-    rows += [[n] for n in widget.controls if n not in placed]
-    return rows, [button.description for button in widget.buttons.values()]
-
-
 def _control_html(name: str, control: Any, spec: dict | None, live: bool) -> str:
     label = html.escape(control.description or name)
     off = "" if live else " disabled"
@@ -268,12 +251,13 @@ def _control_html(name: str, control: Any, spec: dict | None, live: bool) -> str
             f'{html.escape(labels[start])}</span></label>')
 
 
-def widget_html(widget: Any, pictures: dict | None, shown_png: bytes, lang: str) -> str:
-    """The static widget: the notebook's layout of controls over the precomputed pictures (or the shown one)."""
+def widget_html(widget: Any, pictures: dict | None, shown_png: bytes, lang: str, frames: Path) -> str:
+    """The static widget: the notebook's layout of controls over the precomputed pictures (or the shown one, stored
+    in ``frames``)."""
     text = TEXT[lang]
     specs = {c["name"]: c for c in pictures["controls"]} if pictures else {}
     live = set(pictures["live"]) if pictures else set()
-    rows, buttons = _layout(widget)
+    rows, buttons = widget.layout()
     parts = [f'<div class="cw-title"><b>{html.escape(widget.title)}</b></div>']
     for row in rows:
         cells = [_control_html(n, widget.controls[n], specs.get(n), n in live) for n in row]
@@ -283,7 +267,7 @@ def widget_html(widget: Any, pictures: dict | None, shown_png: bytes, lang: str)
                      + "</div>")
     first = pictures["frames"].get("" if pictures["mode"] == "single" else
                                    ",".join(str(c["start"]) for c in pictures["controls"])) if pictures else None
-    src = first or _save_frame(shown_png)
+    src = first or _save_frame(shown_png, frames)
     parts.append(f'<img class="cw-image" data-base="../_widgets/" src="../_widgets/{src}" alt="{html.escape(widget.title)}">')
     notes = []
     if pictures is None:
@@ -305,34 +289,76 @@ def widget_html(widget: Any, pictures: dict | None, shown_png: bytes, lang: str)
     return f'<div class="course-widget-static{live_class}" data-widget="{attribute}">{"".join(parts)}</div>'
 
 
-def static_widget(record: dict, shown_png: bytes, lang: str) -> tuple[str, str]:
-    """(HTML, how it went) for a widget output whose metadata is ``record``."""
-    import base64
+@dataclasses.dataclass(frozen=True)
+class WidgetResult:
+    """What the site made of one widget output: where it is (edition, page, the cell's index in the notebook), its
+    builder, and ``mode``: ``grid`` (a picture for every combination of the controls' values) or ``single`` (one
+    control moved at a time), with ``pictures`` precomputed and the ``live`` controls (those that change the
+    picture); or ``frozen``: the shown picture only, controls disabled, and ``reason`` says why."""
 
+    lang: str
+    page: str
+    cell: int
+    builder: str | None
+    mode: str
+    pictures: int = 0
+    live: tuple[str, ...] = ()
+    reason: str = ""
+
+    def line(self) -> str:
+        """One line of ``widgets.log``."""
+        how = f"frozen: {self.reason}" if self.mode == "frozen" else f"{self.pictures} pictures ({self.mode})"
+        return f"{self.lang}/{self.page} cell {self.cell} {self.builder}: {how}"
+
+
+@dataclasses.dataclass
+class SiteWidgets:
+    """The widget part of one site build: where the pictures go (``frames``), where the notebook build saved the
+    state of widgets a trained model draws (``state``), and a result per widget output made static so far."""
+
+    frames: Path
+    state: Path
+    results: list[WidgetResult] = dataclasses.field(default_factory=list)
+
+
+def static_widget(raw: Any, shown_png: bytes, lang: str, widgets: SiteWidgets, page: str = "",
+                  cell: int = -1) -> tuple[str, WidgetResult]:
+    """(HTML, what became of it) for a widget output whose metadata ``course_widget`` is ``raw`` and whose picture
+    is ``shown_png`` (PNG bytes), on ``page`` of edition ``lang``, cell ``cell``."""
     import course_utils
     from course_utils.widgets import BUILDERS
-    from course_utils.widgets._core import in_state_folder
+    from course_utils.widgets.record import WidgetRecord, in_state_folder
 
     course_utils.set_language(lang)
-    png = base64.b64decode(shown_png)
-    builder = BUILDERS.get(record.get("builder") or "")
-    kwargs = record.get("rebuild")
-    if builder is None or kwargs is None:
-        widget = builder() if builder else None
-        return (widget_html(widget, None, png, lang) if widget else _picture_only(png)), "frozen: not rebuildable"
+
+    def frozen(widget: Any, name: str | None, reason: str) -> tuple[str, WidgetResult]:
+        markup = widget_html(widget, None, shown_png, lang, widgets.frames) if widget else _picture_only(
+            shown_png, widgets.frames)
+        return markup, WidgetResult(lang, page, cell, name, "frozen", reason=reason)
+
     try:
-        widget = builder(**in_state_folder(kwargs, STATE)[0])
+        record = WidgetRecord.from_json(raw)
+    except ValueError as exc:
+        return frozen(None, None, f"its record is not valid: {exc}")
+    builder = BUILDERS.get(record.builder or "")
+    if builder is None:
+        return frozen(None, record.builder, "no widget builder of that name")
+    if record.rebuild is None:
+        return frozen(builder(), record.builder, "not rebuildable")
+    try:
+        widget = builder(**in_state_folder(record.rebuild, widgets.state)[0])
     except Exception as exc:  # e.g. a saved state missing: rebuild the notebook (python3 course.py notebooks NN)
-        return widget_html(builder(), None, png, lang), f"frozen: could not build it again: {exc!r}"
-    values = {name: value for name, value in record.get("values", {}).items() if name in widget.controls}
-    if _set(widget, values) is None:
-        return widget_html(widget, None, png, lang), "frozen: the shown values do not draw"
-    pictures = precompute(widget, values)
-    return widget_html(widget, pictures, png, lang), f"{len(pictures['frames'])} pictures ({pictures['mode']})"
+        return frozen(builder(), record.builder, f"could not build it again: {exc!r}")
+    values = {name: value for name, value in record.values.items() if name in widget.controls}
+    if widget.set_values(values) is None:
+        return frozen(widget, record.builder, f"the shown values do not draw: {widget.last_error!r}")
+    pictures = precompute(widget, values, widgets.frames)
+    return widget_html(widget, pictures, shown_png, lang, widgets.frames), WidgetResult(
+        lang, page, cell, record.builder, pictures["mode"], len(pictures["frames"]), tuple(pictures["live"]))
 
 
-def _picture_only(png: bytes) -> str:
-    return f'<div class="course-widget-static"><img class="cw-image" src="../_widgets/{_save_frame(png)}"></div>'
+def _picture_only(png: bytes, frames: Path) -> str:
+    return f'<div class="course-widget-static"><img class="cw-image" src="../_widgets/{_save_frame(png, frames)}"></div>'
 
 
 # ---------------------------------------------------------------------------------------------------- the pages
@@ -340,8 +366,9 @@ def _picture_only(png: bytes) -> str:
 README_LINK = re.compile(r"\]\((?:\.\./)+(?:" + "|".join(re.escape(e.readme) for e in EDITIONS) + r")\)")
 
 
-def prepare_notebook(path: Path, lang: str, log: list[str]) -> nbformat.NotebookNode:
-    """A copy of a committed notebook for the site: widgets made static, links kept inside the site."""
+def prepare_notebook(path: Path, lang: str, widgets: SiteWidgets) -> nbformat.NotebookNode:
+    """A copy of a committed notebook for the site: widgets made static (each one's result added to
+    ``widgets.results``), links kept inside the site."""
     nb = copy.deepcopy(nbformat.read(path, as_version=4))
     for index, cell in enumerate(nb.cells):
         if cell.cell_type == "markdown":
@@ -355,10 +382,15 @@ def prepare_notebook(path: Path, lang: str, log: list[str]) -> nbformat.Notebook
                 continue
             record = output.get("metadata", {}).get("course_widget")
             if record is not None and "image/png" in data:
-                markup, how = static_widget(record, data["image/png"], lang)
-                log.append(f"{lang}/{path.stem} cell {index} {record.get('builder')}: {how}")
+                markup, result = static_widget(record, base64.b64decode(data["image/png"]), lang, widgets,
+                                               path.stem, index)
+                widgets.results.append(result)
                 output["data"] = {"text/html": markup, "text/plain": data.get("text/plain", "")}
             else:  # a progress bar and other widgets without a picture: their saved text
+                if record is not None:  # a course widget shown without its picture: the page keeps its text
+                    builder = record.get("builder") if isinstance(record, dict) else None
+                    widgets.results.append(WidgetResult(lang, path.stem, index, builder, "frozen",
+                                                        reason="its output holds no picture"))
                 output["data"] = {"text/plain": data.get("text/plain", "")}
             output["metadata"] = {}
     nb.metadata.pop("widgets", None)
@@ -372,7 +404,7 @@ def _intro(lang: str) -> str:
     return next(p for p in paragraphs[1:] if not p.startswith((*names, "!", "#")))
 
 
-def write_sources(lang: str, log: list[str]) -> Path:
+def write_sources(lang: str, widgets: SiteWidgets) -> Path:
     out = SOURCES / lang
     if out.exists():
         shutil.rmtree(out)
@@ -380,7 +412,7 @@ def write_sources(lang: str, log: list[str]) -> Path:
     folder = ROOT / edition(lang).notebooks
     chapters = sorted(folder.glob("[0-9][0-9]_*.ipynb"))
     for path in chapters:
-        nbformat.write(prepare_notebook(path, lang, log), out / path.name)
+        nbformat.write(prepare_notebook(path, lang, widgets), out / path.name)
     text = TEXT[lang]
     course_map = (folder / "README.md").read_text(encoding="utf-8").split("\n", 1)[1]
     course_map = re.sub(r"English edition: \[[^\]]*\]\([^)]*\)。?", "", course_map)  # the site has its own switch
@@ -419,33 +451,58 @@ def entry_page() -> str:
             f"<p>{links}</p></body></html>\n")
 
 
-def build() -> int:
+class SiteBuildError(RuntimeError):
+    """Sphinx failed to write an edition's pages (its messages are printed above)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class SiteBuild:
+    """What ``build()`` made: the ``site`` folder, a result per widget output of every page of both editions
+    (``widgets``, in page order), how many distinct widget ``pictures`` it stored, its size and its time."""
+
+    site: Path
+    widgets: tuple[WidgetResult, ...]
+    pictures: int
+    size_bytes: int
+    seconds: float
+
+    def frozen(self) -> list[WidgetResult]:
+        """The widget outputs the site shows as a still picture: no control answers without a kernel."""
+        return [w for w in self.widgets if w.mode == "frozen"]
+
+
+def build(state: Path = STATE) -> SiteBuild:
+    """Build every edition into ``SITE``; widgets a trained model draws are built again from the files the notebook
+    build saved in ``state``. Raises ``SiteBuildError`` when Sphinx fails."""
     start = time.perf_counter()
     if SITE.exists():
         shutil.rmtree(SITE)
-    FRAMES.mkdir(parents=True)
-    log: list[str] = []
+    widgets = SiteWidgets(frames=SITE / "_widgets", state=state)
+    widgets.frames.mkdir(parents=True)
     os.environ.setdefault("MPLBACKEND", "Agg")
     for ed in EDITIONS:
         lang = ed.code
         t = time.perf_counter()
-        source = write_sources(lang, log)
+        source = write_sources(lang, widgets)
         print(f"{lang}: widgets precomputed in {time.perf_counter() - t:.0f} s", flush=True)
         t = time.perf_counter()
         # website/conf.py reads the edition from its tag (Sphinx's tags are what conf.py sees of the command line)
         result = subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-q", "-c", str(CONF),
                                  "-t", f"edition_{lang}", str(source), str(SITE / ed.site_path)])
         if result.returncode:
-            return result.returncode
+            raise SiteBuildError(f"Sphinx failed on the {lang} edition (exit status {result.returncode})")
         print(f"{lang}: pages written in {time.perf_counter() - t:.0f} s", flush=True)
     _mathjax()
     shutil.rmtree(SITE / "jupyter_execute", ignore_errors=True)  # MyST-NB's working copies; the pages have theirs
     (SITE / "index.html").write_text(entry_page(), encoding="utf-8")
-    (SITE / "widgets.log").write_text("\n".join(log) + "\n", encoding="utf-8")
-    size = sum(p.stat().st_size for p in SITE.rglob("*") if p.is_file())
-    print(f"site: {SITE.relative_to(ROOT)}/index.html, {size / 1e6:.0f} MB, {len(list(FRAMES.iterdir()))} widget "
-          f"pictures, built in {time.perf_counter() - start:.0f} s")
-    return 0
+    (SITE / "widgets.log").write_text("".join(r.line() + "\n" for r in widgets.results), encoding="utf-8")
+    done = SiteBuild(site=SITE, widgets=tuple(widgets.results), pictures=len(list(widgets.frames.iterdir())),
+                     size_bytes=sum(p.stat().st_size for p in SITE.rglob("*") if p.is_file()),
+                     seconds=time.perf_counter() - start)
+    frozen = f", {len(done.frozen())} frozen (see widgets.log)" if done.frozen() else ""
+    print(f"site: {SITE.relative_to(ROOT)}/index.html, {done.size_bytes / 1e6:.0f} MB, {len(done.widgets)} widgets"
+          f"{frozen}, {done.pictures} widget pictures, built in {done.seconds:.0f} s")
+    return done
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
@@ -466,4 +523,8 @@ def serve(folder: Path = SITE) -> Iterator[str]:
 
 
 if __name__ == "__main__":
-    sys.exit(build())
+    try:
+        build()
+    except SiteBuildError as exc:
+        print(f"site: {exc}", file=sys.stderr)
+        sys.exit(1)

@@ -8,26 +8,33 @@ import functools
 import html
 import inspect
 import json
-import os
 import time
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import ipywidgets as W
 
 from ..i18n import _
 from ._render import FigureRenderer
+from .record import STATE_FOLDER_VARIABLE, WidgetRecord, _is_plain, in_state_folder, state_file
+from .record import state_folder as shown_state_folder
 
-__all__ = ["LivePlot", "BUILDERS", "builder", "slider", "STATE_FOLDER_VARIABLE", "state_file", "in_state_folder"]
-
-# Set by the notebook build (tools/nbtools.py): a folder where a shown widget whose state is more than its
-# arguments (a trained model …) saves what the website needs to build it again. Unset, nothing is written.
-STATE_FOLDER_VARIABLE = "COURSE_WIDGET_STATE"
+# the record's names stay importable from here, where they were first released
+__all__ = ["LivePlot", "Layout", "BUILDERS", "builder", "slider", "STATE_FOLDER_VARIABLE", "state_file",
+           "in_state_folder"]
 
 Row = Sequence["str | W.Widget"]  # a row of the layout: control names and any other widgets, left to right
+
+
+class Layout(NamedTuple):
+    """How a :class:`LivePlot` lays out its controls: ``rows`` of control names, top to bottom (each control once;
+    other widgets of a row left out), then ``buttons``, their labels as the learner reads them."""
+
+    rows: list[list[str]]
+    buttons: list[str]
 
 
 class LivePlot(W.VBox):
@@ -93,22 +100,23 @@ class LivePlot(W.VBox):
             names = list(controls)
             rows = [names[i:i + 3] for i in range(0, len(names), 3)]
         boxes = [W.HBox([controls[item] if isinstance(item, str) else item for item in row]) for row in rows]
+        named = [[item for item in row if isinstance(item, str)] for row in rows]
+        placed = {name for row in named for name in row}
+        self._rows = [row for row in named if row] + [[name] for name in controls if name not in placed]
         if self.buttons:
             boxes.append(W.HBox(list(self.buttons.values())))
         super().__init__([*header, *boxes, self.image, self.message, *footer])
         self.add_class("course-widget")
         for name, control in controls.items():
             control.observe(lambda change, name=name: self._on_change(name, change["new"]), names="value")
-        self._redraw()
+        self.redraw()
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict | tuple[dict, dict] | None:
-        """Add the current picture as a PNG, so a notebook viewed without a kernel (e.g. on GitHub) shows it.
-
-        The output's metadata records how to build this widget again (``course_widget``: builder, its arguments,
-        the controls' values, buttons pressed so far, whether ``update()`` redrew a state set from outside, and
-        ``rebuild``: the builder's arguments for the state shown, see :meth:`rebuild_arguments`). The website
-        (``tools/website.py``) builds the widget again from that and precomputes its pictures, so its controls
-        still answer on a page without a kernel.
+        """Add the current picture as a PNG, so a notebook viewed without a kernel (e.g. on GitHub) shows it, and
+        the widget's :meth:`record` as the output's metadata ``course_widget``, made with the state folder of
+        :func:`~course_utils.widgets.record.state_folder` (none unless the notebook build or
+        ``save_state_to`` sets one). The website (``tools/website.py``) builds the widget again from that record
+        and precomputes its pictures, so its controls still answer on a page without a kernel.
         """
         bundle = super()._repr_mimebundle_(**kwargs)
         if bundle is None:
@@ -117,16 +125,23 @@ class LivePlot(W.VBox):
             title=self.title)
         if self.image.value:
             bundle["image/png"] = bytes(self.image.value)
-        values = {name: value for name, value in self.values().items() if _is_plain(value)}
-        folder = os.environ.get(STATE_FOLDER_VARIABLE)
+        return bundle, {"course_widget": self.record(shown_state_folder()).to_json()}
+
+    def record(self, state_folder: Path | None = None) -> WidgetRecord:
+        """How to build this widget again as it is shown now (see ``course_utils.widgets.record``): its builder and
+        arguments, the controls' values, buttons pressed, whether ``update()`` redrew it, and ``rebuild``, the
+        builder's arguments for the state shown (:meth:`rebuild_arguments`; a state that needs a file is saved
+        into ``state_folder``, when one is given). Never raises for a state that cannot be saved: a warning says
+        why, and ``rebuild`` is None."""
         try:
-            rebuild = self.rebuild_arguments(Path(folder) if folder else None)
+            rebuild = self.rebuild_arguments(state_folder)
         except Exception as exc:  # the notebook still shows the widget; the website keeps its picture
             warnings.warn(f"{self.origin['builder']}: its state could not be saved for the website: {exc!r}",
                           stacklevel=2)
             rebuild = None
-        return bundle, {"course_widget": {**self.origin, "values": values, "presses": self.presses,
-                                          "touched": self.touched, "rebuild": rebuild}}
+        return WidgetRecord(builder=self.origin["builder"], kwargs=self.origin["kwargs"],
+                            values={name: value for name, value in self.values().items() if _is_plain(value)},
+                            presses=self.presses, touched=self.touched, rebuild=rebuild)
 
     def rebuild_arguments(self, folder: Path | None = None) -> dict[str, Any] | None:
         """Keyword arguments (JSON-ready) for this widget's builder that build it again as it is shown now, or
@@ -149,6 +164,18 @@ class LivePlot(W.VBox):
     def values(self) -> dict[str, Any]:
         """The controls' current values, by name: ``draw``'s keyword arguments."""
         return {name: control.value for name, control in self.controls.items()}
+
+    def set_values(self, values: Mapping[str, Any]) -> bytes | None:
+        """Set controls by name, as one redraw (see :meth:`hold`), and return the picture then shown (PNG bytes);
+        None when it could not be drawn (``last_error`` and the message line say why)."""
+        with self.hold():
+            for name, value in values.items():
+                self.controls[name].value = value
+        return None if self.last_error is not None else bytes(self.image.value)
+
+    def layout(self) -> Layout:
+        """The rows of control names as the widget lays them out, and its buttons' labels (see :class:`Layout`)."""
+        return Layout([list(row) for row in self._rows], [button.description for button in self.buttons.values()])
 
     def press(self, label: str) -> None:
         """Run the action of button ``label``, then redraw; an exception is shown in the widget, not raised."""
@@ -185,7 +212,7 @@ class LivePlot(W.VBox):
             self._holds -= 1
             if self._holds == 0 and self._stale:
                 self._stale = False
-                self._redraw()
+                self.redraw()
 
     def on_change(self, name: str, react: Callable[[Any], None]) -> None:
         """Call ``react(new_value)`` whenever control ``name`` changes, before the redraw. Controls that ``react``
@@ -203,15 +230,20 @@ class LivePlot(W.VBox):
         code, a button's action). The widget then counts as ``touched``: the website shows such a widget's picture
         as it was, since it cannot build that state again from its controls alone."""
         self.touched = True
-        self._redraw()
+        self.redraw()
 
-    def _redraw(self) -> None:
-        """Redraw the picture from the controls' current values; show any error as a message."""
+    def redraw(self, fresh: bool = False) -> None:
+        """Redraw the picture from the controls' current values; show any error as a message.
+
+        ``fresh``: forget the kept picture of the figure's static artists and draw it all anew, as the first draw
+        does. A caller that compares pictures (the website) draws its first one so: the very first draw also lays
+        the figure out, and may place a title a pixel apart from where every later draw puts it.
+        """
         start = time.perf_counter()
         try:
             values = self.values()
             fig = self.draw(**values)
-            if self.renderer is None or self.renderer.fig is not fig:
+            if fresh or self.renderer is None or self.renderer.fig is not fig:
                 self.renderer = FigureRenderer(fig)
             # The kept static layer is redrawn when a choice (not a slider) changes or a button was pressed.
             png = self.renderer.render(key=(self.presses, tuple(
@@ -227,34 +259,6 @@ class LivePlot(W.VBox):
         self.last_error = None
         self.renders += 1
         self.last_update_s = time.perf_counter() - start
-
-
-def state_file(name: str) -> dict[str, str]:
-    """How rebuild arguments name a file that a widget saved into the state folder (see ``rebuild_arguments``)."""
-    return {"state_file": name}
-
-
-def in_state_folder(arguments: Any, folder: Path) -> tuple[Any, list[str]]:
-    """``arguments`` with every :func:`state_file` made the path of that file in ``folder``, and the files' names."""
-    names: list[str] = []
-
-    def resolve(value: Any) -> Any:
-        if isinstance(value, dict):
-            if set(value) == {"state_file"}:
-                names.append(value["state_file"])
-                return str(Path(folder) / value["state_file"])
-            return {k: resolve(v) for k, v in value.items()}
-        return value
-
-    return resolve(arguments), names
-
-
-def _is_plain(value: Any) -> bool:
-    try:
-        json.dumps(value, allow_nan=False)
-    except (TypeError, ValueError):
-        return False
-    return True
 
 
 # Every builder of a live widget, by name: the benchmark times each one's slider-to-picture update, the tests

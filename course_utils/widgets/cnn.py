@@ -11,8 +11,9 @@ import torch
 
 from ..i18n import N_, _
 from ..plot import new_figure
-from ._core import LivePlot, builder, state_file
+from ._core import LivePlot, builder
 from ._render import fixed_labels
+from .record import state_file
 
 MAX_STATE_BYTES = 8_000_000  # an explorer saved for the website holds its images: at most this many bytes
 
