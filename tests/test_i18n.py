@@ -1,9 +1,10 @@
-"""The Chinese edition stays in step with the English one.
+"""Every translated edition (the Chinese one today) stays in step with the English one.
 
 A chapter's translation units (paragraphs, code comments, printed strings; see tools/i18n.py) and course_utils'
-``_()``/``N_()`` messages must each have a finished translation in their catalog: a changed English sentence has no
-entry any more (or only a fuzzy one after ``python -m tools.i18n update``), and its chapter's test below fails until a
-translator updates it. The committed notebooks/zh/ must be what the sources and catalogs build.
+``_()``/``N_()``/``ngettext()`` messages must each have a finished translation in their catalog: a changed English
+sentence has no entry any more (or only a fuzzy one after ``python -m tools.i18n update``), and its chapter's test
+below fails until a translator updates it. The committed notebooks/zh/ must be what the sources and catalogs build.
+A pseudo-translated edition, built in a temporary folder, shows every learner-facing sentence that escapes them.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ import sys
 from pathlib import Path
 
 import nbformat
-import polib
 import pytest
+from babel.messages.catalog import Catalog
 
 import course_utils
 from course_utils import checks
@@ -35,45 +36,56 @@ def _short(text: str) -> str:
     return text.replace("\n", " ")[:70]
 
 
-def _todo(po: polib.POFile, msgids: list[str]) -> list[str]:
-    entries = {e.msgid: e for e in po if not e.obsolete}
+LANGS = i18n.TRANSLATIONS
+CHAPTERS = [(lang, src) for lang in LANGS for src in SOURCES]
+
+
+def _todo(catalog: Catalog, msgids: list) -> list[str]:
     todo = []
     for msgid in msgids:
-        entry = entries.get(msgid)
-        if entry is None:
-            todo.append(f"missing: {_short(msgid)!r}")
-        elif "fuzzy" in entry.flags:
-            todo.append(f"fuzzy (the English changed): {_short(msgid)!r}")
-        elif not entry.msgstr:
-            todo.append(f"untranslated: {_short(msgid)!r}")
+        entry = catalog.get(i18n.singular(msgid))
+        if entry is None or entry.id != msgid:  # absent, or a plural entry where a sentence is wanted (or back)
+            todo.append(f"missing: {_short(i18n.singular(msgid))!r}")
+        elif entry.fuzzy:
+            todo.append(f"fuzzy (the English changed): {_short(entry.id)!r}")
+        elif not i18n.is_translated(entry):
+            todo.append(f"untranslated: {_short(i18n.singular(entry.id))!r}")
     return todo
 
 
-@pytest.mark.parametrize("src", SOURCES, ids=lambda p: p.stem)
-def test_chapter_translation_is_current(src):
-    """Every paragraph, comment and printed string of the chapter has a finished Chinese translation."""
+@pytest.mark.parametrize(("lang", "src"), CHAPTERS, ids=lambda x: getattr(x, "stem", x))
+def test_chapter_translation_is_current(lang, src):
+    """Every paragraph, comment and printed string of the chapter has a finished translation."""
     units = [u.msgid for u in i18n.units(nbtools.from_source(src))]
-    todo = _todo(i18n.load(i18n.catalog_path(src)), units)
-    assert not todo, f"{src.name}: {len(todo)} of {len(units)} units need a translation ({HOW}): {todo[:5]}"
+    todo = _todo(i18n.load(i18n.catalog_path(src, lang)), units)
+    assert not todo, f"{lang}/{src.name}: {len(todo)} of {len(units)} units need a translation ({HOW}): {todo[:5]}"
 
 
-def test_course_utils_translation_is_current():
-    """Every message course_utils marks with _() or N_() has a finished Chinese translation."""
+@pytest.mark.parametrize("lang", LANGS)
+def test_course_utils_translation_is_current(lang):
+    """Every message course_utils marks with _(), N_() or ngettext() has a finished translation."""
     messages = [m for m, _where in i18n.course_utils_messages()]
     assert len(messages) > 100, "course_utils marks too few messages: is the extraction broken?"
-    todo = _todo(i18n.load(i18n.CU_CATALOG), messages)
-    assert not todo, f"course_utils: {len(todo)} of {len(messages)} messages need a translation ({HOW}): {todo[:5]}"
+    todo = _todo(i18n.load(i18n.cu_catalog(lang)), messages)
+    assert not todo, f"course_utils ({lang}): {len(todo)} of {len(messages)} messages need a translation ({HOW}): " \
+                     f"{todo[:5]}"
 
 
-def test_launcher_translation_is_current():
-    """Every sentence course.py marks with _() or N_() has a finished Chinese translation."""
+@pytest.mark.parametrize("lang", LANGS)
+def test_launcher_translation_is_current(lang):
+    """Every sentence course.py marks with _() or N_() has a finished translation."""
     messages = [m for m, _where in i18n.launcher_messages()]
     assert len(messages) > 20, "course.py marks too few messages: is the extraction broken?"
-    todo = _todo(i18n.load(i18n.LAUNCHER_CATALOG), messages)
-    assert not todo, f"course.py: {len(todo)} of {len(messages)} messages need a translation ({HOW}): {todo[:5]}"
+    todo = _todo(i18n.load(i18n.launcher_catalog(lang)), messages)
+    assert not todo, f"course.py ({lang}): {len(todo)} of {len(messages)} messages need a translation ({HOW}): " \
+                     f"{todo[:5]}"
 
 
-@pytest.mark.parametrize("catalog", i18n.COMPILED, ids=lambda p: p.stem)
+def _catalog_id(path: Path) -> str:
+    return f"{path.parent.parent.name}-{path.stem}"
+
+
+@pytest.mark.parametrize("catalog", i18n.COMPILED, ids=_catalog_id)
 def test_compiled_catalog_is_current(catalog):
     """What gettext reads at run time (the committed .mo) holds exactly the catalog's finished entries."""
     import gettext
@@ -85,41 +97,66 @@ def test_compiled_catalog_is_current(catalog):
     drop_header = lambda c: {k: v for k, v in c.items() if k != ""}  # noqa: E731 - the header names Babel's version
     assert drop_header(committed) == drop_header(fresh), \
         f"{catalog.with_suffix('.mo').relative_to(ROOT)} is stale: run .venv/bin/python python -m tools.i18n compile"
-    assert len(drop_header(committed)) == len(i18n.finished(i18n.load(catalog)))
+    msgids = lambda c: {k if isinstance(k, str) else k[0] for k in drop_header(c)}  # noqa: E731 - plural: (id, n)
+    assert msgids(committed) == {i18n.singular(m.id) for m in i18n.translated(i18n.load(catalog))}
 
 
 def test_catalogs_have_no_untranslated_or_fuzzy_entries():
-    for path in i18n.catalogs():
-        po = i18n.load(path)
-        assert len(po) > 0, f"{path} is empty"
-        assert not po.untranslated_entries() and not po.fuzzy_entries(), \
-            f"{path.relative_to(ROOT)}: {len(po.untranslated_entries())} untranslated, {len(po.fuzzy_entries())} fuzzy"
+    paths = list(i18n.catalogs())
+    assert len(paths) == len(LANGS) * (2 + len(SOURCES)), [str(p) for p in paths]
+    for path in paths:
+        catalog = i18n.load(path)
+        assert i18n.entries(catalog), f"{path} is empty"
+        assert not i18n.untranslated(catalog) and not i18n.fuzzy(catalog), \
+            f"{path.relative_to(ROOT)}: {len(i18n.untranslated(catalog))} untranslated, {len(i18n.fuzzy(catalog))} fuzzy"
 
 
-def test_a_sentence_has_one_translation_across_chapters():
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_sentence_has_one_translation_across_chapters(lang):
     """The same English unit in two chapters (the first cell's comments, "replace this line …") reads the same."""
     seen: dict[str, tuple[str, str]] = {}
     for src in SOURCES:
-        for entry in i18n.load(i18n.catalog_path(src)).translated_entries():
-            first = seen.setdefault(entry.msgid, (entry.msgstr, src.stem))
-            assert first[0] == entry.msgstr, (f"{_short(entry.msgid)!r} is {first[0]!r} in {first[1]} but "
-                                              f"{entry.msgstr!r} in {src.stem}")
+        for entry in i18n.translated(i18n.load(i18n.catalog_path(src, lang))):
+            first = seen.setdefault(entry.id, (entry.string, src.stem))
+            assert first[0] == entry.string, (f"{_short(entry.id)!r} is {first[0]!r} in {first[1]} but "
+                                              f"{entry.string!r} in {src.stem}")
 
 
 def test_stale_translation_is_detected(tmp_path):
     """Changing one English sentence makes its unit missing; `update` keeps the old translation, marked fuzzy."""
     src = SOURCES[1]
     nb = nbtools.from_source(src)
-    po = i18n.load(i18n.catalog_path(src))
+    catalog = i18n.load(i18n.catalog_path(src, "zh"))
     prose = next(u for u in i18n.units(nb) if u.kind == "markdown" and len(u.msgid) > 80)
     changed = prose.msgid.replace(" the ", " a ", 1) if " the " in prose.msgid else prose.msgid + " Also."
     units = [changed if u.msgid == prose.msgid else u.msgid for u in i18n.units(nb)]
-    assert _todo(po, units) == [f"missing: {_short(changed)!r}"]
-    merged = i18n.merge(po, [(m, "", "") for m in units])
-    entry = merged.find(changed)
-    assert entry is not None and "fuzzy" in entry.flags and entry.previous_msgid == prose.msgid
-    assert entry.msgstr == po.find(prose.msgid).msgstr
+    assert _todo(catalog, units) == [f"missing: {_short(changed)!r}"]
+    merged = i18n.merge(catalog, [(m, None, "") for m in units])
+    entry = merged.get(changed)
+    assert entry is not None and entry.fuzzy and entry.previous_id == [prose.msgid]
+    assert entry.string == catalog.get(prose.msgid).string  # the catalog merged is left as it was
     assert _todo(merged, units) == [f"fuzzy (the English changed): {_short(changed)!r}"]
+
+
+def test_update_is_idempotent(tmp_path):
+    """Merging a catalog with its sources and saving it, twice, writes the same bytes: an update that finds
+    nothing new changes nothing, a fuzzy entry keeps its previous English, and the line numbers hold."""
+    src = SOURCES[1]
+    wanted = i18n.chapter_wanted(src)
+    prose = next(w for w in wanted if len(w[0]) > 80)
+    changed = [(str(prose[0]) + " Also.", *w[1:]) if w is prose else w for w in wanted]
+    catalog = i18n.catalog_path(src, "zh")
+    cases = {"chapter": (catalog, wanted), "changed chapter": (catalog, changed),
+             "course_utils": (i18n.cu_catalog("zh"),
+                              [(m, where, i18n.CU_NOTE) for m, where in i18n.course_utils_messages()])}
+    for name, (path, wanted_now) in cases.items():
+        once, twice = tmp_path / f"{name} 1.po", tmp_path / f"{name} 2.po"
+        i18n.save(i18n.merge(i18n.load(path), wanted_now), once)
+        i18n.save(i18n.merge(i18n.load(once), wanted_now), twice)
+        assert once.read_bytes() == twice.read_bytes(), f"{name}: a second update changed the catalog"
+        assert "#: notebooks/src/" in once.read_text() or name == "course_utils"
+    fuzzy = i18n.fuzzy(i18n.load(tmp_path / "changed chapter 2.po"))
+    assert [(m.id, m.previous_id) for m in fuzzy] == [(changed[wanted.index(prose)][0], [prose[0]])]
 
 
 def _fields(text: str) -> list[str]:
@@ -136,21 +173,24 @@ def _literal_shape(source: str) -> tuple[str, list[str]]:
     return "str", []
 
 
-@pytest.mark.parametrize("src", SOURCES, ids=lambda p: p.stem)
-def test_printed_strings_stay_python_with_the_same_fields(src):
-    po = i18n.load(i18n.catalog_path(src))
+@pytest.mark.parametrize(("lang", "src"), CHAPTERS, ids=lambda x: getattr(x, "stem", x))
+def test_printed_strings_stay_python_with_the_same_fields(lang, src):
+    catalog = i18n.load(i18n.catalog_path(src, lang))
     kinds = {u.msgid: u.kind for u in i18n.units(nbtools.from_source(src))}
-    for entry in po.translated_entries():
-        if kinds.get(entry.msgid) == "string":
-            assert _literal_shape(entry.msgstr) == _literal_shape(entry.msgid), \
-                f"{src.name}: {entry.msgstr!r} is not a literal of the same kind and fields as {entry.msgid!r}"
+    for entry in i18n.translated(catalog):
+        if kinds.get(entry.id) == "string":
+            assert _literal_shape(entry.string) == _literal_shape(entry.id), \
+                f"{src.name}: {entry.string!r} is not a literal of the same kind and fields as {entry.id!r}"
 
 
-@pytest.mark.parametrize("catalog", i18n.COMPILED, ids=lambda p: p.stem)
+@pytest.mark.parametrize("catalog", i18n.COMPILED, ids=_catalog_id)
 def test_course_utils_and_launcher_translations_keep_their_fields(catalog):
-    for entry in i18n.load(catalog).translated_entries():
-        assert sorted(_fields(entry.msgstr)) == sorted(_fields(entry.msgid)), \
-            f"the translation of {entry.msgid!r} must use the same {{fields}}: {entry.msgstr!r}"
+    """A translation formats the fields its English does; every form of a plural entry, those of the plural."""
+    for entry in i18n.translated(i18n.load(catalog)):
+        english = entry.id if isinstance(entry.id, str) else entry.id[1]
+        for form in [entry.string] if isinstance(entry.string, str) else entry.string:
+            assert sorted(_fields(form)) == sorted(_fields(english)), \
+                f"the translation of {english!r} must use the same {{fields}}: {form!r}"
 
 
 def _english_words(markdown: str) -> int:
@@ -162,10 +202,10 @@ def _english_words(markdown: str) -> int:
 @pytest.mark.parametrize("src", SOURCES, ids=lambda p: p.stem)
 def test_prose_is_translated_into_chinese(src):
     """A paragraph with English words must come out Chinese (not copied through as English)."""
-    po = i18n.load(i18n.catalog_path(src))
+    catalog = i18n.load(i18n.catalog_path(src, "zh"))
     kinds = {u.msgid: u.kind for u in i18n.units(nbtools.from_source(src))}
-    english = [e.msgid for e in po.translated_entries()
-               if kinds.get(e.msgid) == "markdown" and _english_words(e.msgid) >= 4 and not CJK.search(e.msgstr)]
+    english = [e.id for e in i18n.translated(catalog)
+               if kinds.get(e.id) == "markdown" and _english_words(e.id) >= 4 and not CJK.search(e.string)]
     assert not english, f"{src.name}: paragraphs left in English: {[_short(m) for m in english[:3]]}"
 
 
@@ -193,6 +233,9 @@ def test_chinese_notebook_follows_the_chapter_template(src):
             ast.parse(i18n._python(cell.source))  # the translated comments and strings are still Python
 
 
+LANGUAGE_LINE = (i18n.SET_LANGUAGE.format(lang="en"), i18n.SET_LANGUAGE.format(lang="zh"))
+
+
 class _WithoutText(ast.NodeTransformer):
     """A program with the text of its strings taken out: each f-string keeps only the expressions it formats."""
 
@@ -214,7 +257,7 @@ def test_translated_code_differs_only_in_comments_and_strings(src):
     en, zh = nbtools.edition(src, "en"), nbtools.edition(src, "zh")
     for a, b in zip(en.cells, zh.cells):
         if a.cell_type == "code":
-            assert _program(a.source.replace(*i18n.LANGUAGE_LINE)) == _program(b.source), \
+            assert _program(a.source.replace(*LANGUAGE_LINE)) == _program(b.source), \
                 f"{src.name}: a code cell's program differs in Chinese:\n{b.source[:300]}"
 
 
@@ -262,7 +305,7 @@ def test_widget_titles_and_controls_speak_chinese():
     name (``lr``, ``T_max``, ``Adam β₁``) may stay."""
     from course_utils.widgets import BUILDERS
 
-    msgids = {e.msgid for e in i18n.load(i18n.CU_CATALOG)}
+    msgids = {i18n.singular(e.id) for e in i18n.entries(i18n.load(i18n.cu_catalog("zh")))}
     untranslated = []
     for name, build in BUILDERS.items():
         course_utils.set_language("en")
