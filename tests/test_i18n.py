@@ -374,3 +374,27 @@ def test_an_argument_error_speaks_chinese():
         course_utils.set_language("en")
     with pytest.raises(ValueError, match=r"must have the same shape; got input shape \(4, 1\)"):
         losses.mse_loss(torch.zeros(4, 1), torch.zeros(4))
+
+
+def test_a_count_chooses_the_sentence_form():
+    """A sentence with a count goes through ngettext: English says "1 exercise" but "2 exercises"; Chinese, which
+    has one form (the catalog's header says so), says both with the same sentence."""
+    from course_utils import progress
+
+    rows = lambda n: [{"status": "passed"}] + [{"status": "untried"}] * (n - 1)  # noqa: E731
+    try:
+        course_utils.set_language("en")
+        assert progress._chapter_line("01", rows(1)) == "Chapter 01: 1 of 1 exercise passed, 0 tried, 0 not tried yet."
+        assert progress._chapter_line("01", rows(2)) == \
+            "Chapter 01: 1 of 2 exercises passed, 0 tried, 1 not tried yet."
+        course_utils.set_language("zh")
+        assert progress._chapter_line("01", rows(1)) == "第 01 章：1 道练习中通过 1 道，尝试过但未通过 0 道，尚未作答 0 道。"
+        assert progress._chapter_line("01", rows(2)) == "第 01 章：2 道练习中通过 1 道，尝试过但未通过 0 道，尚未作答 1 道。"
+    finally:
+        course_utils.set_language("en")
+    catalog = i18n.load(i18n.cu_catalog("zh"))
+    assert catalog.num_plurals == 1 and catalog.plural_forms == "nplurals=1; plural=0;"
+    plural = [m for m in i18n.entries(catalog) if m.pluralizable]
+    assert len(plural) >= 5 and all(len(m.string) == 1 for m in plural)
+    marked = {m[0] for m, _where in i18n.course_utils_messages() if isinstance(m, tuple)}
+    assert {m.id[0] for m in plural} == marked  # every ngettext() of course_utils, and nothing else, has forms

@@ -42,7 +42,7 @@ from typing import Any
 import torch
 
 from .. import progress
-from ..i18n import _, get_language
+from ..i18n import _, get_language, ngettext
 
 __all__ = [
     "Result", "exercise", "check", "hint", "solution", "exercises", "call", "expect", "expect_close",
@@ -446,10 +446,14 @@ def expect_close(
             values = dict(subject=subject, index=idx, got=got_d[idx].item(), expected=exp_d[idx].item(),
                           n=int((~close).sum()), total=close.numel())
             if idx:
-                raise Mismatch(_("{subject} differs at index {index}: got {got:.6g}, expected {expected:.6g} "
-                                 "({n} of {total} values differ).").format(**values))
-            raise Mismatch(_("{subject} differs: got {got:.6g}, expected {expected:.6g} "
-                             "({n} of {total} values differ).").format(**values))
+                raise Mismatch(ngettext("{subject} differs at index {index}: got {got:.6g}, expected {expected:.6g} "
+                                        "({n} of {total} values differs).",
+                                        "{subject} differs at index {index}: got {got:.6g}, expected {expected:.6g} "
+                                        "({n} of {total} values differ).", values["n"]).format(**values))
+            raise Mismatch(ngettext("{subject} differs: got {got:.6g}, expected {expected:.6g} "
+                                    "({n} of {total} values differs).",
+                                    "{subject} differs: got {got:.6g}, expected {expected:.6g} "
+                                    "({n} of {total} values differ).", values["n"]).format(**values))
         return
     if isinstance(expected, int | float) and not isinstance(expected, bool):
         if isinstance(got, torch.Tensor) and got.numel() == 1:
