@@ -10,11 +10,15 @@ A pseudo-translated edition, built in a temporary folder, shows every learner-fa
 from __future__ import annotations
 
 import ast
+import io
+import json
 import os
 import re
+import shutil
 import string
 import subprocess
 import sys
+import tokenize
 from pathlib import Path
 
 import nbformat
@@ -398,3 +402,182 @@ def test_a_count_chooses_the_sentence_form():
     assert len(plural) >= 5 and all(len(m.string) == 1 for m in plural)
     marked = {m[0] for m, _where in i18n.course_utils_messages() if isinstance(m, tuple)}
     assert {m.id[0] for m in plural} == marked  # every ngettext() of course_utils, and nothing else, has forms
+
+
+# ------------------------------------------------------------------------------------ a pseudo-translated edition
+# Adding a language is one row of the table of editions plus its catalogs. The tests below add one, "xx", in a
+# temporary folder (nothing committed changes): every English sentence of the catalogs pseudo-translated, wrapped
+# in ⟦…⟧ with its letters accented, its code, {fields}, markup, math and links kept. Whatever a learner then reads
+# in plain English did not come through a catalog: a sentence that escapes the catalogs, named by the test.
+PSEUDO = "xx"
+_ACCENTED = str.maketrans("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
+                          "áƀçďéƒğĥíĵķĺṁñöṗʠŕšţüṽŵẋýžÁƁÇĎÉƑĞĤÍĴĶĹṀÑÖṖǪŔŠŢÜṼŴẊÝŽ")
+# what a translation keeps as it is: code (fenced or `inline`), $math$, links' targets, HTML tags, URLs, {fields}
+# (one level of nesting: {x:{width}}) and backslash escapes
+_KEPT = re.compile(r"```.*?```|`[^`\n]*`|\$\$.*?\$\$|\$[^$\n]+\$|\]\([^)\s]*\)|<[^>\n]+>|https?://[^\s)>\]\"']+"
+                   r"|\{(?:[^{}]|\{[^{}]*\})*\}|\\.", re.S)
+_LEAD = re.compile(r"\s*(?:#{1,6} |[-*+>] |\d+\. |\|\s*)?")  # a markdown line's syntax before its text
+_LITERAL = re.compile(r"([rRbBfFuU]{0,2})('''|\"\"\"|'|\")(.*?)\2", re.S)  # one piece of a Python string literal
+_ENGLISH = re.compile(r"\b[A-Za-z]{2,}(?:[ ,;:-]+[A-Za-z]{2,}){2,}\b")  # three plain English words in a row
+
+
+def _accent(text: str) -> str:
+    out, at = [], 0
+    for kept in _KEPT.finditer(text):
+        out += [text[at:kept.start()].translate(_ACCENTED), kept[0]]
+        at = kept.end()
+    return "".join(out) + text[at:].translate(_ACCENTED)
+
+
+def _pseudo(text: str) -> str:
+    """``text`` pseudo-translated: ⟦accented prose⟧ after a markdown line's leading syntax (# , - , | …)."""
+    body = _accent(text)
+    lead = _LEAD.match(body)
+    start, end = lead.end() if lead else 0, len(body.rstrip())
+    return body[:start] + "⟦" + body[start:end] + "⟧" + body[end:]
+
+
+def _pseudo_literal(source: str) -> str:
+    """A printed string literal (as Python source), pseudo-translated inside its quotes: prefix and quotes kept."""
+    return _LITERAL.sub(lambda m: m[1] + m[2] + "⟦" + _accent(m[3]) + "⟧" + m[2], source)
+
+
+def _english(text: str) -> list[str]:
+    """The runs of plain English words in ``text``, outside its code, math, fields, links' targets and paths."""
+    return _ENGLISH.findall(re.sub(r"\S*/\S*", " ", _KEPT.sub(" ", text)))
+
+
+def test_the_pseudo_translation_changes_every_word_and_keeps_code():
+    source = "## The `loss_fn(x)` is $\\ell(x)^2$ over {n:d} [data sets](https://a.org/b_c) <br> here."
+    pseudo = _pseudo(source)
+    assert pseudo == ("## ⟦Ţĥé `loss_fn(x)` íš $\\ell(x)^2$ öṽéŕ {n:d} [ďáţá šéţš](https://a.org/b_c) <br> ĥéŕé.⟧")
+    assert _english(source) and not _english(pseudo)  # plain English before, none after
+    literal = _pseudo_literal('f"loss after {epochs} epochs: {loss:.{digits}f}\\n"')
+    assert literal == 'f"⟦ĺöšš áƒţéŕ {epochs} éṗöçĥš: {loss:.{digits}f}\\n⟧"'
+    assert _literal_shape(literal) == _literal_shape('f"loss after {epochs} epochs: {loss:.{digits}f}\\n"')
+
+
+# Run inside the pseudo edition (COURSE_LANG=xx): every sentence course_utils shows in a sample of situations, as
+# JSON [where, text]: each exercise's verdicts on odd answers, its hints and its locked solution, the progress
+# table, every widget's title, controls and buttons, the MNIST fallback, the environment report, argument errors,
+# a diverging fit, the playground.
+_SHOWN = r'''
+import contextlib, io, json, os, sys
+import torch
+import course_utils as cu
+from course_utils import checks, data, env, losses, progress, train
+from course_utils.playground import Playground
+from course_utils.widgets import BUILDERS
+
+assert cu.__file__.startswith(os.environ["PSEUDO_COPY"]) and cu.get_language() == "xx", (cu.__file__, cu.get_language())
+shown = []
+
+
+def capture(where, run):
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        try:
+            run()
+        except Exception as exc:  # an argument error: its message is what the learner reads
+            out.write(str(exc))
+    shown.append([where, out.getvalue().strip()])
+
+
+def stub(*args, **kwargs):
+    raise NotImplementedError
+
+
+# (not a function that raises on its own: the verdict then quotes Python's English message, which no catalog holds)
+answers = {"a number": 42, "a word": "text", "a list": [1, 2], "the stub": stub,
+           "a function returning a tensor of 21 zeros": lambda *a, **k: torch.zeros(21)}
+for name in checks.exercises():
+    capture(f"checks.solution({name!r}) before trying", lambda: checks.solution(name))
+    capture(f"checks.check({name!r}, None)", lambda: checks.check(name, None))
+    for label, answer in answers.items():
+        capture(f"checks.check({name!r}, {label})", lambda: checks.check(name, answer))
+    for level in range(4):
+        capture(f"checks.hint({name!r}), {level + 1}", lambda: checks.hint(name))
+capture("progress.show()", progress.show)
+for name, build in BUILDERS.items():
+    widget = build()
+    shown.append([f"widgets.{name}: its title", widget.title])
+    shown += [[f"widgets.{name}: control {key}", c.description] for key, c in widget.controls.items()]
+    shown += [[f"widgets.{name}: button {key}", b.description] for key, b in widget.buttons.items()]
+capture("data.load_mnist() offline", lambda: data.load_mnist(root=os.environ["PSEUDO_COPY"], download=False))
+capture("env.environment_report()", env.environment_report)
+capture("set_language('fr')", lambda: cu.set_language("fr"))
+capture("losses.mse_loss of two shapes", lambda: losses.mse_loss(torch.zeros(4, 1), torch.zeros(4)))
+model = torch.nn.Linear(2, 1)
+capture("train.fit with a loss that turns NaN",
+        lambda: train.fit(model, [(torch.zeros(4, 2), torch.zeros(4, 1))], lambda out, y: (out * float("nan")).sum(),
+                          torch.optim.SGD(model.parameters(), lr=0.1), epochs=2, progress=False))
+capture("repr(History())", lambda: print(repr(train.History())))
+capture("repr(Playground)", lambda: print(repr(Playground(schedule="cosine").step(2))))
+json.dump(shown, sys.stdout, ensure_ascii=False)
+'''
+
+
+def _is_a_name(text: str) -> bool:
+    """A control's label that is a parameter's name (lr, T_max, step_size, Adam β₁), not a phrase to translate."""
+    return len([w for w in text.split() if re.fullmatch(r"[A-Za-z]{3,}", w)]) < 2
+
+
+def test_a_pseudo_edition_shows_no_sentence_of_course_utils_in_english(tmp_path):
+    """One more row in a copy of the table of editions and its catalog: course_utils then speaks only through it.
+
+    Every sentence course_utils shows in the sample must be pseudo-translated (⟦…⟧, accented) with no run of plain
+    English words left, except what a learner's own values put there (names, numbers, shapes)."""
+    copy = tmp_path / "course_utils"
+    shutil.copytree(ROOT / "course_utils", copy, ignore=shutil.ignore_patterns("__pycache__"))
+    table = json.loads((copy / "editions.json").read_text(encoding="utf-8"))
+    table["editions"].append({"code": PSEUDO, "name": "Pseudo", "notebooks": f"notebooks/{PSEUDO}",
+                              "readme": f"README.{PSEUDO}.md", "site_path": PSEUDO, "jupyterlab_locale": "en"})
+    (copy / "editions.json").write_text(json.dumps(table, ensure_ascii=False), encoding="utf-8")
+    catalog = i18n.new_catalog(PSEUDO)  # English's two plural forms: one, other
+    for msgid, where in i18n.course_utils_messages():
+        catalog.add(msgid, _pseudo(msgid) if isinstance(msgid, str) else tuple(map(_pseudo, msgid)), locations=[where])
+    po = copy / "locale" / PSEUDO / "LC_MESSAGES" / "course_utils.po"
+    i18n.save(catalog, po)
+    po.with_suffix(".mo").write_bytes(i18n.compiled(po))
+
+    env = {**os.environ, "PYTHONPATH": str(tmp_path), "COURSE_LANG": PSEUDO, "PSEUDO_COPY": str(tmp_path),
+           "COURSE_PROGRESS_DIR": str(tmp_path / "progress"), "MPLBACKEND": "Agg"}
+    run = subprocess.run([sys.executable, "-c", _SHOWN], env=env, cwd=tmp_path, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-3000:]
+    shown = json.loads(run.stdout)
+    assert len(shown) > 400 and all(text for _where, text in shown), [w for w, text in shown if not text][:5]
+    escaped = [f"{where}: {_english(text) or text!r} in {_short(text)!r}" for where, text in shown
+               if _english(text) or ("⟦" not in text and not _is_a_name(text))]
+    assert not escaped, f"{len(escaped)} texts escape the catalog (mark them with _() or ngettext()): {escaped[:8]}"
+
+
+@pytest.mark.parametrize("src", SOURCES, ids=lambda p: p.stem)
+def test_a_pseudo_edition_of_each_chapter_leaves_no_prose_in_english(src):
+    """With every unit of the chapter pseudo-translated, its edition has no paragraph, comment or printed text in
+    plain English: the units cover every sentence a learner reads in the chapter's cells."""
+    nb = nbtools.from_source(src)
+    catalog = {u.msgid: _pseudo_literal(u.msgid) if u.kind == "string" else _pseudo(u.msgid) for u in i18n.units(nb)}
+    pseudo = i18n.translated_notebook(nb, catalog, PSEUDO)
+    left = []
+    for i, cell in enumerate(pseudo.cells):
+        if cell.cell_type == "markdown":
+            left += [f"cell {i} (markdown): {run!r}" for run in _english(cell.source)]
+            continue
+        code = i18n._python(cell.source)
+        comments = [t.string for t in tokenize.generate_tokens(io.StringIO(code).readline) if t.type == tokenize.COMMENT]
+        left += [f"cell {i} (comment): {run!r}" for c in comments if not i18n.DIRECTIVE.match(c[1:].strip())
+                 for run in _english(c)]
+        for node in ast.walk(ast.parse(code)):  # still Python
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "print":
+                printed = [n.value for arg in node.args for n in ast.walk(arg) if isinstance(n, ast.Constant)
+                           and isinstance(n.value, str) and not _inside_a_field(n, arg)]
+                left += [f"cell {i} (printed): {run!r}" for text in printed for run in _english(text)]
+    assert not left, f"{src.name}: {len(left)} English texts are not translation units: {left[:5]}"
+    if i18n.SET_LANGUAGE.format(lang="en") in nb.cells[1].source:
+        assert i18n.SET_LANGUAGE.format(lang=PSEUDO) in pseudo.cells[1].source
+
+
+def _inside_a_field(node: ast.AST, tree: ast.AST) -> bool:
+    """Whether ``node`` is a piece of code inside an f-string's {field} (a key, a format spec), not printed text."""
+    return any(node is sub for field in ast.walk(tree) if isinstance(field, ast.FormattedValue)
+               for sub in ast.walk(field.value))

@@ -409,7 +409,7 @@ def _short(x: Any, limit: int = 80) -> str:
             if x.numel() <= 6:
                 text = f"tensor({x.tolist()})"
             else:
-                text = f"tensor of shape {tuple(x.shape)}, dtype {x.dtype}"
+                text = _("tensor of shape {shape}, dtype {dtype}").format(shape=tuple(x.shape), dtype=x.dtype)
         else:
             text = repr(x)
     except Exception:  # a learner's object whose repr fails, a tensor on an odd device, …
