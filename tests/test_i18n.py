@@ -33,7 +33,7 @@ from tools import i18n, nbtools
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = nbtools.sources()
 CJK = re.compile(r"[\u4e00-\u9fff]")
-HOW = "run `.venv/bin/python python -m tools.i18n update`, translate the entries it lists, then rebuild"
+HOW = "run `.venv/bin/python -m tools.i18n update`, translate the entries it lists, then rebuild"
 
 
 def _short(text: str) -> str:
@@ -100,7 +100,7 @@ def test_compiled_catalog_is_current(catalog):
     fresh = gettext.GNUTranslations(io.BytesIO(i18n.compiled(catalog)))._catalog  # type: ignore[attr-defined]
     drop_header = lambda c: {k: v for k, v in c.items() if k != ""}  # noqa: E731 - the header names Babel's version
     assert drop_header(committed) == drop_header(fresh), \
-        f"{catalog.with_suffix('.mo').relative_to(ROOT)} is stale: run .venv/bin/python python -m tools.i18n compile"
+        f"{catalog.with_suffix('.mo').relative_to(ROOT)} is stale: run .venv/bin/python -m tools.i18n compile"
     msgids = lambda c: {k if isinstance(k, str) else k[0] for k in drop_header(c)}  # noqa: E731 - plural: (id, n)
     assert msgids(committed) == {i18n.singular(m.id) for m in i18n.translated(i18n.load(catalog))}
 
@@ -522,33 +522,66 @@ def _is_a_name(text: str) -> bool:
     return len([w for w in text.split() if re.fullmatch(r"[A-Za-z]{3,}", w)]) < 2
 
 
-def test_a_pseudo_edition_shows_no_sentence_of_course_utils_in_english(tmp_path):
+def _pseudo_catalog(messages: list, path: Path) -> None:
+    """The pseudo edition's catalog of ``messages`` at ``path``, and the .mo beside it, written by tools.i18n."""
+    catalog = i18n.new_catalog(PSEUDO)  # English's two plural forms: one, other
+    for msgid, where in messages:
+        catalog.add(msgid, _pseudo(msgid) if isinstance(msgid, str) else tuple(map(_pseudo, msgid)), locations=[where])
+    i18n.save(catalog, path)
+    path.with_suffix(".mo").write_bytes(i18n.compiled(path))
+
+
+@pytest.fixture(scope="module")
+def pseudo_course(tmp_path_factory) -> Path:
+    """A course folder with the pseudo edition: course.py and a copy of course_utils whose table of editions has one
+    more row, "xx", and the catalogs of that edition (course_utils' and the launcher's)."""
+    root = tmp_path_factory.mktemp("pseudo-course")
+    shutil.copy(ROOT / "course.py", root / "course.py")
+    shutil.copytree(ROOT / "course_utils", root / "course_utils", ignore=shutil.ignore_patterns("__pycache__"))
+    table = json.loads((root / "course_utils" / "editions.json").read_text(encoding="utf-8"))
+    table["editions"].append({"code": PSEUDO, "name": "Pseudo", "notebooks": f"notebooks/{PSEUDO}",
+                              "readme": f"README.{PSEUDO}.md", "site_path": PSEUDO, "jupyterlab_locale": "en"})
+    (root / "course_utils" / "editions.json").write_text(json.dumps(table, ensure_ascii=False), encoding="utf-8")
+    _pseudo_catalog(i18n.course_utils_messages(),
+                    root / "course_utils" / "locale" / PSEUDO / "LC_MESSAGES" / "course_utils.po")
+    _pseudo_catalog(i18n.launcher_messages(), root / "locale" / PSEUDO / "LC_MESSAGES" / "course.po")
+    return root
+
+
+def _escaped(shown: list[list[str]]) -> list[str]:
+    """Each text of ``shown`` ([where, text]) with plain English in it, or none of the pseudo edition's marks."""
+    return [f"{where}: {_english(text) or text!r} in {_short(text)!r}" for where, text in shown
+            if _english(text) or ("⟦" not in text and not _is_a_name(text))]
+
+
+def test_a_pseudo_edition_shows_no_sentence_of_course_utils_in_english(pseudo_course):
     """One more row in a copy of the table of editions and its catalog: course_utils then speaks only through it.
 
     Every sentence course_utils shows in the sample must be pseudo-translated (⟦…⟧, accented) with no run of plain
-    English words left, except what a learner's own values put there (names, numbers, shapes)."""
-    copy = tmp_path / "course_utils"
-    shutil.copytree(ROOT / "course_utils", copy, ignore=shutil.ignore_patterns("__pycache__"))
-    table = json.loads((copy / "editions.json").read_text(encoding="utf-8"))
-    table["editions"].append({"code": PSEUDO, "name": "Pseudo", "notebooks": f"notebooks/{PSEUDO}",
-                              "readme": f"README.{PSEUDO}.md", "site_path": PSEUDO, "jupyterlab_locale": "en"})
-    (copy / "editions.json").write_text(json.dumps(table, ensure_ascii=False), encoding="utf-8")
-    catalog = i18n.new_catalog(PSEUDO)  # English's two plural forms: one, other
-    for msgid, where in i18n.course_utils_messages():
-        catalog.add(msgid, _pseudo(msgid) if isinstance(msgid, str) else tuple(map(_pseudo, msgid)), locations=[where])
-    po = copy / "locale" / PSEUDO / "LC_MESSAGES" / "course_utils.po"
-    i18n.save(catalog, po)
-    po.with_suffix(".mo").write_bytes(i18n.compiled(po))
-
-    env = {**os.environ, "PYTHONPATH": str(tmp_path), "COURSE_LANG": PSEUDO, "PSEUDO_COPY": str(tmp_path),
-           "COURSE_PROGRESS_DIR": str(tmp_path / "progress"), "MPLBACKEND": "Agg"}
-    run = subprocess.run([sys.executable, "-c", _SHOWN], env=env, cwd=tmp_path, capture_output=True, text=True)
+    English words left, except what a learner's own values put there (names, numbers, shapes, paths)."""
+    env = {**os.environ, "PYTHONPATH": str(pseudo_course), "COURSE_LANG": PSEUDO, "PSEUDO_COPY": str(pseudo_course),
+           "COURSE_PROGRESS_DIR": str(pseudo_course / "progress"), "MPLBACKEND": "Agg"}
+    run = subprocess.run([sys.executable, "-c", _SHOWN], env=env, cwd=pseudo_course, capture_output=True, text=True)
     assert run.returncode == 0, run.stderr[-3000:]
     shown = json.loads(run.stdout)
     assert len(shown) > 400 and all(text for _where, text in shown), [w for w, text in shown if not text][:5]
-    escaped = [f"{where}: {_english(text) or text!r} in {_short(text)!r}" for where, text in shown
-               if _english(text) or ("⟦" not in text and not _is_a_name(text))]
+    escaped = _escaped(shown)
     assert not escaped, f"{len(escaped)} texts escape the catalog (mark them with _() or ngettext()): {escaped[:8]}"
+
+
+def test_a_pseudo_edition_of_the_launcher_speaks_through_its_catalog(pseudo_course):
+    """course.py reads the same table: with COURSE_LANG=xx (or --lang xx) its lines come from the new catalog."""
+    import course
+
+    shown = []
+    for args, env_lang in ((["help"], PSEUDO), (["--lang", PSEUDO, "help"], ""), (["nosuchcommand"], PSEUDO)):
+        run = subprocess.run([sys.executable, "course.py", *args], cwd=pseudo_course, capture_output=True, text=True,
+                             env={**os.environ, "COURSE_LANG": env_lang})
+        commands = ", ".join(course.COMMANDS)  # the list of commands it names: code
+        shown.append([f"course.py {' '.join(args)}", (run.stdout + run.stderr).replace(commands, "…")])
+    assert len(shown[0][1].splitlines()) > 10 and shown[0][1] == shown[1][1]
+    escaped = _escaped(shown)
+    assert not escaped, f"{len(escaped)} lines of course.py escape its catalog: {escaped[:8]}"
 
 
 @pytest.mark.parametrize("src", SOURCES, ids=lambda p: p.stem)
