@@ -443,17 +443,18 @@ def expect_close(
         close = torch.isclose(got_d, exp_d, rtol=rtol, atol=atol, equal_nan=True)
         if not close.all():
             idx = tuple(int(i) for i in (~close).nonzero()[0])
-            values = dict(subject=subject, index=idx, got=got_d[idx].item(), expected=exp_d[idx].item(),
-                          n=int((~close).sum()), total=close.numel())
+            n = int((~close).sum())
+            values = dict(subject=subject, index=idx, got=got_d[idx].item(), expected=exp_d[idx].item(), n=n,
+                          total=close.numel())
             if idx:
                 raise Mismatch(ngettext("{subject} differs at index {index}: got {got:.6g}, expected {expected:.6g} "
                                         "({n} of {total} values differs).",
                                         "{subject} differs at index {index}: got {got:.6g}, expected {expected:.6g} "
-                                        "({n} of {total} values differ).", values["n"]).format(**values))
+                                        "({n} of {total} values differ).", n).format(**values))
             raise Mismatch(ngettext("{subject} differs: got {got:.6g}, expected {expected:.6g} "
                                     "({n} of {total} values differs).",
                                     "{subject} differs: got {got:.6g}, expected {expected:.6g} "
-                                    "({n} of {total} values differ).", values["n"]).format(**values))
+                                    "({n} of {total} values differ).", n).format(**values))
         return
     if isinstance(expected, int | float) and not isinstance(expected, bool):
         if isinstance(got, torch.Tensor) and got.numel() == 1:
