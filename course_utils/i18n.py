@@ -1,11 +1,13 @@
-"""The language of every sentence ``course_utils`` shows a learner: English, or Simplified Chinese (``"zh"``).
+"""The language of every sentence ``course_utils`` shows a learner: English, Simplified Chinese (``"zh"``), or any
+other edition of the table of editions (``editions.json``).
 
 Checker verdicts, hints, widget titles and control labels, the environment report, ``fit``'s progress bar and the
-MNIST fallback line are written in English in the code, marked with ``_()`` (translated where it is shown) or
-``N_()`` (a sentence defined at import time, translated later with ``_()``), and translated through the gettext
-catalog ``course_utils/locale/<lang>/LC_MESSAGES/course_utils.po``, compiled to ``course_utils.mo`` beside it
-(``tools/i18n.py compile``) and read with the standard library's :mod:`gettext`. A sentence missing from the
-catalog shows in English; ``tests/test_i18n.py`` fails while any is missing or a compiled catalog is stale.
+MNIST fallback line are written in English in the code, marked with ``_()`` (translated where it is shown),
+``N_()`` (a sentence defined at import time, translated later with ``_()``) or ``ngettext(singular, plural, n)``
+(a sentence with a count: the catalog's plural rule picks the form), and translated through the gettext catalog
+``course_utils/locale/<lang>/LC_MESSAGES/course_utils.po``, compiled to ``course_utils.mo`` beside it
+(``python -m tools.i18n compile``) and read with the standard library's :mod:`gettext`. A sentence missing from
+the catalog shows in English; ``tests/test_i18n.py`` fails while any is missing or a compiled catalog is stale.
 
 The language is chosen once: ``course_utils.set_language("zh")`` (each Chinese chapter's first cell does it), or
 the environment variable ``COURSE_LANG`` (``zh``, ``zh_CN``, ``zh-CN.UTF-8`` …) before ``course_utils`` is imported.

@@ -212,16 +212,21 @@ class Settings:
     def from_json(cls, text: str) -> Settings:
         return cls.from_dict(json.loads(text))
 
-    def describe(self) -> str:
-        """One line for a picture's title: the settings that shape the run."""
-        net = "×".join(str(h) for h in self.hidden) or "no hidden layer"
-        feats = ", ".join(FEATURE_LABELS[f] for f in self.features)
-        reg = "no regularization" if self.regularization == "none" else self.regularization.upper()
-        sched = "" if self.schedule == "none" else f", {self.schedule} schedule"
-        return (f"{self.dataset} (noise {self.noise:.2f}, {self.train_fraction:.0%} train) · inputs {feats} · "
-                f"{net}, {ACTIVATION_LABELS[self.activation]}, {INIT_LABELS[self.init]} init · "
-                f"{OPTIMIZER_LABELS[self.optimizer]} lr {self.lr:g}{sched}, batch {self.batch_size} · "
-                f"{reg} (rate {self.reg_rate:g}), dropout {self.dropout:.2f}")
+    def describe(self, translated: bool = False) -> str:
+        """One line of the settings that shape the run: English for a picture's title (figures stay English), in
+        the course's language with ``translated=True`` (for text a learner reads)."""
+        tr: Callable[[str], str] = _ if translated else str
+        net = "×".join(str(h) for h in self.hidden) or tr(N_("no hidden layer"))
+        reg = tr(N_("no regularization")) if self.regularization == "none" else self.regularization.upper()
+        sched = "" if self.schedule == "none" else tr(N_(", {schedule} schedule")).format(schedule=self.schedule)
+        return tr(N_("{dataset} (noise {noise:.2f}, {train:.0%} train) · inputs {features} · {net}, {activation}, "
+                     "{init} init · {optimizer} lr {lr:g}{schedule}, batch {batch} · {regularization} (rate {rate:g}), "
+                     "dropout {dropout:.2f}")).format(
+            dataset=self.dataset, noise=self.noise, train=self.train_fraction,
+            features=", ".join(tr(FEATURE_LABELS[f]) for f in self.features), net=net,
+            activation=tr(ACTIVATION_LABELS[self.activation]), init=tr(INIT_LABELS[self.init]),
+            optimizer=tr(OPTIMIZER_LABELS[self.optimizer]), lr=self.lr, schedule=sched, batch=self.batch_size,
+            regularization=reg, rate=self.reg_rate, dropout=self.dropout)
 
 
 _is_int = validation.is_int
@@ -610,9 +615,11 @@ class Playground:
         return export_code(self.settings, epochs=epochs if epochs is not None else (self.epoch or 100))
 
     def __repr__(self) -> str:
-        acc = f", test accuracy {self.test_accuracy:.2f}" if self.test_accuracy is not None else ""
-        return (f"Playground(epoch {self.epoch}: train loss {self.train_loss:.4f}, test loss {self.test_loss:.4f}"
-                f"{acc}; {self.settings.describe()})")
+        acc = "" if self.test_accuracy is None else _(", test accuracy {accuracy:.2f}").format(
+            accuracy=self.test_accuracy)
+        return _("Playground(epoch {epoch}: train loss {train_loss:.4f}, test loss {test_loss:.4f}{accuracy}; "
+                 "{settings})").format(epoch=self.epoch, train_loss=self.train_loss, test_loss=self.test_loss,
+                                       accuracy=acc, settings=self.settings.describe(translated=True))
 
 
 # ------------------------------------------------------------------------------------------- export to code

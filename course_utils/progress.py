@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .i18n import _
+from .i18n import _, ngettext
 
 __all__ = ["folder", "record", "events", "summary", "show", "reset", "export", "attempted", "hints_taken",
            "STATUSES"]
@@ -123,8 +123,9 @@ def events() -> list[dict[str, Any]]:
         else:
             bad += 1
     if bad:
-        _warn("corrupt", _("Your progress record {path} has lines that cannot be read ({n}); they were skipped.")
-              .format(n=bad, path=path))
+        _warn("corrupt", ngettext("Your progress record {path} has {n} line that cannot be read; it was skipped.",
+                                  "Your progress record {path} has {n} lines that cannot be read; they were skipped.",
+                                  bad).format(n=bad, path=path))
     times = {(e.get("time"), e.get("event"), e.get("exercise")) for e in found}
     return found + [e for e in _session if (e.get("time"), e.get("event"), e.get("exercise")) not in times]
 
@@ -173,8 +174,9 @@ MARKS = {"passed": ("✓", "#2ca02c"), "tried": ("✗", "#d62728"), "untried": (
 
 def _chapter_line(chapter: str, rows: list[dict[str, Any]]) -> str:
     counts = {status: sum(r["status"] == status for r in rows) for status in STATUSES}
-    return _("Chapter {chapter}: {passed} of {total} exercises passed, {tried} tried, {untried} not tried yet.").format(
-        chapter=chapter, total=len(rows), **counts)
+    return ngettext("Chapter {chapter}: {passed} of {total} exercise passed, {tried} tried, {untried} not tried yet.",
+                    "Chapter {chapter}: {passed} of {total} exercises passed, {tried} tried, {untried} not tried yet.",
+                    len(rows)).format(chapter=chapter, total=len(rows), **counts)
 
 
 def show(chapter: str | None = None) -> None:

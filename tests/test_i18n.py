@@ -1,24 +1,29 @@
-"""The Chinese edition stays in step with the English one.
+"""Every translated edition (the Chinese one today) stays in step with the English one.
 
 A chapter's translation units (paragraphs, code comments, printed strings; see tools/i18n.py) and course_utils'
-``_()``/``N_()`` messages must each have a finished translation in their catalog: a changed English sentence has no
-entry any more (or only a fuzzy one after ``python -m tools.i18n update``), and its chapter's test below fails until a
-translator updates it. The committed notebooks/zh/ must be what the sources and catalogs build.
+``_()``/``N_()``/``ngettext()`` messages must each have a finished translation in their catalog: a changed English
+sentence has no entry any more (or only a fuzzy one after ``python -m tools.i18n update``), and its chapter's test
+below fails until a translator updates it. The committed notebooks/zh/ must be what the sources and catalogs build.
+A pseudo-translated edition, built in a temporary folder, shows every learner-facing sentence that escapes them.
 """
 
 from __future__ import annotations
 
 import ast
+import io
+import json
 import os
 import re
+import shutil
 import string
 import subprocess
 import sys
+import tokenize
 from pathlib import Path
 
 import nbformat
-import polib
 import pytest
+from babel.messages.catalog import Catalog
 
 import course_utils
 from course_utils import checks
@@ -28,67 +33,79 @@ from tools import i18n, nbtools
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = nbtools.sources()
 CJK = re.compile(r"[\u4e00-\u9fff]")
-HOW = "run `.venv/bin/python python -m tools.i18n update`, translate the entries it lists, then rebuild"
+HOW = "run `.venv/bin/python -m tools.i18n update`, translate the entries it lists, then rebuild"
 
 
 def _short(text: str) -> str:
     return text.replace("\n", " ")[:70]
 
 
-def _todo(po: polib.POFile, msgids: list[str]) -> list[str]:
-    entries = {e.msgid: e for e in po if not e.obsolete}
+LANGS = i18n.TRANSLATIONS
+CHAPTERS = [(lang, src) for lang in LANGS for src in SOURCES]
+
+
+def _todo(catalog: Catalog, msgids: list) -> list[str]:
     todo = []
     for msgid in msgids:
-        entry = entries.get(msgid)
-        if entry is None:
-            todo.append(f"missing: {_short(msgid)!r}")
-        elif "fuzzy" in entry.flags:
-            todo.append(f"fuzzy (the English changed): {_short(msgid)!r}")
-        elif not entry.msgstr:
-            todo.append(f"untranslated: {_short(msgid)!r}")
+        entry = catalog.get(i18n.singular(msgid))
+        if entry is None or entry.id != msgid:  # absent, or a plural entry where a sentence is wanted (or back)
+            todo.append(f"missing: {_short(i18n.singular(msgid))!r}")
+        elif entry.fuzzy:
+            todo.append(f"fuzzy (the English changed): {_short(entry.id)!r}")
+        elif not i18n.is_translated(entry):
+            todo.append(f"untranslated: {_short(i18n.singular(entry.id))!r}")
     return todo
 
 
-@pytest.mark.parametrize("src", SOURCES, ids=lambda p: p.stem)
-def test_chapter_translation_is_current(src):
-    """Every paragraph, comment and printed string of the chapter has a finished Chinese translation."""
+@pytest.mark.parametrize(("lang", "src"), CHAPTERS, ids=lambda x: getattr(x, "stem", x))
+def test_chapter_translation_is_current(lang, src):
+    """Every paragraph, comment and printed string of the chapter has a finished translation."""
     units = [u.msgid for u in i18n.units(nbtools.from_source(src))]
-    todo = _todo(i18n.load(i18n.catalog_path(src)), units)
-    assert not todo, f"{src.name}: {len(todo)} of {len(units)} units need a translation ({HOW}): {todo[:5]}"
+    todo = _todo(i18n.load(i18n.catalog_path(src, lang)), units)
+    assert not todo, f"{lang}/{src.name}: {len(todo)} of {len(units)} units need a translation ({HOW}): {todo[:5]}"
 
 
-def test_course_utils_translation_is_current():
-    """Every message course_utils marks with _() or N_() has a finished Chinese translation."""
+@pytest.mark.parametrize("lang", LANGS)
+def test_course_utils_translation_is_current(lang):
+    """Every message course_utils marks with _(), N_() or ngettext() has a finished translation."""
     messages = [m for m, _where in i18n.course_utils_messages()]
     assert len(messages) > 100, "course_utils marks too few messages: is the extraction broken?"
-    todo = _todo(i18n.load(i18n.CU_CATALOG), messages)
-    assert not todo, f"course_utils: {len(todo)} of {len(messages)} messages need a translation ({HOW}): {todo[:5]}"
+    todo = _todo(i18n.load(i18n.cu_catalog(lang)), messages)
+    assert not todo, f"course_utils ({lang}): {len(todo)} of {len(messages)} messages need a translation ({HOW}): " \
+                     f"{todo[:5]}"
 
 
-def test_launcher_translation_is_current():
-    """Every sentence course.py marks with _() or N_() has a finished Chinese translation."""
+@pytest.mark.parametrize("lang", LANGS)
+def test_launcher_translation_is_current(lang):
+    """Every sentence course.py marks with _() or N_() has a finished translation."""
     messages = [m for m, _where in i18n.launcher_messages()]
     assert len(messages) > 20, "course.py marks too few messages: is the extraction broken?"
-    todo = _todo(i18n.load(i18n.LAUNCHER_CATALOG), messages)
-    assert not todo, f"course.py: {len(todo)} of {len(messages)} messages need a translation ({HOW}): {todo[:5]}"
+    todo = _todo(i18n.load(i18n.launcher_catalog(lang)), messages)
+    assert not todo, f"course.py ({lang}): {len(todo)} of {len(messages)} messages need a translation ({HOW}): " \
+                     f"{todo[:5]}"
 
 
-def test_website_translation_is_current():
-    """Every word of the website that tools/website.py marks with N_() has a finished Chinese translation, and the
-    site's Chinese pages read it from the compiled catalog."""
+@pytest.mark.parametrize("lang", i18n.TRANSLATIONS)
+def test_website_translation_is_current(lang):
+    """Every word of the website that tools/website.py marks with N_() has a finished translation in each edition,
+    and the site's pages read it from the compiled catalog."""
     from tools import website
 
     messages = [m for m, _where in i18n.website_messages()]
     assert len(messages) >= 10, "tools/website.py marks too few words: is the extraction broken?"
-    todo = _todo(i18n.load(i18n.WEBSITE_CATALOG), messages)
+    todo = _todo(i18n.load(i18n.website_catalog(lang)), messages)
     assert not todo, f"the website: {len(todo)} of {len(messages)} words need a translation ({HOW}): {todo[:5]}"
-    finished = i18n.finished(i18n.load(i18n.WEBSITE_CATALOG))
-    assert website.TEXT[i18n.LANG] == {key: finished[msgid] for key, msgid in website.WORDS.items()}
+    finished = i18n.finished(i18n.load(i18n.website_catalog(lang)))
+    assert website.TEXT[lang] == {key: finished[msgid] for key, msgid in website.WORDS.items()}
     assert website.TEXT[website.SOURCE.code] == website.WORDS
-    assert website.translations(i18n.LANG).gettext(website.TITLE) == finished[website.TITLE]
+    assert website.translations(lang).gettext(website.TITLE) == finished[website.TITLE]
 
 
-@pytest.mark.parametrize("catalog", i18n.COMPILED, ids=lambda p: p.stem)
+def _catalog_id(path: Path) -> str:
+    return f"{path.parent.parent.name}-{path.stem}"
+
+
+@pytest.mark.parametrize("catalog", i18n.COMPILED, ids=_catalog_id)
 def test_compiled_catalog_is_current(catalog):
     """What gettext reads at run time (the committed .mo) holds exactly the catalog's finished entries."""
     import gettext
@@ -99,42 +116,67 @@ def test_compiled_catalog_is_current(catalog):
     fresh = gettext.GNUTranslations(io.BytesIO(i18n.compiled(catalog)))._catalog  # type: ignore[attr-defined]
     drop_header = lambda c: {k: v for k, v in c.items() if k != ""}  # noqa: E731 - the header names Babel's version
     assert drop_header(committed) == drop_header(fresh), \
-        f"{catalog.with_suffix('.mo').relative_to(ROOT)} is stale: run .venv/bin/python python -m tools.i18n compile"
-    assert len(drop_header(committed)) == len(i18n.finished(i18n.load(catalog)))
+        f"{catalog.with_suffix('.mo').relative_to(ROOT)} is stale: run .venv/bin/python -m tools.i18n compile"
+    msgids = lambda c: {k if isinstance(k, str) else k[0] for k in drop_header(c)}  # noqa: E731 - plural: (id, n)
+    assert msgids(committed) == {i18n.singular(m.id) for m in i18n.translated(i18n.load(catalog))}
 
 
 def test_catalogs_have_no_untranslated_or_fuzzy_entries():
-    for path in i18n.catalogs():
-        po = i18n.load(path)
-        assert len(po) > 0, f"{path} is empty"
-        assert not po.untranslated_entries() and not po.fuzzy_entries(), \
-            f"{path.relative_to(ROOT)}: {len(po.untranslated_entries())} untranslated, {len(po.fuzzy_entries())} fuzzy"
+    paths = list(i18n.catalogs())
+    assert len(paths) == len(LANGS) * (2 + len(SOURCES)), [str(p) for p in paths]
+    for path in paths:
+        catalog = i18n.load(path)
+        assert i18n.entries(catalog), f"{path} is empty"
+        assert not i18n.untranslated(catalog) and not i18n.fuzzy(catalog), \
+            f"{path.relative_to(ROOT)}: {len(i18n.untranslated(catalog))} untranslated, {len(i18n.fuzzy(catalog))} fuzzy"
 
 
-def test_a_sentence_has_one_translation_across_chapters():
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_sentence_has_one_translation_across_chapters(lang):
     """The same English unit in two chapters (the first cell's comments, "replace this line …") reads the same."""
     seen: dict[str, tuple[str, str]] = {}
     for src in SOURCES:
-        for entry in i18n.load(i18n.catalog_path(src)).translated_entries():
-            first = seen.setdefault(entry.msgid, (entry.msgstr, src.stem))
-            assert first[0] == entry.msgstr, (f"{_short(entry.msgid)!r} is {first[0]!r} in {first[1]} but "
-                                              f"{entry.msgstr!r} in {src.stem}")
+        for entry in i18n.translated(i18n.load(i18n.catalog_path(src, lang))):
+            first = seen.setdefault(entry.id, (entry.string, src.stem))
+            assert first[0] == entry.string, (f"{_short(entry.id)!r} is {first[0]!r} in {first[1]} but "
+                                              f"{entry.string!r} in {src.stem}")
 
 
 def test_stale_translation_is_detected(tmp_path):
     """Changing one English sentence makes its unit missing; `update` keeps the old translation, marked fuzzy."""
     src = SOURCES[1]
     nb = nbtools.from_source(src)
-    po = i18n.load(i18n.catalog_path(src))
+    catalog = i18n.load(i18n.catalog_path(src, "zh"))
     prose = next(u for u in i18n.units(nb) if u.kind == "markdown" and len(u.msgid) > 80)
     changed = prose.msgid.replace(" the ", " a ", 1) if " the " in prose.msgid else prose.msgid + " Also."
     units = [changed if u.msgid == prose.msgid else u.msgid for u in i18n.units(nb)]
-    assert _todo(po, units) == [f"missing: {_short(changed)!r}"]
-    merged = i18n.merge(po, [(m, "", "") for m in units])
-    entry = merged.find(changed)
-    assert entry is not None and "fuzzy" in entry.flags and entry.previous_msgid == prose.msgid
-    assert entry.msgstr == po.find(prose.msgid).msgstr
+    assert _todo(catalog, units) == [f"missing: {_short(changed)!r}"]
+    merged = i18n.merge(catalog, [(m, None, "") for m in units])
+    entry = merged.get(changed)
+    assert entry is not None and entry.fuzzy and entry.previous_id == [prose.msgid]
+    assert entry.string == catalog.get(prose.msgid).string  # the catalog merged is left as it was
     assert _todo(merged, units) == [f"fuzzy (the English changed): {_short(changed)!r}"]
+
+
+def test_update_is_idempotent(tmp_path):
+    """Merging a catalog with its sources and saving it, twice, writes the same bytes: an update that finds
+    nothing new changes nothing, a fuzzy entry keeps its previous English, and the line numbers hold."""
+    src = SOURCES[1]
+    wanted = i18n.chapter_wanted(src)
+    prose = next(w for w in wanted if len(w[0]) > 80)
+    changed = [(str(prose[0]) + " Also.", *w[1:]) if w is prose else w for w in wanted]
+    catalog = i18n.catalog_path(src, "zh")
+    cases = {"chapter": (catalog, wanted), "changed chapter": (catalog, changed),
+             "course_utils": (i18n.cu_catalog("zh"),
+                              [(m, where, i18n.CU_NOTE) for m, where in i18n.course_utils_messages()])}
+    for name, (path, wanted_now) in cases.items():
+        once, twice = tmp_path / f"{name} 1.po", tmp_path / f"{name} 2.po"
+        i18n.save(i18n.merge(i18n.load(path), wanted_now), once)
+        i18n.save(i18n.merge(i18n.load(once), wanted_now), twice)
+        assert once.read_bytes() == twice.read_bytes(), f"{name}: a second update changed the catalog"
+        assert "#: notebooks/src/" in once.read_text() or name == "course_utils"
+    fuzzy = i18n.fuzzy(i18n.load(tmp_path / "changed chapter 2.po"))
+    assert [(m.id, m.previous_id) for m in fuzzy] == [(changed[wanted.index(prose)][0], [prose[0]])]
 
 
 def _fields(text: str) -> list[str]:
@@ -151,21 +193,24 @@ def _literal_shape(source: str) -> tuple[str, list[str]]:
     return "str", []
 
 
-@pytest.mark.parametrize("src", SOURCES, ids=lambda p: p.stem)
-def test_printed_strings_stay_python_with_the_same_fields(src):
-    po = i18n.load(i18n.catalog_path(src))
+@pytest.mark.parametrize(("lang", "src"), CHAPTERS, ids=lambda x: getattr(x, "stem", x))
+def test_printed_strings_stay_python_with_the_same_fields(lang, src):
+    catalog = i18n.load(i18n.catalog_path(src, lang))
     kinds = {u.msgid: u.kind for u in i18n.units(nbtools.from_source(src))}
-    for entry in po.translated_entries():
-        if kinds.get(entry.msgid) == "string":
-            assert _literal_shape(entry.msgstr) == _literal_shape(entry.msgid), \
-                f"{src.name}: {entry.msgstr!r} is not a literal of the same kind and fields as {entry.msgid!r}"
+    for entry in i18n.translated(catalog):
+        if kinds.get(entry.id) == "string":
+            assert _literal_shape(entry.string) == _literal_shape(entry.id), \
+                f"{src.name}: {entry.string!r} is not a literal of the same kind and fields as {entry.id!r}"
 
 
-@pytest.mark.parametrize("catalog", i18n.COMPILED, ids=lambda p: p.stem)
+@pytest.mark.parametrize("catalog", i18n.COMPILED, ids=_catalog_id)
 def test_course_utils_and_launcher_translations_keep_their_fields(catalog):
-    for entry in i18n.load(catalog).translated_entries():
-        assert sorted(_fields(entry.msgstr)) == sorted(_fields(entry.msgid)), \
-            f"the translation of {entry.msgid!r} must use the same {{fields}}: {entry.msgstr!r}"
+    """A translation formats the fields its English does; every form of a plural entry, those of the plural."""
+    for entry in i18n.translated(i18n.load(catalog)):
+        english = entry.id if isinstance(entry.id, str) else entry.id[1]
+        for form in [entry.string] if isinstance(entry.string, str) else entry.string:
+            assert sorted(_fields(form)) == sorted(_fields(english)), \
+                f"the translation of {english!r} must use the same {{fields}}: {form!r}"
 
 
 def _english_words(markdown: str) -> int:
@@ -177,10 +222,10 @@ def _english_words(markdown: str) -> int:
 @pytest.mark.parametrize("src", SOURCES, ids=lambda p: p.stem)
 def test_prose_is_translated_into_chinese(src):
     """A paragraph with English words must come out Chinese (not copied through as English)."""
-    po = i18n.load(i18n.catalog_path(src))
+    catalog = i18n.load(i18n.catalog_path(src, "zh"))
     kinds = {u.msgid: u.kind for u in i18n.units(nbtools.from_source(src))}
-    english = [e.msgid for e in po.translated_entries()
-               if kinds.get(e.msgid) == "markdown" and _english_words(e.msgid) >= 4 and not CJK.search(e.msgstr)]
+    english = [e.id for e in i18n.translated(catalog)
+               if kinds.get(e.id) == "markdown" and _english_words(e.id) >= 4 and not CJK.search(e.string)]
     assert not english, f"{src.name}: paragraphs left in English: {[_short(m) for m in english[:3]]}"
 
 
@@ -208,6 +253,9 @@ def test_chinese_notebook_follows_the_chapter_template(src):
             ast.parse(i18n._python(cell.source))  # the translated comments and strings are still Python
 
 
+LANGUAGE_LINE = (i18n.SET_LANGUAGE.format(lang="en"), i18n.SET_LANGUAGE.format(lang="zh"))
+
+
 class _WithoutText(ast.NodeTransformer):
     """A program with the text of its strings taken out: each f-string keeps only the expressions it formats."""
 
@@ -229,7 +277,7 @@ def test_translated_code_differs_only_in_comments_and_strings(src):
     en, zh = nbtools.edition(src, "en"), nbtools.edition(src, "zh")
     for a, b in zip(en.cells, zh.cells):
         if a.cell_type == "code":
-            assert _program(a.source.replace(*i18n.LANGUAGE_LINE)) == _program(b.source), \
+            assert _program(a.source.replace(*LANGUAGE_LINE)) == _program(b.source), \
                 f"{src.name}: a code cell's program differs in Chinese:\n{b.source[:300]}"
 
 
@@ -277,7 +325,7 @@ def test_widget_titles_and_controls_speak_chinese():
     name (``lr``, ``T_max``, ``Adam β₁``) may stay."""
     from course_utils.widgets import BUILDERS
 
-    msgids = {e.msgid for e in i18n.load(i18n.CU_CATALOG)}
+    msgids = {i18n.singular(e.id) for e in i18n.entries(i18n.load(i18n.cu_catalog("zh")))}
     untranslated = []
     for name, build in BUILDERS.items():
         course_utils.set_language("en")
@@ -346,3 +394,239 @@ def test_an_argument_error_speaks_chinese():
         course_utils.set_language("en")
     with pytest.raises(ValueError, match=r"must have the same shape; got input shape \(4, 1\)"):
         losses.mse_loss(torch.zeros(4, 1), torch.zeros(4))
+
+
+def test_a_count_chooses_the_sentence_form():
+    """A sentence with a count goes through ngettext: English says "1 exercise" but "2 exercises"; Chinese, which
+    has one form (the catalog's header says so), says both with the same sentence."""
+    from course_utils import progress
+
+    rows = lambda n: [{"status": "passed"}] + [{"status": "untried"}] * (n - 1)  # noqa: E731
+    try:
+        course_utils.set_language("en")
+        assert progress._chapter_line("01", rows(1)) == "Chapter 01: 1 of 1 exercise passed, 0 tried, 0 not tried yet."
+        assert progress._chapter_line("01", rows(2)) == \
+            "Chapter 01: 1 of 2 exercises passed, 0 tried, 1 not tried yet."
+        course_utils.set_language("zh")
+        assert progress._chapter_line("01", rows(1)) == "第 01 章：1 道练习中通过 1 道，尝试过但未通过 0 道，尚未作答 0 道。"
+        assert progress._chapter_line("01", rows(2)) == "第 01 章：2 道练习中通过 1 道，尝试过但未通过 0 道，尚未作答 1 道。"
+    finally:
+        course_utils.set_language("en")
+    catalog = i18n.load(i18n.cu_catalog("zh"))
+    assert catalog.num_plurals == 1 and catalog.plural_forms == "nplurals=1; plural=0;"
+    plural = [m for m in i18n.entries(catalog) if m.pluralizable]
+    assert len(plural) >= 5 and all(len(m.string) == 1 for m in plural)
+    marked = {m[0] for m, _where in i18n.course_utils_messages() if isinstance(m, tuple)}
+    assert {m.id[0] for m in plural} == marked  # every ngettext() of course_utils, and nothing else, has forms
+
+
+# ------------------------------------------------------------------------------------ a pseudo-translated edition
+# Adding a language is one row of the table of editions plus its catalogs. The tests below add one, "xx", in a
+# temporary folder (nothing committed changes): every English sentence of the catalogs pseudo-translated, wrapped
+# in ⟦…⟧ with its letters accented, its code, {fields}, markup, math and links kept. Whatever a learner then reads
+# in plain English did not come through a catalog: a sentence that escapes the catalogs, named by the test.
+PSEUDO = "xx"
+_ACCENTED = str.maketrans("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
+                          "áƀçďéƒğĥíĵķĺṁñöṗʠŕšţüṽŵẋýžÁƁÇĎÉƑĞĤÍĴĶĹṀÑÖṖǪŔŠŢÜṼŴẊÝŽ")
+# what a translation keeps as it is: code (fenced or `inline`), $math$, links' targets, HTML tags, URLs, {fields}
+# (one level of nesting: {x:{width}}) and backslash escapes
+_KEPT = re.compile(r"```.*?```|`[^`\n]*`|\$\$.*?\$\$|\$[^$\n]+\$|\]\([^)\s]*\)|<[^>\n]+>|https?://[^\s)>\]\"']+"
+                   r"|\{(?:[^{}]|\{[^{}]*\})*\}|\\.", re.S)
+_LEAD = re.compile(r"\s*(?:#{1,6} |[-*+>] |\d+\. |\|\s*)?")  # a markdown line's syntax before its text
+_LITERAL = re.compile(r"([rRbBfFuU]{0,2})('''|\"\"\"|'|\")(.*?)\2", re.S)  # one piece of a Python string literal
+_ENGLISH = re.compile(r"\b[A-Za-z]{2,}(?:[ ,;:-]+[A-Za-z]{2,}){2,}\b")  # three plain English words in a row
+
+
+def _accent(text: str) -> str:
+    out, at = [], 0
+    for kept in _KEPT.finditer(text):
+        out += [text[at:kept.start()].translate(_ACCENTED), kept[0]]
+        at = kept.end()
+    return "".join(out) + text[at:].translate(_ACCENTED)
+
+
+def _pseudo(text: str) -> str:
+    """``text`` pseudo-translated: ⟦accented prose⟧ after a markdown line's leading syntax (# , - , | …)."""
+    body = _accent(text)
+    lead = _LEAD.match(body)
+    start, end = lead.end() if lead else 0, len(body.rstrip())
+    return body[:start] + "⟦" + body[start:end] + "⟧" + body[end:]
+
+
+def _pseudo_literal(source: str) -> str:
+    """A printed string literal (as Python source), pseudo-translated inside its quotes: prefix and quotes kept."""
+    return _LITERAL.sub(lambda m: m[1] + m[2] + "⟦" + _accent(m[3]) + "⟧" + m[2], source)
+
+
+def _english(text: str) -> list[str]:
+    """The runs of plain English words in ``text``, outside its code, math, fields, links' targets and paths."""
+    return _ENGLISH.findall(re.sub(r"\S*/\S*", " ", _KEPT.sub(" ", text)))
+
+
+def test_the_pseudo_translation_changes_every_word_and_keeps_code():
+    source = "## The `loss_fn(x)` is $\\ell(x)^2$ over {n:d} [data sets](https://a.org/b_c) <br> here."
+    pseudo = _pseudo(source)
+    assert pseudo == ("## ⟦Ţĥé `loss_fn(x)` íš $\\ell(x)^2$ öṽéŕ {n:d} [ďáţá šéţš](https://a.org/b_c) <br> ĥéŕé.⟧")
+    assert _english(source) and not _english(pseudo)  # plain English before, none after
+    literal = _pseudo_literal('f"loss after {epochs} epochs: {loss:.{digits}f}\\n"')
+    assert literal == 'f"⟦ĺöšš áƒţéŕ {epochs} éṗöçĥš: {loss:.{digits}f}\\n⟧"'
+    assert _literal_shape(literal) == _literal_shape('f"loss after {epochs} epochs: {loss:.{digits}f}\\n"')
+
+
+# Run inside the pseudo edition (COURSE_LANG=xx): every sentence course_utils shows in a sample of situations, as
+# JSON [where, text]: each exercise's verdicts on odd answers, its hints and its locked solution, the progress
+# table, every widget's title, controls and buttons, the MNIST fallback, the environment report, argument errors,
+# a diverging fit, the playground.
+_SHOWN = r'''
+import contextlib, io, json, os, sys
+import torch
+import course_utils as cu
+from course_utils import checks, data, env, losses, progress, train
+from course_utils.playground import Playground
+from course_utils.widgets import BUILDERS
+
+assert cu.__file__.startswith(os.environ["PSEUDO_COPY"]) and cu.get_language() == "xx", (cu.__file__, cu.get_language())
+shown = []
+
+
+def capture(where, run):
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        try:
+            run()
+        except Exception as exc:  # an argument error: its message is what the learner reads
+            out.write(str(exc))
+    shown.append([where, out.getvalue().strip()])
+
+
+def stub(*args, **kwargs):
+    raise NotImplementedError
+
+
+# (not a function that raises on its own: the verdict then quotes Python's English message, which no catalog holds)
+answers = {"a number": 42, "a word": "text", "a list": [1, 2], "the stub": stub,
+           "a function returning a tensor of 21 zeros": lambda *a, **k: torch.zeros(21)}
+for name in checks.exercises():
+    capture(f"checks.solution({name!r}) before trying", lambda: checks.solution(name))
+    capture(f"checks.check({name!r}, None)", lambda: checks.check(name, None))
+    for label, answer in answers.items():
+        capture(f"checks.check({name!r}, {label})", lambda: checks.check(name, answer))
+    for level in range(4):
+        capture(f"checks.hint({name!r}), {level + 1}", lambda: checks.hint(name))
+capture("progress.show()", progress.show)
+for name, build in BUILDERS.items():
+    widget = build()
+    shown.append([f"widgets.{name}: its title", widget.title])
+    shown += [[f"widgets.{name}: control {key}", c.description] for key, c in widget.controls.items()]
+    shown += [[f"widgets.{name}: button {key}", b.description] for key, b in widget.buttons.items()]
+capture("data.load_mnist() offline", lambda: data.load_mnist(root=os.environ["PSEUDO_COPY"], download=False))
+capture("env.environment_report()", env.environment_report)
+capture("set_language('fr')", lambda: cu.set_language("fr"))
+capture("losses.mse_loss of two shapes", lambda: losses.mse_loss(torch.zeros(4, 1), torch.zeros(4)))
+model = torch.nn.Linear(2, 1)
+capture("train.fit with a loss that turns NaN",
+        lambda: train.fit(model, [(torch.zeros(4, 2), torch.zeros(4, 1))], lambda out, y: (out * float("nan")).sum(),
+                          torch.optim.SGD(model.parameters(), lr=0.1), epochs=2, progress=False))
+capture("repr(History())", lambda: print(repr(train.History())))
+capture("repr(Playground)", lambda: print(repr(Playground(schedule="cosine").step(2))))
+json.dump(shown, sys.stdout, ensure_ascii=False)
+'''
+
+
+def _is_a_name(text: str) -> bool:
+    """A control's label that is a parameter's name (lr, T_max, step_size, Adam β₁), not a phrase to translate."""
+    return len([w for w in text.split() if re.fullmatch(r"[A-Za-z]{3,}", w)]) < 2
+
+
+def _pseudo_catalog(messages: list, path: Path) -> None:
+    """The pseudo edition's catalog of ``messages`` at ``path``, and the .mo beside it, written by tools.i18n."""
+    catalog = i18n.new_catalog(PSEUDO)  # English's two plural forms: one, other
+    for msgid, where in messages:
+        catalog.add(msgid, _pseudo(msgid) if isinstance(msgid, str) else tuple(map(_pseudo, msgid)), locations=[where])
+    i18n.save(catalog, path)
+    path.with_suffix(".mo").write_bytes(i18n.compiled(path))
+
+
+@pytest.fixture(scope="module")
+def pseudo_course(tmp_path_factory) -> Path:
+    """A course folder with the pseudo edition: course.py and a copy of course_utils whose table of editions has one
+    more row, "xx", and the catalogs of that edition (course_utils' and the launcher's)."""
+    root = tmp_path_factory.mktemp("pseudo-course")
+    shutil.copy(ROOT / "course.py", root / "course.py")
+    shutil.copytree(ROOT / "course_utils", root / "course_utils", ignore=shutil.ignore_patterns("__pycache__"))
+    table = json.loads((root / "course_utils" / "editions.json").read_text(encoding="utf-8"))
+    table["editions"].append({"code": PSEUDO, "name": "Pseudo", "notebooks": f"notebooks/{PSEUDO}",
+                              "readme": f"README.{PSEUDO}.md", "site_path": PSEUDO, "jupyterlab_locale": "en"})
+    (root / "course_utils" / "editions.json").write_text(json.dumps(table, ensure_ascii=False), encoding="utf-8")
+    _pseudo_catalog(i18n.course_utils_messages(),
+                    root / "course_utils" / "locale" / PSEUDO / "LC_MESSAGES" / "course_utils.po")
+    _pseudo_catalog(i18n.launcher_messages(), root / "locale" / PSEUDO / "LC_MESSAGES" / "course.po")
+    return root
+
+
+def _escaped(shown: list[list[str]]) -> list[str]:
+    """Each text of ``shown`` ([where, text]) with plain English in it, or none of the pseudo edition's marks."""
+    return [f"{where}: {_english(text) or text!r} in {_short(text)!r}" for where, text in shown
+            if _english(text) or ("⟦" not in text and not _is_a_name(text))]
+
+
+def test_a_pseudo_edition_shows_no_sentence_of_course_utils_in_english(pseudo_course):
+    """One more row in a copy of the table of editions and its catalog: course_utils then speaks only through it.
+
+    Every sentence course_utils shows in the sample must be pseudo-translated (⟦…⟧, accented) with no run of plain
+    English words left, except what a learner's own values put there (names, numbers, shapes, paths)."""
+    env = {**os.environ, "PYTHONPATH": str(pseudo_course), "COURSE_LANG": PSEUDO, "PSEUDO_COPY": str(pseudo_course),
+           "COURSE_PROGRESS_DIR": str(pseudo_course / "progress"), "MPLBACKEND": "Agg"}
+    run = subprocess.run([sys.executable, "-c", _SHOWN], env=env, cwd=pseudo_course, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-3000:]
+    shown = json.loads(run.stdout)
+    assert len(shown) > 400 and all(text for _where, text in shown), [w for w, text in shown if not text][:5]
+    escaped = _escaped(shown)
+    assert not escaped, f"{len(escaped)} texts escape the catalog (mark them with _() or ngettext()): {escaped[:8]}"
+
+
+def test_a_pseudo_edition_of_the_launcher_speaks_through_its_catalog(pseudo_course):
+    """course.py reads the same table: with COURSE_LANG=xx (or --lang xx) its lines come from the new catalog."""
+    import course
+
+    shown = []
+    for args, env_lang in ((["help"], PSEUDO), (["--lang", PSEUDO, "help"], ""), (["nosuchcommand"], PSEUDO)):
+        run = subprocess.run([sys.executable, "course.py", *args], cwd=pseudo_course, capture_output=True, text=True,
+                             env={**os.environ, "COURSE_LANG": env_lang})
+        commands = ", ".join(course.COMMANDS)  # the list of commands it names: code
+        shown.append([f"course.py {' '.join(args)}", (run.stdout + run.stderr).replace(commands, "…")])
+    assert len(shown[0][1].splitlines()) > 10 and shown[0][1] == shown[1][1]
+    escaped = _escaped(shown)
+    assert not escaped, f"{len(escaped)} lines of course.py escape its catalog: {escaped[:8]}"
+
+
+@pytest.mark.parametrize("src", SOURCES, ids=lambda p: p.stem)
+def test_a_pseudo_edition_of_each_chapter_leaves_no_prose_in_english(src):
+    """With every unit of the chapter pseudo-translated, its edition has no paragraph, comment or printed text in
+    plain English: the units cover every sentence a learner reads in the chapter's cells."""
+    nb = nbtools.from_source(src)
+    catalog = {u.msgid: _pseudo_literal(u.msgid) if u.kind == "string" else _pseudo(u.msgid) for u in i18n.units(nb)}
+    pseudo = i18n.translated_notebook(nb, catalog, PSEUDO)
+    left = []
+    for i, cell in enumerate(pseudo.cells):
+        if cell.cell_type == "markdown":
+            left += [f"cell {i} (markdown): {run!r}" for run in _english(cell.source)]
+            continue
+        code = i18n._python(cell.source)
+        comments = [t.string for t in tokenize.generate_tokens(io.StringIO(code).readline) if t.type == tokenize.COMMENT]
+        left += [f"cell {i} (comment): {run!r}" for c in comments if not i18n.DIRECTIVE.match(c[1:].strip())
+                 for run in _english(c)]
+        for node in ast.walk(ast.parse(code)):  # still Python
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "print":
+                printed = [n.value for arg in node.args for n in ast.walk(arg) if isinstance(n, ast.Constant)
+                           and isinstance(n.value, str) and not _inside_a_field(n, arg)]
+                left += [f"cell {i} (printed): {run!r}" for text in printed for run in _english(text)]
+    assert not left, f"{src.name}: {len(left)} English texts are not translation units: {left[:5]}"
+    if i18n.SET_LANGUAGE.format(lang="en") in nb.cells[1].source:
+        assert i18n.SET_LANGUAGE.format(lang=PSEUDO) in pseudo.cells[1].source
+
+
+def _inside_a_field(node: ast.AST, tree: ast.AST) -> bool:
+    """Whether ``node`` is a piece of code inside an f-string's {field} (a key, a format spec), not printed text."""
+    return any(node is sub for field in ast.walk(tree) if isinstance(field, ast.FormattedValue)
+               for sub in ast.walk(field.value))

@@ -27,7 +27,7 @@ import course  # course.py, on the path through pytest's `pythonpath` setting
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON3 = shutil.which("python3") or sys.executable  # what the README types
 # The project's own tools: the optional groups [test] and [site], never in a learner's `lab` environment.
-AUTHORING_TOOLS = {"ruff", "mypy", "playwright", "pytest-xdist", "jupytext", "polib", "sphinx", "myst-nb",
+AUTHORING_TOOLS = {"ruff", "mypy", "playwright", "pytest-xdist", "jupytext", "sphinx", "myst-nb",
                    "sphinx-book-theme", "jieba", "sphinx-mathjax-offline"}
 URL = re.compile(r"(https?://\S+/lab\S*)\s*$")
 START_TIMEOUT_S = 90

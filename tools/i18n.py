@@ -1,6 +1,7 @@
-"""The Chinese edition: gettext catalogs for the chapters and for ``course_utils``, and the translated notebooks.
+"""The translated editions: gettext catalogs for the chapters, ``course_utils`` and ``course.py``, and the notebooks.
 
-One source, two editions. A chapter's English source ``notebooks/src/NN_name.py`` is cut into translation units:
+One source, an edition per row of the table of editions (``course_utils/editions.json``). A chapter's English
+source ``notebooks/src/NN_name.py`` is cut into translation units:
 
 - each paragraph of a markdown cell (blocks between blank lines; a fenced block or a table stays whole; a block
   with no word in it, such as display math alone, is not a unit and is copied as is);
@@ -9,61 +10,95 @@ One source, two editions. A chapter's English source ``notebooks/src/NN_name.py`
 - each string literal a code cell prints (the arguments of ``print(...)``), as Python source: quotes, prefixes and
   ``{placeholders}`` included, so an f-string stays an f-string with the same fields.
 
-The units of chapter ``NN_name`` live in ``locale/zh/LC_MESSAGES/NN_name.po``; ``course_utils``' own sentences
-(marked with ``_()``/``N_()``, extracted with Babel) in ``course_utils/locale/zh/LC_MESSAGES/course_utils.po``, and
-the launcher's (``course.py``) in ``locale/zh/LC_MESSAGES/course.po``; the website's own words (``tools/website.py``)
-in ``locale/zh/LC_MESSAGES/website.po``. Those three are read at run time by the
+For each edition ``<code>`` other than the source, the units of chapter ``NN_name`` live in
+``locale/<code>/LC_MESSAGES/NN_name.po``; ``course_utils``' own sentences (marked with ``_()``/``N_()``, or
+``ngettext()`` where a count decides the form) in ``course_utils/locale/<code>/LC_MESSAGES/course_utils.po``, and
+the launcher's (``course.py``) in ``locale/<code>/LC_MESSAGES/course.po``, the website's own words
+(``tools/website.py``) in ``locale/<code>/LC_MESSAGES/website.po``. Those three are read at run time by the
 standard library's gettext, from the compiled ``.mo`` beside each (``compile``; committed, since ``course.py``
-speaks before anything is installed).
-Code is shared: the Chinese notebook is the English one with those units replaced, and with
-``cu.set_language("en")`` turned into ``cu.set_language("zh")``. Catalogs are read and written with polib, so any PO
-editor (Poedit, Weblate, Lokalize) can translate them.
+speaks before anything is installed). Code is shared: a translated notebook is the English one with those units
+replaced, and with ``cu.set_language("en")`` turned into ``cu.set_language("<code>")``.
 
-    python -m tools.i18n update [NN]  add new units to every catalog; a changed unit keeps its old translation
-                                     marked fuzzy (with the previous English) until a translator confirms it
+One PO toolchain, Babel: its extractor finds the marked sentences, ``Catalog.update`` merges a catalog with what
+the sources hold now (a changed sentence keeps the translation of the most similar old one, marked fuzzy, with the
+previous English as ``#| msgid``), ``read_po``/``write_po`` read and write the files (no line wrapping: one line of
+English is one line of the catalog) and ``write_mo`` compiles them, so any PO editor (Poedit, Weblate, Lokalize)
+can translate them. Adding a language is one row of the table of editions: ``update`` then creates its catalogs.
+
+    python -m tools.i18n update [NN]  bring every edition's catalogs in step with the sources (only those chapters
+                                     when named): new units join, a changed unit keeps its old translation marked
+                                     fuzzy until a translator confirms it; running it twice changes nothing
     python -m tools.i18n status      count untranslated and fuzzy entries per catalog (exit 1 if any)
-    python -m tools.i18n apply F.json  write {msgid: msgstr} pairs into course_utils' catalog
+    python -m tools.i18n apply F.json [CODE]  write {msgid: msgstr} pairs into course_utils' catalog of edition
+                                     CODE (default: the only translation, or the first); a plural entry takes a
+                                     list of its forms
     python -m tools.i18n compile     write the .mo files that course_utils and course.py read (update does too)
 
-``python3 course.py notebooks`` builds notebooks/zh/ from these catalogs after the English notebooks;
+``python3 course.py notebooks`` builds each edition's notebooks from these catalogs after the English ones;
 ``tests/test_i18n.py`` fails while any unit is missing, fuzzy or untranslated.
 """
 
 from __future__ import annotations
 
 import ast
-import difflib
+import copy
 import io
 import re
 import sys
 import tokenize
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
-import polib
+from babel.core import Locale, UnknownLocaleError
+from babel.messages.catalog import Catalog, Message
+from babel.messages.extract import extract_from_file
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import normalize, read_po, unescape, write_po
+
+from course_utils import __version__
+from course_utils.editions import EDITIONS, SOURCE, edition
 
 from .chapters import ROOT, from_source, sources
 
 LOCALE = ROOT / "locale"
-LANG = "zh"
-CU_CATALOG = ROOT / "course_utils" / "locale" / LANG / "LC_MESSAGES" / "course_utils.po"
-LAUNCHER_CATALOG = LOCALE / LANG / "LC_MESSAGES" / "course.po"  # course.py's own messages
-WEBSITE_CATALOG = LOCALE / LANG / "LC_MESSAGES" / "website.po"  # the website's own words (tools/website.py)
-COMPILED = (CU_CATALOG, LAUNCHER_CATALOG, WEBSITE_CATALOG)  # read at run time by gettext, from the .mo beside each
-LANGUAGE_LINE = ('cu.set_language("en")', f'cu.set_language("{LANG}")')
+TRANSLATIONS: tuple[str, ...] = tuple(e.code for e in EDITIONS if e.code != SOURCE.code)  # every edition but the source
+DEFAULT = TRANSLATIONS[0] if TRANSLATIONS else SOURCE.code  # what `apply` writes into unless told otherwise
+SET_LANGUAGE = 'cu.set_language("{lang}")'  # a chapter's first cell: the source's turns into its edition's
 DIRECTIVE = re.compile(r"^(NBVAL_|noqa|type:|%|!|pragma)")
 WORD = re.compile(r"[A-Za-z]{2,}")
-FUZZY_CUTOFF = 0.6  # how alike an old unit must be to lend its translation (marked fuzzy) to a changed one
-HEADER = {
-    "Project-Id-Version": "nn-course",
-    "Language": "zh_CN",
-    "MIME-Version": "1.0",
-    "Content-Type": "text/plain; charset=UTF-8",
-    "Content-Transfer-Encoding": "8bit",
-    "Plural-Forms": "nplurals=1; plural=0;",
-}
+PROJECT = "nn-course"
+GUESSED_FLAGS = {"python-format", "python-brace-format"}  # Babel guesses them from the text; our notes say more
+MessageId = str | tuple[str, str]  # a sentence, or (singular, plural) of one whose form a count decides
+
+
+def cu_catalog(lang: str) -> Path:
+    """``course_utils``' messages in edition ``lang`` (the ``.mo`` beside it is what runs)."""
+    return ROOT / "course_utils" / "locale" / lang / "LC_MESSAGES" / "course_utils.po"
+
+
+def launcher_catalog(lang: str) -> Path:
+    """``course.py``'s messages in edition ``lang``."""
+    return LOCALE / lang / "LC_MESSAGES" / "course.po"
+
+
+def website_catalog(lang: str) -> Path:
+    """The website's own words in edition ``lang`` (``tools/website.py`` reads the ``.mo`` at build time)."""
+    return LOCALE / lang / "LC_MESSAGES" / "website.po"
+
+
+def compiled_catalogs(langs: tuple[str, ...] = TRANSLATIONS) -> list[Path]:
+    """The catalogs read through gettext, from the ``.mo`` beside each: course_utils', the launcher's, the site's."""
+    return [path for lang in langs for path in (cu_catalog(lang), launcher_catalog(lang), website_catalog(lang))]
+
+
+# the first translation's, for code that knows one edition only
+CU_CATALOG = cu_catalog(DEFAULT)
+LAUNCHER_CATALOG = launcher_catalog(DEFAULT)
+WEBSITE_CATALOG = website_catalog(DEFAULT)
+COMPILED = tuple(compiled_catalogs())
+LANGUAGE_LINE = (SET_LANGUAGE.format(lang=SOURCE.code), SET_LANGUAGE.format(lang=DEFAULT))
 
 
 @dataclass(frozen=True)
@@ -73,6 +108,7 @@ class Unit:
     msgid: str
     cell: int
     kind: str  # "markdown" | "comment" | "string"
+    line: int = 0  # where it starts in its cell (0: the cell's first line)
 
 
 # ---------------------------------------------------------------------------------------------- markdown cells
@@ -178,7 +214,7 @@ def _offset(lines: list[str], pos: tuple[int, int]) -> int:
     return sum(len(line) + 1 for line in lines[: row - 1]) + col
 
 
-def translate_code(code: str, translate, lang: str = LANG) -> str:
+def translate_code(code: str, translate: Callable[[str], str], lang: str = DEFAULT) -> str:
     """``code`` with every unit replaced by ``translate(unit_text)`` (a comment's ``#`` and indentation kept)."""
     lines = code.split("\n")
     out, at = [], 0
@@ -192,7 +228,7 @@ def translate_code(code: str, translate, lang: str = LANG) -> str:
             out.append(("\n" + span.indent).join(f"# {line}".rstrip() for line in new.split("\n")))
         at = end
     out.append(code[at:])
-    return "".join(out).replace(LANGUAGE_LINE[0], f'cu.set_language("{lang}")')
+    return "".join(out).replace(SET_LANGUAGE.format(lang=SOURCE.code), SET_LANGUAGE.format(lang=lang))
 
 
 # ---------------------------------------------------------------------------------------------------- chapters
@@ -201,16 +237,21 @@ def units(nb: nbformat.NotebookNode) -> list[Unit]:
     found: dict[str, Unit] = {}
     for i, cell in enumerate(nb.cells):
         if cell.cell_type == "markdown":
+            lines, at = cell.source.split("\n"), 0
             for block in markdown_blocks(cell.source):
+                at = lines.index(block.split("\n")[0], at)
                 if _has_words(block):
-                    found.setdefault(block, Unit(block, i, "markdown"))
+                    found.setdefault(block, Unit(block, i, "markdown", at))
+                at += block.count("\n") + 1
         elif cell.cell_type == "code":
             for span in code_spans(cell.source):
-                found.setdefault(span.text, Unit(span.text, i, "string" if span.kind == "string" else "comment"))
+                kind = "string" if span.kind == "string" else "comment"
+                found.setdefault(span.text, Unit(span.text, i, kind, span.start[0] - 1))
     return list(found.values())
 
 
-def translated_notebook(nb: nbformat.NotebookNode, catalog: dict[str, str], lang: str = LANG) -> nbformat.NotebookNode:
+def translated_notebook(nb: nbformat.NotebookNode, catalog: dict[str, str],
+                        lang: str = DEFAULT) -> nbformat.NotebookNode:
     """A copy of ``nb`` with every unit in ``catalog`` (msgid -> msgstr) translated; others stay English."""
     nb = nbformat.from_dict(nb)
     tr = lambda text: catalog.get(text) or text  # noqa: E731
@@ -224,78 +265,218 @@ def translated_notebook(nb: nbformat.NotebookNode, catalog: dict[str, str], lang
     return nb
 
 
-def catalog_path(src: Path, lang: str = LANG) -> Path:
+def catalog_path(src: Path, lang: str = DEFAULT) -> Path:
     return LOCALE / lang / "LC_MESSAGES" / f"{src.stem}.po"
 
 
-def chapter_catalogs() -> list[Path]:
-    """The chapters' catalogs (the launcher's course.po sits beside them)."""
-    return sorted(p for p in (LOCALE / LANG / "LC_MESSAGES").glob("[0-9][0-9]_*.po"))
+def chapter_catalogs(lang: str = DEFAULT) -> list[Path]:
+    """The chapters' catalogs of edition ``lang`` (the launcher's course.po sits beside them)."""
+    return sorted(p for p in (LOCALE / lang / "LC_MESSAGES").glob("[0-9][0-9]_*.po"))
 
 
-def finished(po: polib.POFile) -> dict[str, str]:
-    """msgid -> msgstr of the entries a learner may see: translated and not fuzzy."""
-    return {e.msgid: e.msgstr for e in po.translated_entries()}
+# ------------------------------------------------------------------------------------------ catalogs (Babel)
+def _locale(lang: str) -> Locale | None:
+    """The Babel locale of edition ``lang`` (its plural rule): the locale of its menus, else its code."""
+    try:
+        row = edition(lang)
+        names = (row.jupyterlab_locale, row.code)
+    except KeyError:
+        names = (lang,)
+    for name in names:
+        try:
+            return Locale.parse(name)
+        except (ValueError, UnknownLocaleError):
+            continue
+    return None
 
 
-def load(path: Path) -> polib.POFile:
-    return polib.pofile(str(path)) if path.exists() else polib.POFile()
+def new_catalog(lang: str) -> Catalog:
+    """An empty catalog of edition ``lang``, its header declaring the language and its plural forms."""
+    try:
+        name = edition(lang).name
+    except KeyError:
+        name = lang
+    return Catalog(locale=_locale(lang), project=PROJECT, version=__version__, fuzzy=False,
+                   header_comment=f"# The course in {name} ({lang}): python -m tools.i18n update keeps this catalog "
+                                  "in step with the English.")
+
+
+def _lang_of(path: Path) -> str:
+    return path.parent.parent.name  # …/<code>/LC_MESSAGES/name.po
+
+
+def load(path: Path) -> Catalog:
+    """The catalog at ``path``, or a new one of its edition (from the path) if it does not exist yet."""
+    if not path.exists():
+        return new_catalog(_lang_of(path))
+    with open(path, "rb") as f:
+        catalog = read_po(f, abort_invalid=True)
+    for message in entries(catalog):
+        message.flags -= GUESSED_FLAGS
+        _read_previous(message)
+    return catalog
+
+
+def save(catalog: Catalog, path: Path) -> None:
+    """Write ``catalog`` to ``path``: no wrapping, the previous English of a fuzzy entry kept, nothing obsolete."""
+    catalog.project, catalog.version = PROJECT, __version__
+    for message in entries(catalog):
+        message.flags -= GUESSED_FLAGS
+    out = io.BytesIO()
+    write_po(out, catalog, width=0, ignore_obsolete=True)
+    text = out.getvalue().decode(catalog.charset)
+    for message in fuzzy(catalog):
+        if message.previous_id:
+            text = _with_previous(text, message)
+    data = text.encode(catalog.charset)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists() or path.read_bytes() != data:
+        path.write_bytes(data)
+
+
+# Babel reads a "#| msgid" line as a translator's comment, and writes the previous English through its comment
+# wrapper, which breaks a multi-line one: those lines are read and written here, as msgmerge writes them.
+def _read_previous(message: Message) -> None:
+    """Move the ``#|`` lines Babel read as a translator's comment into ``message.previous_id``."""
+    previous: list[str] = []
+    for line in (c[1:].strip() for c in message.user_comments if c.startswith("|")):
+        keyword, _, quoted = line.partition(" ") if line.startswith("msgid") else ("", "", line)
+        if keyword:
+            previous.append("")
+        if previous and quoted.startswith('"'):
+            previous[-1] += unescape(quoted)
+    if previous:
+        message.previous_id = previous
+        message.user_comments = [c for c in message.user_comments if not c.startswith("|")]
+
+
+def _with_previous(text: str, message: Message) -> str:
+    """``text`` (a catalog as written) with the previous English of fuzzy ``message`` before its msgid."""
+    previous = "".join(f"#| {keyword} {normalize(msgid, prefix='#| ', width=0)}\n"
+                       for keyword, msgid in zip(("msgid", "msgid_plural"), message.previous_id))
+    here = re.compile(r"^(#, [^\n]*\bfuzzy\b[^\n]*\n)(msgid " + re.escape(normalize(singular(message.id), width=0))
+                      + r"\nmsg)", re.M)
+    return here.sub(lambda m: m[1] + previous + m[2], text, count=1)
+
+
+def entries(catalog: Catalog) -> list[Message]:
+    """The catalog's messages, its header aside."""
+    return [m for m in catalog if m.id]
+
+
+def singular(msgid: MessageId) -> str:
+    """What a catalog keys a message by: the sentence, or the singular of a plural one."""
+    return msgid if isinstance(msgid, str) else msgid[0]
+
+
+def is_translated(message: Message) -> bool:
+    """Whether a learner may see the translation: every form filled in, and not fuzzy."""
+    forms = message.string if isinstance(message.string, (list, tuple)) else (message.string,)
+    return not message.fuzzy and bool(forms) and all(forms)
+
+
+def translated(catalog: Catalog) -> list[Message]:
+    return [m for m in entries(catalog) if is_translated(m)]
+
+
+def untranslated(catalog: Catalog) -> list[Message]:
+    return [m for m in entries(catalog) if not m.fuzzy and not is_translated(m)]
+
+
+def fuzzy(catalog: Catalog) -> list[Message]:
+    return [m for m in entries(catalog) if m.fuzzy]
+
+
+def finished(catalog: Catalog) -> dict[str, str]:
+    """msgid -> msgstr of the sentences (not plural entries) a learner may see: translated and not fuzzy."""
+    return {m.id: m.string for m in translated(catalog) if isinstance(m.id, str) and isinstance(m.string, str)}
+
+
+def rewrite(catalog: Catalog, change: Callable[[Message], None]) -> None:
+    """Let ``change`` edit every message, its msgid included, keeping the catalog's order."""
+    messages = entries(catalog)
+    for message in messages:
+        catalog.delete(message.id, message.context)
+    for message in messages:
+        change(message)
+        catalog[message.id] = message
 
 
 KIND_NOTES = {
-    "markdown": "markdown: keep links' targets, $math$, `code` and **markup**; Chinese first with the English term "
-                "in （） at its first use in the chapter",
+    "markdown": "markdown: keep links' targets, $math$, `code` and **markup**; at a key term's first use in the "
+                "chapter, the translated term first, then the English one in parentheses (in Chinese: （）)",
     "comment": "a code comment",
     "string": "a printed Python string literal: keep the quotes, the f prefix and every {field} as they are",
 }
+CU_NOTE = "a message of course_utils: keep every {field} as it is"
+LAUNCHER_NOTE = "a line of the launcher, course.py: keep every {field} and command as it is"
+Wanted = tuple[MessageId, tuple[str, int] | None, str]  # (msgid, (file, line) where it is, a note for translators)
 
 
-def merge(po: polib.POFile, wanted: list[tuple[str, str, str]]) -> polib.POFile:
-    """A catalog with exactly the ``wanted`` (msgid, occurrence, note) entries, translations carried over.
+def merge(catalog: Catalog, wanted: list[Wanted]) -> Catalog:
+    """A copy of ``catalog`` with exactly the ``wanted`` entries, in that order, translations carried over.
 
-    An unchanged msgid keeps its entry. A new one borrows the translation of the most similar msgid that
-    disappeared, marked fuzzy with ``#| msgid`` the English it was translated from (what ``msgmerge`` does).
+    Babel's ``Catalog.update``: an unchanged msgid keeps its translation; a new one borrows the translation of the
+    most similar old msgid, marked fuzzy with ``#| msgid`` the English it was translated from (what ``msgmerge``
+    does). A fuzzy entry keeps that previous English until a translator confirms it, however often it is merged.
     """
-    old = {e.msgid: e for e in po if not e.obsolete}
-    gone = [m for m in old if m not in {w[0] for w in wanted}]
-    new = polib.POFile(wrapwidth=100)
-    new.metadata = {**HEADER, **{k: v for k, v in po.metadata.items() if k in ("PO-Revision-Date", "Last-Translator")}}
+    old = copy.deepcopy(catalog)
+    previous = {singular(m.id): m.previous_id for m in fuzzy(old) if m.previous_id}
+    template = Catalog(locale=old.locale, fuzzy=False)
     for msgid, where, note in wanted:
-        entry = old.get(msgid)
-        if entry is None:
-            entry = polib.POEntry(msgid=msgid, msgstr="")
-            close = difflib.get_close_matches(msgid, gone, n=1, cutoff=FUZZY_CUTOFF)
-            if close and old[close[0]].msgstr:
-                entry.msgstr = old[close[0]].msgstr
-                entry.flags.append("fuzzy")
-                entry.previous_msgid = close[0]
-        entry.occurrences = [(where, "")] if where else []
-        entry.comment = note
-        new.append(entry)
-    return new
+        template.add(msgid, locations=[where] if where else [], auto_comments=[note] if note else [])
+    old.update(template, update_creation_date=False)
+    for message in fuzzy(old):
+        message.previous_id = message.previous_id or previous.get(singular(message.id), [])
+    for message in entries(old):
+        message.flags -= GUESSED_FLAGS
+        if not message.fuzzy:
+            message.previous_id = []
+    old.obsolete.clear()
+    return old
 
 
-def update_chapters(names: list[str] | None = None) -> None:
+def _cell_lines(src: Path) -> list[int]:
+    """The line of ``src`` where each cell's text starts (the line after its ``# %%`` marker); [] if unsure."""
+    lines = src.read_text(encoding="utf-8").split("\n")
+    starts = [i + 2 for i, line in enumerate(lines) if line.startswith("# %%")]
+    return starts if len(starts) == len(from_source(src).cells) else []
+
+
+def chapter_wanted(src: Path) -> list[Wanted]:
+    """The units of chapter ``src`` as catalog entries, each located at its line of the source."""
+    starts, where = _cell_lines(src), src.relative_to(ROOT).as_posix()
+    return [(u.msgid, (where, starts[u.cell] + u.line) if starts else (where, 0), KIND_NOTES[u.kind])
+            for u in units(from_source(src))]
+
+
+def update_chapters(names: list[str] | None = None, langs: tuple[str, ...] = TRANSLATIONS) -> None:
     for src in sources():
         if names and not any(n in src.stem for n in names):
             continue
-        wanted = [(u.msgid, f"{src.name}:cell{u.cell}", KIND_NOTES[u.kind]) for u in units(from_source(src))]
-        _save(merge(load(catalog_path(src)), wanted), catalog_path(src))
+        wanted = chapter_wanted(src)
+        for lang in langs:
+            _save_and_count(merge(load(catalog_path(src, lang)), wanted), catalog_path(src, lang))
 
 
-KEYWORDS = {"_": None, "N_": None, "gettext": None}  # what marks a sentence for translation in Python code
+# what marks a sentence for translation in Python code: Babel's keyword specs (ngettext: singular, plural)
+KEYWORDS: dict[str, tuple[int, ...] | None] = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)}
 
 
-def _marked(files: list[Path]) -> list[tuple[str, str]]:
-    """(msgid, file:line) of every string marked with ``_()``/``N_()`` in ``files``, by Babel's Python extractor."""
-    from babel.messages.extract import extract_from_file
-
-    found: dict[str, str] = {}
+def _marked(files: list[Path]) -> list[tuple[MessageId, tuple[str, int]]]:
+    """(msgid, (file, line)) of every sentence marked in ``files`` (``_()``, ``N_()``, ``ngettext()``), by Babel's
+    Python extractor; a plural sentence's msgid is (singular, plural)."""
+    found: dict[str, tuple[MessageId, tuple[str, int]]] = {}
     for path in files:
         for lineno, message, _comments, _context in extract_from_file("python", str(path), keywords=KEYWORDS):
-            if isinstance(message, str) and message:
-                found.setdefault(message, f"{path.relative_to(ROOT).as_posix()}:{lineno}")
-    return list(found.items())
+            if isinstance(message, tuple) and all(isinstance(m, str) and m for m in message):
+                msgid: MessageId = (message[0], message[1])
+            elif isinstance(message, str) and message:
+                msgid = message
+            else:
+                continue  # not a literal: _(a_variable) translates a sentence marked elsewhere
+            found.setdefault(singular(msgid), (msgid, (path.relative_to(ROOT).as_posix(), lineno)))
+    return list(found.values())
 
 
 def _python_files(folder: Path) -> list[Path]:
@@ -306,68 +487,78 @@ def _python_files(folder: Path) -> list[Path]:
     return files
 
 
-def course_utils_messages() -> list[tuple[str, str]]:
-    """(msgid, file:line) of every sentence course_utils marks for translation."""
+def course_utils_messages() -> list[tuple[MessageId, tuple[str, int]]]:
+    """(msgid, (file, line)) of every sentence course_utils marks for translation."""
     return _marked(_python_files(ROOT / "course_utils"))
 
 
-def launcher_messages() -> list[tuple[str, str]]:
-    """(msgid, course.py:line) of every sentence the launcher marks for translation."""
+def launcher_messages() -> list[tuple[MessageId, tuple[str, int]]]:
+    """(msgid, (course.py, line)) of every sentence the launcher marks for translation."""
     return _marked([ROOT / "course.py"])
 
 
-def update_course_utils() -> None:
-    wanted = [(msgid, where, "a message of course_utils: keep every {field} as it is")
-              for msgid, where in course_utils_messages()]
-    _save(merge(load(CU_CATALOG), wanted), CU_CATALOG)
+def update_course_utils(langs: tuple[str, ...] = TRANSLATIONS) -> None:
+    wanted: list[Wanted] = [(msgid, where, CU_NOTE) for msgid, where in course_utils_messages()]
+    for lang in langs:
+        _save_and_count(merge(load(cu_catalog(lang)), wanted), cu_catalog(lang))
 
 
-def update_launcher() -> None:
-    wanted = [(msgid, where, "a line of the launcher, course.py: keep every {field} and command as it is")
-              for msgid, where in launcher_messages()]
-    _save(merge(load(LAUNCHER_CATALOG), wanted), LAUNCHER_CATALOG)
+def update_launcher(langs: tuple[str, ...] = TRANSLATIONS) -> None:
+    wanted: list[Wanted] = [(msgid, where, LAUNCHER_NOTE) for msgid, where in launcher_messages()]
+    for lang in langs:
+        _save_and_count(merge(load(launcher_catalog(lang)), wanted), launcher_catalog(lang))
 
 
-def website_messages() -> list[tuple[str, str]]:
-    """(msgid, tools/website.py:line) of every word of the website that tools/website.py marks for translation."""
+def website_messages() -> list[tuple[MessageId, tuple[str, int]]]:
+    """(msgid, (tools/website.py, line)) of every word of the website that tools/website.py marks for translation."""
     return _marked([ROOT / "tools" / "website.py"])
 
 
-def update_website() -> None:
-    wanted = [(msgid, where, "a word of the website (its title, the home page's headings, the widgets' notes); "
-               "punctuation as the language writes it, spaces included") for msgid, where in website_messages()]
-    _save(merge(load(WEBSITE_CATALOG), wanted), WEBSITE_CATALOG)
+WEBSITE_NOTE = ("a word of the website (its title, the home page's headings, the widgets' notes); punctuation as the "
+                "language writes it, spaces included")
+
+
+def update_website(langs: tuple[str, ...] = TRANSLATIONS) -> None:
+    wanted: list[Wanted] = [(msgid, where, WEBSITE_NOTE) for msgid, where in website_messages()]
+    for lang in langs:
+        _save_and_count(merge(load(website_catalog(lang)), wanted), website_catalog(lang))
 
 
 def compiled(path: Path) -> bytes:
-    """The .mo bytes of the catalog ``path``: its finished entries (translated, not fuzzy), as Babel writes them."""
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
-
-    with open(path, "rb") as f:
-        catalog = read_po(f, locale=HEADER["Language"])
+    """The .mo bytes of the catalog ``path``: its finished entries (every form translated, not fuzzy)."""
+    catalog = load(path)
+    for message in entries(catalog):
+        if not is_translated(message):
+            catalog.delete(message.id, message.context)
     out = io.BytesIO()
     write_mo(out, catalog, use_fuzzy=False)
     return out.getvalue()
 
 
-def compile_catalogs() -> None:
-    for path in COMPILED:
+def compile_catalogs(langs: tuple[str, ...] = TRANSLATIONS) -> None:
+    for path in compiled_catalogs(langs):
         if path.exists():
-            path.with_suffix(".mo").write_bytes(compiled(path))
-            print(f"{path.with_suffix('.mo').relative_to(ROOT)}: written")
+            mo = path.with_suffix(".mo")
+            data = compiled(path)
+            if not mo.exists() or mo.read_bytes() != data:
+                mo.write_bytes(data)
+                print(f"{mo.relative_to(ROOT)}: written")
 
 
-def _save(po: polib.POFile, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    po.save(str(path))
-    print(f"{path.relative_to(ROOT)}: {len(po)} entries, {len(po.untranslated_entries())} untranslated, "
-          f"{len(po.fuzzy_entries())} fuzzy")
+def _counts(path: Path, catalog: Catalog) -> str:
+    return (f"{path.relative_to(ROOT)}: {len(entries(catalog))} entries, {len(untranslated(catalog))} untranslated, "
+            f"{len(fuzzy(catalog))} fuzzy")
 
 
-def apply(json_file: Path) -> None:
-    """Write the translations in ``json_file`` ({English msgid: Chinese msgstr}) into course_utils' catalog.
+def _save_and_count(catalog: Catalog, path: Path) -> None:
+    save(catalog, path)
+    print(_counts(path, catalog))
 
+
+def apply(json_file: Path, lang: str = DEFAULT) -> None:
+    """Write the translations in ``json_file`` ({English msgid: translation}) into course_utils' catalog of ``lang``.
+
+    A plural entry is named by its singular and takes a list of its forms (a single string serves every form).
     Under a file lock, so that translators of different modules can apply theirs at the same time; a msgid not yet
     in the catalog is added (``update`` later drops any that no ``_()`` marks any more).
     """
@@ -375,39 +566,43 @@ def apply(json_file: Path) -> None:
     import json
 
     pairs = json.loads(Path(json_file).read_text(encoding="utf-8"))
-    CU_CATALOG.parent.mkdir(parents=True, exist_ok=True)
-    with open(CU_CATALOG.with_suffix(".lock"), "w") as lock:
+    path = cu_catalog(lang)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_suffix(".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        po = load(CU_CATALOG)
-        po.wrapwidth = 100
-        po.metadata = po.metadata or dict(HEADER)
+        catalog = load(path)
         for msgid, msgstr in pairs.items():
-            entry = po.find(msgid)
-            if entry is None:
-                entry = polib.POEntry(msgid=msgid, comment="a message of course_utils: keep every {field} as it is")
-                po.append(entry)
-            entry.msgstr = msgstr
-            if "fuzzy" in entry.flags:
-                entry.flags.remove("fuzzy")
-        po.save(str(CU_CATALOG))
-        compile_catalogs()  # under the lock too: another translator's save never meets a half-read catalog
-    print(f"{CU_CATALOG.relative_to(ROOT)}: {len(pairs)} translations applied")
+            message = catalog.get(msgid)
+            if message is None:
+                catalog.add(msgid, msgstr, auto_comments=[CU_NOTE])
+                continue
+            if message.pluralizable:
+                forms = [msgstr] * catalog.num_plurals if isinstance(msgstr, str) else list(msgstr)
+                message.string = tuple(forms)
+            else:
+                message.string = msgstr
+            message.flags.discard("fuzzy")
+            message.previous_id = []
+        save(catalog, path)
+        compile_catalogs((lang,))  # under the lock too: another translator's save never meets a half-read catalog
+    print(f"{path.relative_to(ROOT)}: {len(pairs)} translations applied")
 
 
-def catalogs() -> Iterator[Path]:
-    yield CU_CATALOG
-    yield LAUNCHER_CATALOG
-    yield WEBSITE_CATALOG
-    yield from chapter_catalogs()
+def catalogs(langs: tuple[str, ...] = TRANSLATIONS) -> Iterator[Path]:
+    """Every catalog of the editions ``langs``: course_utils', the launcher's, then the chapters'."""
+    for lang in langs:
+        yield cu_catalog(lang)
+        yield launcher_catalog(lang)
+        yield website_catalog(lang)
+        yield from chapter_catalogs(lang)
 
 
 def status() -> int:
     todo = 0
     for path in catalogs():
-        po = load(path)
-        missing, fuzzy = len(po.untranslated_entries()), len(po.fuzzy_entries())
-        todo += missing + fuzzy
-        print(f"{path.relative_to(ROOT)}: {len(po)} entries, {missing} untranslated, {fuzzy} fuzzy")
+        catalog = load(path)
+        todo += len(untranslated(catalog)) + len(fuzzy(catalog))
+        print(_counts(path, catalog))
     return 1 if todo else 0
 
 
@@ -426,8 +621,8 @@ if __name__ == "__main__":
         sys.exit(0)
     if command == "status":
         sys.exit(status())
-    if command == "apply" and len(sys.argv) == 3:
-        apply(Path(sys.argv[2]))
+    if command == "apply" and len(sys.argv) in (3, 4):
+        apply(Path(sys.argv[2]), *sys.argv[3:])
         sys.exit(0)
     print(__doc__)
     sys.exit(0 if command in ("-h", "--help") else 2)

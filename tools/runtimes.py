@@ -17,17 +17,21 @@ from __future__ import annotations
 import json
 import re
 import sys
+from functools import partial
 from pathlib import Path
 
-import polib
+from babel.messages.catalog import Message
 
 from course_utils.editions import EDITIONS, edition
+
+from . import i18n
 
 ROOT = Path(__file__).resolve().parent.parent
 RECORD = ROOT / "benchmarks" / "chapter_times.json"
 SOURCES = ROOT / "notebooks" / "src"
 HEADER = re.compile(r"(\*\*Run time:\*\* about )(\d+)( seconds)")
-# the same sentence in each catalog's translation: the number just before the unit
+# the same sentence in an edition's translation: the number between its words for "about" and "seconds". An
+# edition without a pattern here gets its header marked fuzzy when the time changes, for a translator to confirm.
 TRANSLATED_HEADER = {"zh": re.compile(r"(约 )(\d+)( 秒)")}
 # each edition's README (edition(code).readme): a row of its course map, and its whole-course time
 READMES = {"en": re.compile(r"^(\| \[(\d\d) · .*\| )(\d+)( s \|)$", re.M),
@@ -61,7 +65,9 @@ def whole_course() -> int:
 
 
 def _catalogs(stem: str) -> list[tuple[str, Path]]:
-    return [(lang, ROOT / "locale" / lang / "LC_MESSAGES" / f"{stem}.po") for lang in TRANSLATED_HEADER]
+    """Every translation's catalog of chapter ``stem`` (those not written yet aside)."""
+    paths = [(lang, i18n.catalog_path(SOURCES / f"{stem}.py", lang)) for lang in i18n.TRANSLATIONS]
+    return [(lang, path) for lang, path in paths if path.exists()]
 
 
 def apply() -> None:
@@ -74,18 +80,29 @@ def apply() -> None:
             raise SystemExit(f"{src.name}: no '**Run time:** about N seconds' in its header")
         src.write_text(HEADER.sub(rf"\g<1>{seconds}\g<3>", text, count=1), encoding="utf-8")
         for lang, path in _catalogs(stem):
-            po = polib.pofile(str(path), wrapwidth=100)
-            for entry in po:
-                if HEADER.search(entry.msgid):  # the header's own entry: its English and its translation
-                    entry.msgid = HEADER.sub(rf"\g<1>{seconds}\g<3>", entry.msgid, count=1)
-                    entry.msgstr = TRANSLATED_HEADER[lang].sub(rf"\g<1>{seconds}\g<3>", entry.msgstr, count=1)
-            po.save(str(path))
+            catalog = i18n.load(path)
+            i18n.rewrite(catalog, partial(_set_header, lang=lang, seconds=seconds))
+            i18n.save(catalog, path)
     for code, row in READMES.items():
         path = ROOT / edition(code).readme
         text = row.sub(lambda m: f"{m[1]}{times[_stem(m[2])]}{m[4]}", path.read_text(encoding="utf-8"))
         text = WHOLE[code].sub(rf"\g<1>{whole_course()}\g<3>", text)
         path.write_text(text, encoding="utf-8")
     print(f"run times applied: {times} (whole course {whole_course()} s)")
+
+
+def _set_header(message: Message, lang: str, seconds: int) -> None:
+    """The header's own entry gets the new time: its English and its translation (fuzzy where no pattern finds
+    the number in it)."""
+    if not isinstance(message.id, str) or not HEADER.search(message.id):
+        return
+    new_id = HEADER.sub(rf"\g<1>{seconds}\g<3>", message.id, count=1)
+    if lang in TRANSLATED_HEADER:
+        message.string = TRANSLATED_HEADER[lang].sub(rf"\g<1>{seconds}\g<3>", message.string, count=1)
+    elif new_id != message.id:
+        message.flags.add("fuzzy")
+        message.previous_id = [message.id]
+    message.id = new_id
 
 
 def _stem(number: str) -> str:
@@ -105,9 +122,11 @@ def check() -> list[str]:
             problems.append(f"{src.name}: header says {found[2] if found else 'nothing'} s, the benchmark "
                             f"{times[src.stem]} s")
         for lang, path in _catalogs(src.stem):
-            for entry in polib.pofile(str(path)):
-                if HEADER.search(entry.msgid):
-                    number = TRANSLATED_HEADER[lang].search(entry.msgstr)
+            if lang not in TRANSLATED_HEADER:  # its header's number is the translator's to confirm (fuzzy)
+                continue
+            for entry in i18n.entries(i18n.load(path)):
+                if isinstance(entry.id, str) and HEADER.search(entry.id):
+                    number = TRANSLATED_HEADER[lang].search(entry.string)
                     if not number or int(number[2]) != times[src.stem]:
                         problems.append(f"{path.relative_to(ROOT)}: the header's translation says "
                                         f"{number[2] if number else 'nothing'} s, the benchmark {times[src.stem]} s")

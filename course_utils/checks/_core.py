@@ -42,7 +42,7 @@ from typing import Any
 import torch
 
 from .. import progress
-from ..i18n import _, get_language
+from ..i18n import _, get_language, ngettext
 
 __all__ = [
     "Result", "exercise", "check", "hint", "solution", "exercises", "call", "expect", "expect_close",
@@ -409,7 +409,7 @@ def _short(x: Any, limit: int = 80) -> str:
             if x.numel() <= 6:
                 text = f"tensor({x.tolist()})"
             else:
-                text = f"tensor of shape {tuple(x.shape)}, dtype {x.dtype}"
+                text = _("tensor of shape {shape}, dtype {dtype}").format(shape=tuple(x.shape), dtype=x.dtype)
         else:
             text = repr(x)
     except Exception:  # a learner's object whose repr fails, a tensor on an odd device, …
@@ -443,13 +443,18 @@ def expect_close(
         close = torch.isclose(got_d, exp_d, rtol=rtol, atol=atol, equal_nan=True)
         if not close.all():
             idx = tuple(int(i) for i in (~close).nonzero()[0])
-            values = dict(subject=subject, index=idx, got=got_d[idx].item(), expected=exp_d[idx].item(),
-                          n=int((~close).sum()), total=close.numel())
+            n = int((~close).sum())
+            values = dict(subject=subject, index=idx, got=got_d[idx].item(), expected=exp_d[idx].item(), n=n,
+                          total=close.numel())
             if idx:
-                raise Mismatch(_("{subject} differs at index {index}: got {got:.6g}, expected {expected:.6g} "
-                                 "({n} of {total} values differ).").format(**values))
-            raise Mismatch(_("{subject} differs: got {got:.6g}, expected {expected:.6g} "
-                             "({n} of {total} values differ).").format(**values))
+                raise Mismatch(ngettext("{subject} differs at index {index}: got {got:.6g}, expected {expected:.6g} "
+                                        "({n} of {total} values differs).",
+                                        "{subject} differs at index {index}: got {got:.6g}, expected {expected:.6g} "
+                                        "({n} of {total} values differ).", n).format(**values))
+            raise Mismatch(ngettext("{subject} differs: got {got:.6g}, expected {expected:.6g} "
+                                    "({n} of {total} values differs).",
+                                    "{subject} differs: got {got:.6g}, expected {expected:.6g} "
+                                    "({n} of {total} values differ).", n).format(**values))
         return
     if isinstance(expected, int | float) and not isinstance(expected, bool):
         if isinstance(got, torch.Tensor) and got.numel() == 1:

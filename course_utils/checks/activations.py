@@ -6,7 +6,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..i18n import N_, _
+from ..i18n import N_, _, ngettext
 from ._core import Mismatch, call, exercise, expect, expect_close, forbid
 
 CHAPTER = "02"  # the chapter whose notebook asks these exercises (its progress line)
@@ -158,8 +158,9 @@ def _check_dead_fractions(fn) -> None:
         expect(isinstance(got, list | tuple),
                _("return a list of floats, one per ReLU; for {label} you returned {type}.").format(
                    label=label, type=type(got).__name__))
-        expect(len(got) == len(want), _("{label} has {n} ReLU layer(s); your list has {got} entries.").format(
-            label=label, n=len(want), got=len(got)))
+        expect(len(got) == len(want), ngettext("{label} has {n} ReLU layer; your list's length is {got}.",
+                                               "{label} has {n} ReLU layers; your list's length is {got}.",
+                                               len(want)).format(label=label, n=len(want), got=len(got)))
         for i, (g, w) in enumerate(zip(got, want)):
             g = g.item() if isinstance(g, torch.Tensor) and g.numel() == 1 else g
             if not isinstance(g, int | float) or isinstance(g, bool):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ..i18n import N_, _
+from ..i18n import N_, _, ngettext
 from ._core import Mismatch, call, exercise, expect, expect_close, time_limit
 
 CHAPTER = "01"  # the chapter whose notebook asks these exercises (its progress line)
@@ -132,8 +132,9 @@ def _check_make_mlp(fn) -> None:
                          "between layers, or consecutive Linear layers collapse into one.").format(
                            sizes=sizes, index=i + 1, type=type(b).__name__))
         expect(len(modules) == 2 * len(want) - 1,
-               _("for sizes {sizes} expected {expected} modules (Linear, ReLU, …, Linear); got {got}.").format(
-                   sizes=sizes, expected=2 * len(want) - 1, got=len(modules)))
+               ngettext("for sizes {sizes} expected {expected} module (Linear, ReLU, …, Linear); got {got}.",
+                        "for sizes {sizes} expected {expected} modules (Linear, ReLU, …, Linear); got {got}.",
+                        2 * len(want) - 1).format(sizes=sizes, expected=2 * len(want) - 1, got=len(modules)))
         x = torch.randn(5, sizes[0], generator=torch.Generator().manual_seed(0))
         try:
             with torch.no_grad(), time_limit(what=_("your model on sizes {sizes}").format(sizes=sizes)):

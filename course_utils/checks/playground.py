@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..i18n import N_, _
+from ..i18n import N_, _, ngettext
 from ._core import Mismatch, call, exercise, expect
 
 CHAPTER = "09"  # the chapter whose notebook asks these exercises (its progress line)
@@ -101,8 +101,9 @@ def _check_xor_without_hidden_layer(answer: Any) -> None:
                                        "none (layers = 0).").format(hidden=list(pg.settings.hidden)))
     _trained(pg, source)
     acc = pg.test_accuracy
-    expect(acc >= 0.95, _("the test accuracy is {acc:.2f} after {epochs} epochs; reach at least 0.95.").format(
-        acc=acc, epochs=pg.epoch))
+    expect(acc >= 0.95, ngettext("the test accuracy is {acc:.2f} after {epochs} epoch; reach at least 0.95.",
+                                 "the test accuracy is {acc:.2f} after {epochs} epochs; reach at least 0.95.",
+                                 pg.epoch).format(acc=acc, epochs=pg.epoch))
 
 
 def spiral_with_few_units() -> Any:
@@ -127,8 +128,10 @@ def _check_spiral_fewest_units(answer: Any) -> None:
     _same_data(pg, "spiral-needs-depth")
     _trained(pg, source)
     acc, units = pg.test_accuracy, pg.n_hidden_units
-    expect(acc >= 0.9, _("the test accuracy is {acc:.2f} after {epochs} epochs with {units} hidden units; "
-                         "reach at least 0.90.").format(acc=acc, epochs=pg.epoch, units=units))
+    expect(acc >= 0.9, ngettext("the test accuracy is {acc:.2f} after {epochs} epoch (hidden units: {units}); "
+                                "reach at least 0.90.",
+                                "the test accuracy is {acc:.2f} after {epochs} epochs (hidden units: {units}); "
+                                "reach at least 0.90.", pg.epoch).format(acc=acc, epochs=pg.epoch, units=units))
     expect(units <= SPIRAL_UNIT_TARGET, _("it separates the spiral (test accuracy {acc:.2f}) with {units} hidden "
                                           "units; now do it with at most {target}.").format(
         acc=acc, units=units, target=SPIRAL_UNIT_TARGET))

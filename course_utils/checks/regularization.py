@@ -6,7 +6,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from ..i18n import N_, _
+from ..i18n import N_, _, ngettext
 from ._core import call, exercise, expect, expect_close
 
 CHAPTER = "07"  # the chapter whose notebook asks these exercises (its progress line)
@@ -133,8 +133,9 @@ def _check_running_stats_update(fn) -> None:
         got = call(fn, bn.running_mean.clone(), bn.running_var.clone(), x.clone(), 0.1)
         expect(isinstance(got, tuple | list),
                _("return a pair (new running_mean, new running_var); got {type}.").format(type=type(got).__name__))
-        expect(len(got) == 2, _("return a pair (new running_mean, new running_var); yours has {k} values.").format(
-            k=len(got)))
+        expect(len(got) == 2, ngettext("return a pair (new running_mean, new running_var); yours has {k} value.",
+                                       "return a pair (new running_mean, new running_var); yours has {k} values.",
+                                       len(got)).format(k=len(got)))
         bn.train()
         bn(x)
         context = _("a batch of 6, momentum=0.1")
