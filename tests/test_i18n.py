@@ -123,7 +123,7 @@ def test_compiled_catalog_is_current(catalog):
 
 def test_catalogs_have_no_untranslated_or_fuzzy_entries():
     paths = list(i18n.catalogs())
-    assert len(paths) == len(LANGS) * (2 + len(SOURCES)), [str(p) for p in paths]
+    assert len(paths) == len(LANGS) * (3 + len(SOURCES)), [str(p) for p in paths]
     for path in paths:
         catalog = i18n.load(path)
         assert i18n.entries(catalog), f"{path} is empty"
@@ -556,7 +556,8 @@ def pseudo_course(tmp_path_factory) -> Path:
     shutil.copytree(ROOT / "course_utils", root / "course_utils", ignore=shutil.ignore_patterns("__pycache__"))
     table = json.loads((root / "course_utils" / "editions.json").read_text(encoding="utf-8"))
     table["editions"].append({"code": PSEUDO, "name": "Pseudo", "notebooks": f"notebooks/{PSEUDO}",
-                              "readme": f"README.{PSEUDO}.md", "site_path": PSEUDO, "jupyterlab_locale": "en"})
+                              "readme": f"README.{PSEUDO}.md", "site_path": PSEUDO, "jupyterlab_locale": "en",
+                              "sphinx_language": "en"})
     (root / "course_utils" / "editions.json").write_text(json.dumps(table, ensure_ascii=False), encoding="utf-8")
     _pseudo_catalog(i18n.course_utils_messages(),
                     root / "course_utils" / "locale" / PSEUDO / "LC_MESSAGES" / "course_utils.po")
