@@ -450,9 +450,9 @@ def test(extra: list[str], code: str) -> int:
     # Threads per worker = cores / workers, so parallel notebooks don't fight over the CPU.
     threads = str(max(1, cores // workers))
     env.update(OMP_NUM_THREADS=threads, MKL_NUM_THREADS=threads, MPLBACKEND="Agg", PYTHONHASHSEED="0")
-    # --dist loadgroup hands each worker whole groups (tests/conftest.py: a notebook's cells stay on one worker,
-    # where plain -n would split them), in the order conftest gives: the longest first.
-    xdist = ["-n", str(workers), "--dist", "loadgroup", "--no-loadscope-reorder"] if workers > 1 else []
+    # --dist loadscope hands each worker whole units (conftest.py: a notebook's cells stay on one worker, where
+    # plain -n would split them; each browser notebook is a unit of its own), in conftest's order: longest first.
+    xdist = ["-n", str(workers), "--dist", "loadscope", "--no-loadscope-reorder"] if workers > 1 else []
     return _run([py, "-m", "pytest", *xdist, *once, *extra], env=env)
 
 

@@ -1,79 +1,11 @@
-"""Shared test set-up: a non-interactive matplotlib backend, a fixed seed and an empty progress record per test;
-which checks the floor run leaves to the newest run (``ONCE``), and how the checks share the CPU cores (``GROUPS``)."""
+"""Shared set-up of the tests in tests/: a fixed seed, English messages and an empty progress record per test, and
+the browser fixtures. What concerns every test, the notebooks' included, is in the course folder's conftest.py."""
 
 import os
-import tempfile
 
-os.environ.setdefault("MPLBACKEND", "Agg")
-# Every kernel the tests start (nbval, JupyterLab) records exercises here, never in the user's own record.
-os.environ["COURSE_PROGRESS_DIR"] = tempfile.mkdtemp(prefix="course-progress-")
+import pytest
 
-import pytest  # noqa: E402
-
-import course_utils  # noqa: E402
-
-# Checks that give the same answer at any library version, so CI makes them once, in the run at the newest versions
-# (`python3 course.py test`); the run at the oldest supported versions (`--floor`) deselects them (`-m "not once"`).
-# Each entry: the start of the test ids it covers, and where the check is still made.
-ONCE = {
-    "tests/test_project.py": "lint (ruff), types (mypy), the generated lists and the tools' imports: files, "
-                             "checked at the newest versions",
-    "tests/test_site.py": "the website is published from one build, at the newest versions of its tools "
-                          "(pyproject.toml [site]); the floor run installs no site tools",
-    "tests/test_browser.py::test_notebook_in_browser[zh/": "the Chinese notebooks run the English notebooks' code, "
-                                                           "which the floor run runs in JupyterLab",
-    "tests/test_browser.py::test_chinese_text_renders_as_glyphs": "the font is a system part, not a library",
-    "notebooks/zh/": "the Chinese notebooks are the English ones with translated text (tests/test_i18n.py checks "
-                     "it); the floor run executes that code in notebooks/",
-    "tests/test_notebooks.py": "committed files against their sources: the same at any library version",
-    "tests/test_i18n.py::test_chapter_translation_is_current": "catalog files",
-    "tests/test_i18n.py::test_course_utils_translation_is_current": "catalog files",
-    "tests/test_i18n.py::test_launcher_translation_is_current": "catalog files",
-    "tests/test_i18n.py::test_compiled_catalog_is_current": "catalog files",
-    "tests/test_i18n.py::test_catalogs_have_no_untranslated_or_fuzzy_entries": "catalog files",
-    "tests/test_i18n.py::test_a_sentence_has_one_translation_across_chapters": "catalog files",
-    "tests/test_i18n.py::test_printed_strings_stay_python_with_the_same_fields": "catalog files",
-    "tests/test_i18n.py::test_course_utils_and_launcher_translations_keep_their_fields": "catalog files",
-    "tests/test_i18n.py::test_prose_is_translated_into_chinese": "catalog files",
-    "tests/test_i18n.py::test_chinese_notebook_": "committed files against their sources and catalogs",
-    "tests/test_i18n.py::test_translated_code_differs_only_in_comments_and_strings": "catalog files",
-    "tests/test_launcher.py::test_a_failed_install": "course.py uses the standard library only",
-    "tests/test_launcher.py::test_too_little_disk_space": "course.py uses the standard library only",
-    "tests/test_launcher.py::test_every_runner_message_is_translated": "course.py uses the standard library only",
-    "tests/test_launcher.py::test_lang_is_read": "course.py uses the standard library only",
-    "tests/test_launcher.py::test_the_test_command_names": "course.py uses the standard library only",
-}
-
-
-def _group(item: pytest.Item) -> str:
-    """The unit of work one xdist worker takes whole: a notebook's cells (nbval runs them in order in one
-    kernel), the website's checks (they share one build), a browser notebook alone (each takes 15-50 s, so the
-    two workers share them), else a test file (its module-scoped fixtures are made once)."""
-    path = item.nodeid.split("::")[0]
-    if path.startswith("tests/test_browser.py::test_notebook_in_browser") or \
-            item.nodeid.startswith("tests/test_browser.py::test_notebook_in_browser"):
-        return item.nodeid
-    return path
-
-
-# The order in which the workers take the groups: longest first, so no long group starts last and leaves one
-# core idle at the end (the website's build, then the browser notebooks, then the executed notebooks).
-FIRST = ("tests/test_site.py", "tests/test_browser.py::test_notebook_in_browser[08", "tests/test_browser.py",
-         "notebooks/", "tests/test_launcher.py")
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the xdist_group marks
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    for item in items:
-        reasons = [why for start, why in ONCE.items() if item.nodeid.startswith(start)]
-        if reasons:
-            item.add_marker(pytest.mark.once(reasons[0]))
-        item.add_marker(pytest.mark.xdist_group(_group(item)))
-
-    def rank(item: pytest.Item) -> int:
-        return next((i for i, start in enumerate(FIRST) if item.nodeid.startswith(start)), len(FIRST))
-
-    items.sort(key=rank)  # stable: within a group, the collection order
+import course_utils
 
 
 @pytest.fixture(autouse=True)

@@ -38,7 +38,7 @@ WRONG = {
     "leaky_relu": [(lambda x: F.leaky_relu(x), "TypeError"),
                    (lambda x, negative_slope=0.01: torch.maximum(negative_slope * x, x), "negative_slope = 1.5")],
     "dead_fractions": [(lambda m, X: {0: 1.0}, "eturn a list of floats"),
-                       (lambda m, X: [0.0], "your list has 1 entries"),
+                       (lambda m, X: [0.0], "your list's length is 1"),
                        (lambda m, X: ["0", "0"], "should be a number")],
 }
 
