@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import datetime
 import io
 import re
 import sys
@@ -420,7 +421,10 @@ def merge(catalog: Catalog, wanted: list[Wanted]) -> Catalog:
     most similar old msgid, marked fuzzy with ``#| msgid`` the English it was translated from (what ``msgmerge``
     does). A fuzzy entry keeps that previous English until a translator confirms it, however often it is merged.
     """
-    old = copy.deepcopy(catalog)
+    # the catalog's dates keep their time zone object: older Babel (2.13-2.16 tried) cannot deep-copy its FixedOffsetTimezone
+    zones = {id(d.tzinfo): d.tzinfo for d in (catalog.creation_date, catalog.revision_date)
+             if isinstance(d, datetime.datetime) and d.tzinfo is not None}
+    old = copy.deepcopy(catalog, zones)
     previous = {singular(m.id): m.previous_id for m in fuzzy(old) if m.previous_id}
     template = Catalog(locale=old.locale, fuzzy=False)
     for msgid, where, note in wanted:
