@@ -243,3 +243,25 @@ def test_a_widget_output_is_made_static_from_its_record_of_either_version(tmp_pa
     assert 'disabled' in markup
     markup, result = website.static_widget({**old, "presses": "one"}, png, "zh", pages)
     assert result.mode == "frozen" and "`presses`" in result.reason and result.builder is None
+
+
+@pytest.mark.parametrize("builder", ["activation_explorer", "optimizer_race", "playground"])
+def test_a_stored_picture_is_the_widgets_picture(builder, tmp_path):
+    """The site stores a widget's picture with 256 colours: smaller, and the same picture to the eye (no colour
+    channel of any pixel off by more than 48 of 255, and fewer than 1 % of the pixels off by more than 16)."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from course_utils.widgets import BUILDERS
+
+    png = bytes(BUILDERS[builder]().image.value)
+    stored = tmp_path / website._save_frame(png, tmp_path)
+    assert stored.stat().st_size < len(png)
+
+    def pixels(data: bytes):
+        return np.asarray(Image.open(io.BytesIO(data)).convert("RGB"), dtype=np.int16)
+
+    off = np.abs(pixels(stored.read_bytes()) - pixels(png)).max(axis=2)
+    assert off.max() <= 48 and (off > 16).mean() < 0.01, (off.max(), (off > 16).mean())
