@@ -32,7 +32,7 @@ def _own_progress_record(tmp_path, monkeypatch):
     progress._session.clear()
 
 
-def solution_lines(name: str) -> list[str]:
+def _solution_lines(name: str) -> list[str]:
     """The code lines of exercise ``name``'s solution that give something away (not its signature or docstring)."""
     import inspect
     import re
@@ -48,6 +48,12 @@ def solution_lines(name: str) -> list[str]:
 
 
 @pytest.fixture
+def solution_lines():
+    """``solution_lines(name)``: the code lines of exercise ``name``'s solution that give something away."""
+    return _solution_lines
+
+
+@pytest.fixture
 def wrong_verdict(capsys):
     """``wrong_verdict(name, answer)``: check ``answer``, assert it reads as one readable ❌ verdict (what is
     wrong, how to ask for a hint, no line of the solution, no traceback), and return the printed text, for the
@@ -59,7 +65,7 @@ def wrong_verdict(capsys):
         out = capsys.readouterr().out
         assert result.status == "wrong", out
         assert "checks.hint(" in out and "Traceback" not in out, out
-        given_away = [line for line in solution_lines(name) if line in out]
+        given_away = [line for line in _solution_lines(name) if line in out]
         assert not given_away, f"the verdict shows the solution's code {given_away}: {out}"
         return out
 

@@ -355,9 +355,7 @@ def code_in(text: str) -> list[str]:
 
 
 @pytest.mark.parametrize("name", LISTED)
-def test_every_exercise_has_hints_in_levels_and_the_first_is_an_idea_without_code(name):
-    from conftest import solution_lines
-
+def test_every_exercise_has_hints_in_levels_and_the_first_is_an_idea_without_code(name, solution_lines):
     from course_utils import set_language
     from course_utils.i18n import _
 
