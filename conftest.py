@@ -1,6 +1,7 @@
 """What concerns every test pytest collects (tests/, the notebooks through nbval, course_utils' doctests): a
 non-interactive matplotlib backend, a progress record of the tests' own for every kernel they start, which checks
-the floor run leaves to the newest run (``ONCE``), and how the checks share the CPU cores (``_group``, ``FIRST``).
+the floor run leaves to the newest run (``ONCE``) and the newest to the floor run (``FLOOR``), one run of each
+notebook per test run (``_RunEachNotebookOnce``), and how the checks share the CPU cores (``_group``, ``FIRST``).
 
 It sits in the course folder, not in tests/, so that it holds also when pytest is given only a notebook."""
 
@@ -45,6 +46,16 @@ ONCE = {
     "tests/test_launcher.py::test_the_test_command_names": "course.py uses the standard library only",
 }
 
+# Checks the newest run leaves to the floor run (`python3 course.py test` passes `-m "not floor"`), because the
+# newest run makes the same check another way. Each entry: the start of the test ids it covers, and where the
+# newest run makes that check.
+FLOOR = {
+    "tests/test_browser.py::test_notebook_in_browser[0": "the English notebooks run in JupyterLab at the oldest "
+                                                         "versions; at the newest, JupyterLab runs the Chinese "
+                                                         "ones (the same code, the same widgets) and nbval the "
+                                                         "English ones",
+}
+
 
 def _group(nodeid: str) -> str:
     """The unit of work one xdist worker takes whole: a browser notebook alone (each takes 15-50 s, so the two
@@ -57,7 +68,8 @@ def _group(nodeid: str) -> str:
 
 # The order in which the workers take the groups: longest first, so no long group starts last and leaves one
 # core idle at the end (the website's build, then the browser notebooks, then the executed notebooks).
-FIRST = ("tests/test_site.py", "tests/test_browser.py::test_notebook_in_browser[08", "tests/test_browser.py",
+FIRST = ("tests/test_site.py", "tests/test_browser.py::test_notebook_in_browser[zh/08",
+         "tests/test_browser.py::test_notebook_in_browser[08", "tests/test_browser.py",
          "notebooks/", "tests/test_launcher.py")
 
 
@@ -67,11 +79,46 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         reasons = [why for start, why in ONCE.items() if item.nodeid.startswith(start)]
         if reasons:
             item.add_marker(pytest.mark.once(reasons[0]))
+        reasons = [why for start, why in FLOOR.items() if item.nodeid.startswith(start)]
+        if reasons:
+            item.add_marker(pytest.mark.floor(reasons[0]))
 
     def rank(item: pytest.Item) -> int:
         return next((i for i, start in enumerate(FIRST) if item.nodeid.startswith(start)), len(FIRST))
 
     items.sort(key=rank)  # stable: within a file, the collection order
+
+
+class _RunEachNotebookOnce:
+    """A notebook runs once per test run: where the browser test runs it in JupyterLab (it compares the outputs with
+    the committed ones, as nbval does, and checks the widgets in the page), nbval's run of it is deselected. nbval
+    runs a notebook the browser test does not (one given alone, or any where no browser can run: the browser test
+    skips there, except on CI, where it fails)."""
+
+    @pytest.hookimpl(trylast=True)  # after -m and -k have deselected what they deselect
+    def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
+        in_browser = set()
+        for item in items:
+            if item.nodeid.startswith("tests/test_browser.py::test_notebook_in_browser["):
+                in_browser.add((item.module.NOTEBOOK_DIR / item.callspec.params["notebook"]).resolve())
+        if not in_browser or not (_browser_can_run() or os.environ.get("CI", "").lower() == "true"):
+            return
+        # nbval's items are the cells of a notebook file (their path is the .ipynb)
+        twice = [item for item in items if item.path.suffix == ".ipynb" and item.path.resolve() in in_browser]
+        if twice:
+            config.hook.pytest_deselected(items=twice)
+            left = set(items) - set(twice)
+            items[:] = [item for item in items if item in left]
+
+
+def _browser_can_run() -> bool:
+    from tools.browser import CHROMIUM, PLAYWRIGHT_MISSING
+
+    return PLAYWRIGHT_MISSING is None and CHROMIUM.exists()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.pluginmanager.register(_RunEachNotebookOnce(), "course-run-each-notebook-once")
 
 
 @pytest.hookimpl(optionalhook=True)  # a hook of xdist: unknown where xdist is not loaded (-p no:xdist)

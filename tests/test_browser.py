@@ -26,6 +26,7 @@ import re
 import time
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from tools.browser import (
@@ -47,6 +48,7 @@ from tools.browser import (
     shutdown_kernels,
     wait_for_widget_views,
 )
+from tools.nbtools import output_differences
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOK_DIR = Path(os.environ.get("COURSE_BROWSER_NOTEBOOKS", REPO / "notebooks")).resolve()
@@ -166,6 +168,11 @@ def test_notebook_in_browser(notebook: str, lab, lab_page, record_property):
                                timeout=30_000)
         errors = error_outputs(root / notebook)
         assert not errors, f"{notebook} has error output:\n  " + "\n  ".join(errors)
+        # This run is the notebook's run of the test suite (conftest.py leaves nbval out for it): its outputs are
+        # compared with the committed ones as nbval compares them.
+        stale = output_differences(nbformat.read(NOTEBOOK_DIR / notebook, as_version=4),
+                                   nbformat.read(root / notebook, as_version=4))
+        assert not stale, f"{notebook}: outputs differ from the committed ones:\n  " + "\n  ".join(stale)
 
         wait_for_widget_views(page, notebook)
         shown = page.evaluate(JS_WIDGET_ERRORS, list(WIDGET_ERRORS))

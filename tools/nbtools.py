@@ -34,9 +34,9 @@ from .chapters import KERNEL, NOTEBOOKS, ROOT, SOURCES, from_source, notebook_fo
 if TYPE_CHECKING:
     from course_utils.widgets.record import WidgetRecord
 
-__all__ = ["KERNEL", "NOTEBOOKS", "ROOT", "SOURCES", "LANGUAGES", "STATE", "build", "check", "edition", "figures",
-           "from_source", "index", "index_pages", "key_terms", "notebook_folder", "notebook_for", "sources",
-           "stale_cells", "state_files_in_use", "title", "widget_records"]
+__all__ = ["KERNEL", "NOTEBOOKS", "ROOT", "SANITIZE", "SOURCES", "LANGUAGES", "STATE", "build", "check", "edition",
+           "figures", "from_source", "index", "index_pages", "key_terms", "notebook_folder", "notebook_for",
+           "output_differences", "sources", "stale_cells", "state_files_in_use", "title", "widget_records"]
 
 STATE = ROOT / "website" / "widget-state"  # committed: the site is built from the notebooks, never re-executed
 LANGUAGES = CODES  # every edition of the table of editions, the source language first
@@ -63,6 +63,70 @@ def stale_cells(src: Path, lang: str = "en") -> list[str]:
     if len(want) != len(have):
         return [f"{target.name} has {len(have)} cells; its source has {len(want)}"]
     return [f"cell {i}: {h[0]} differs from the source" for i, (w, h) in enumerate(zip(want, have)) if w != h]
+
+
+# What nbval and output_differences() replace before comparing a cell's outputs with the committed ones (timings,
+# memory addresses, figure sizes): the file `pytest --nbval-sanitize-with` reads (pyproject.toml's addopts).
+SANITIZE = ROOT / "tests" / "nbval_sanitize.cfg"
+# Output fields that are never compared, as nbval skips them: pictures (their bytes vary with the libraries'
+# versions), widget model ids (random), and what is bookkeeping rather than output.
+_NOT_COMPARED = {"metadata", "traceback", "execution_count", "output_type", "name", "transient",
+                 "image/png", "image/jpeg", "application/vnd.jupyter.widget-view+json"}
+CHECK_OUTPUT = "NBVAL_CHECK_OUTPUT"
+
+
+def _comparable(outputs: list, patterns: list[tuple[str, str]]) -> dict[str, list[str]]:
+    """A cell's outputs as nbval compares them: per field (a stream's name, a MIME type), its sanitized values in
+    order. A stream's pieces are joined (a kernel may send a printed line in one message or several)."""
+    import re
+
+    def clean(text: str) -> str:
+        for regex, replace in patterns:
+            text = re.sub(regex, replace, text)
+        return text
+
+    fields: dict[str, list[str]] = {}
+    for output in outputs:
+        kind = output.get("output_type")
+        if kind == "stream":
+            streams = fields.setdefault(output["name"], [""])
+            streams[0] += output.get("text", "")
+        elif kind == "error":
+            fields.setdefault("error", []).append(f"{output.get('ename')}: {output.get('evalue')}")
+        else:
+            for mime, value in output.get("data", {}).items():
+                if mime not in _NOT_COMPARED:
+                    fields.setdefault(mime, []).append(value if isinstance(value, str) else "".join(value))
+    return {field: [clean(value) for value in values] for field, values in fields.items()}
+
+
+def output_differences(reference: nbformat.NotebookNode, executed: nbformat.NotebookNode,
+                       every_cell: bool = False, sanitize: Path = SANITIZE) -> list[str]:
+    """How the outputs of ``executed`` differ from those committed in ``reference`` (the same notebook run again),
+    compared as nbval compares them: the cells marked ``# NBVAL_CHECK_OUTPUT`` (nbval's lax mode), or every code
+    cell; their text, after the substitutions of ``sanitize``. Empty when they agree."""
+    import difflib
+
+    from nbval.plugin import get_sanitize_patterns
+
+    patterns = get_sanitize_patterns(sanitize.read_text(encoding="utf-8"))
+    if len(reference.cells) != len(executed.cells):
+        return [f"{len(executed.cells)} cells were run; the committed notebook has {len(reference.cells)}"]
+    problems = []
+    for index, (ref, run) in enumerate(zip(reference.cells, executed.cells)):
+        if ref.cell_type != "code" or not (every_cell or CHECK_OUTPUT in ref.source):
+            continue
+        want, have = _comparable(ref.get("outputs", []), patterns), _comparable(run.get("outputs", []), patterns)
+        if want == have:
+            continue
+        head = ref.source.strip().splitlines()[0][:70]
+        for field in sorted(set(want) | set(have)):
+            if want.get(field) != have.get(field):
+                diff = difflib.unified_diff("\n".join(want.get(field, [])).splitlines(),
+                                            "\n".join(have.get(field, [])).splitlines(),
+                                            "committed", "run now", n=1, lineterm="")
+                problems.append(f"cell {index} ({head}), {field}:\n    " + "\n    ".join(list(diff)[:20]))
+    return problems
 
 
 def build(names: list[str], state_folder: Path = STATE, progress_folder: Path | None = None) -> int:
