@@ -1,7 +1,7 @@
 """The committed notebooks: current with their sources, executed without errors, and built to the template.
 
-nbval (configured in pyproject.toml) re-executes every notebook as part of `pytest`; these tests check what a
-learner sees before running anything.
+Every notebook is executed once per test run (nbval, configured in pyproject.toml, or the browser test, which compares
+outputs with ``nbtools.output_differences``); these tests check what a learner sees before running anything.
 """
 
 import re
@@ -151,3 +151,32 @@ def test_every_chapter_ends_with_its_progress_line(path):
     text = "".join(o.get("text", "") or o.get("data", {}).get("text/plain", "") for o in last.outputs)
     assert text.startswith(f"Chapter {path.stem[:2]}: 0 of "), text
     assert "course-progress" in last.outputs[0].get("data", {}).get("text/html", ""), "a table in the notebook"
+
+
+def test_output_differences_finds_a_changed_number_and_forgives_a_timing():
+    """The browser test's comparison of a run with the committed notebook: a changed checked output is reported
+    (with the cell and a diff), a different timing or memory address is not, nor is an unmarked cell (lax)."""
+    import copy
+
+    committed = _read(ROOT / "notebooks" / "01_perceptron.ipynb")
+    assert nbtools.output_differences(committed, copy.deepcopy(committed)) == []
+    marked = next(i for i, c in enumerate(committed.cells) if c.cell_type == "code"
+                  and nbtools.CHECK_OUTPUT in c.source and any(o.get("output_type") == "stream" for o in c.outputs))
+    unmarked = next(i for i, c in enumerate(committed.cells) if c.cell_type == "code"
+                    and nbtools.CHECK_OUTPUT not in c.source and c.outputs)
+
+    def with_output(index: int, text: str) -> nbformat.NotebookNode:
+        run = copy.deepcopy(committed)
+        run.cells[index].outputs = [nbformat.v4.new_output("stream", name="stdout", text=text)]
+        return run
+
+    stream = "".join(o.get("text", "") for o in committed.cells[marked].outputs if o.get("output_type") == "stream")
+    found = nbtools.output_differences(committed, with_output(marked, stream + "one more line\n"))
+    assert len(found) == 1 and f"cell {marked} " in found[0] and "+one more line" in found[0], found
+    assert nbtools.output_differences(committed, with_output(unmarked, "anything\n")) == []
+    assert nbtools.output_differences(committed, with_output(unmarked, "anything\n"), every_cell=True) != []
+    timed = copy.deepcopy(committed)
+    timed.cells[marked].outputs.append(nbformat.v4.new_output("stream", name="stdout", text="took 1.5 s at 0x7f3a\n"))
+    retimed = copy.deepcopy(committed)
+    retimed.cells[marked].outputs.append(nbformat.v4.new_output("stream", name="stdout", text="took 27 ms at 0xbeef\n"))
+    assert nbtools.output_differences(timed, retimed) == []
