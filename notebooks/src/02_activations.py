@@ -723,7 +723,7 @@ checks.check("dead_fractions", dead_fractions)
 # | non-linearity | 非线性 |
 # | sigmoid / hyperbolic tangent (tanh) | sigmoid 函数 / 双曲正切（tanh）函数 |
 # | rectified linear unit (ReLU) | 修正线性单元（ReLU） |
-# | leaky ReLU / parametric ReLU (PReLU) | 带泄漏的 ReLU（Leaky ReLU） / 参数化 ReLU（PReLU） |
+# | leaky ReLU / parametric ReLU (PReLU) | 带泄漏的 ReLU（Leaky ReLU）/ 参数化 ReLU（PReLU） |
 # | saturation | 饱和 |
 # | zero-centred | 以零为中心 |
 # | vanishing gradient | 梯度消失 |
