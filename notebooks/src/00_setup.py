@@ -98,11 +98,11 @@ assert report["problems"] == [], report["problems"]
 # GPU and a driver new enough for it.
 
 # %%
-print("PyTorch", torch.__version__, "| built for CUDA:", torch.version.cuda)
-print("NVIDIA GPU visible:", torch.cuda.is_available())
+print(f"PyTorch {torch.__version__} | built for CUDA: {torch.version.cuda}")
+print(f"NVIDIA GPU visible: {torch.cuda.is_available()}")
 if torch.cuda.is_available():
-    print("  GPU 0:", torch.cuda.get_device_name(0))
-print("Apple-silicon GPU (MPS) visible:", torch.backends.mps.is_available())
+    print(f"  GPU 0: {torch.cuda.get_device_name(0)}")
+print(f"Apple-silicon GPU (MPS) visible: {torch.backends.mps.is_available()}")
 assert (device.type == "cuda") == torch.cuda.is_available()  # get_device() takes a CUDA GPU whenever there is one
 
 # %% [markdown]
@@ -290,7 +290,7 @@ model
 n_params = sum(p.numel() for p in model.parameters())
 assert n_params == 2 * 16 + 16 + 16 * 2 + 2 == 82
 assert all(p.requires_grad for p in model.parameters())  # every parameter gets a gradient, so it can be learned
-print("hidden_size (a hyperparameter):", model.layer1.out_features, "| parameters:", n_params)
+print(f"hidden_size (a hyperparameter): {model.layer1.out_features} | parameters: {n_params}")
 initial = [p.detach().clone() for p in model.parameters()]  # to compare after training
 
 # %% [markdown]

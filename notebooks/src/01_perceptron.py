@@ -101,7 +101,7 @@ assert torch.isclose(neuron(x_t, w_t, b), torch.sigmoid(w_t @ x_t + b))
 assert neuron(x_t, w_t, b, activation="relu").item() == torch.relu(w_t @ x_t + b).item()
 
 X_batch = torch.stack([x_t, torch.zeros(3), torch.ones(3)])  # 3 inputs as rows: shape (3, 3)
-print("a batch of 3 inputs -> outputs", neuron(X_batch, w_t, b))
+print(f"a batch of 3 inputs -> outputs {neuron(X_batch, w_t, b)}")
 
 # %% [markdown]
 # ## 2. The perceptron: a neuron with a step
@@ -123,8 +123,8 @@ print("a batch of 3 inputs -> outputs", neuron(X_batch, w_t, b))
 # %%
 X_and, y_and = make_gate("AND")
 X_or, y_or = make_gate("OR")
-print("inputs:", X_and.tolist())
-print("AND:", y_and.tolist(), "  OR:", y_or.tolist())
+print(f"inputs: {X_and.tolist()}")
+print(f"AND: {y_and.tolist()}   OR: {y_or.tolist()}")
 
 w_hand = torch.tensor([1.0, 1.0])
 assert torch.equal(step(X_and @ w_hand - 1.5).long(), y_and)  # b = -1.5 computes AND
@@ -207,8 +207,8 @@ for _ in range(100):  # one epoch at a time, to record the state after each
 assert not p_xor.converged and min(p_xor.mistakes_per_epoch) >= 1  # a mistake in every single epoch
 assert max(acc for _, _, acc in states) < 1.0                         # never 100%, after any epoch
 assert all(s == states[2] for s in states[2:])  # from epoch 3 on it ends each epoch in the same state: a cycle
-print("mistakes in the first 10 epochs:", p_xor.mistakes_per_epoch[:10])
-print("state after every epoch from the 3rd on: w =", states[2][0], "b =", states[2][1], "accuracy", states[2][2])
+print(f"mistakes in the first 10 epochs: {p_xor.mistakes_per_epoch[:10]}")
+print(f"state after every epoch from the 3rd on: w = {states[2][0]}, b = {states[2][1]}, accuracy {states[2][2]}")
 
 # %% [markdown]
 # It never stops making mistakes, and it never will: it cycles through the same weights forever. That is not
@@ -259,9 +259,9 @@ assert "accuracy 100%" in playground.draw(**playground.values()).axes[0].get_tit
 #
 # `nn.Linear(in_features, out_features)` holds a weight matrix $W$ of shape `(out_features, in_features)` (one
 # row per output neuron) and a bias $b$ of shape `(out_features,)`. For a batch $x$ of shape
-# `(batch, in_features)` it returns
+# `(batch, in_features)` it returns $y$ of shape `(batch, out_features)`:
 #
-# $$y = x W^\top + b \qquad \text{shape } (\text{batch}, \text{out\_features}).$$
+# $$y = x W^\top + b.$$
 #
 # So a layer is just many neurons side by side, each one row of $W$. Check it against the matrix product:
 
@@ -270,7 +270,7 @@ layer = nn.Linear(in_features=3, out_features=4)
 x_batch = torch.randn(5, 3)
 assert layer.weight.shape == (4, 3) and layer.bias.shape == (4,)
 assert torch.allclose(layer(x_batch), x_batch @ layer.weight.T + layer.bias)
-print("output shape:", tuple(layer(x_batch).shape))
+print(f"output shape: {tuple(layer(x_batch).shape)}")
 
 # %% [markdown]
 # **Default initialisation.** PyTorch fills a new `nn.Linear`'s weight and bias with random numbers drawn
@@ -418,7 +418,7 @@ logits = phone_model(torch.randn(16, 20))
 n_params = sum(p.numel() for p in phone_model.parameters())
 assert logits.shape == (16, 4)
 assert n_params == (20 * 64 + 64) + (64 * 32 + 32) + (32 * 4 + 4) == 3556
-print("output shape:", tuple(logits.shape), "| parameters:", n_params)
+print(f"output shape: {tuple(logits.shape)} | parameters: {n_params}")
 
 # %% [markdown]
 # Feed it the wrong number of features and the first matrix product fails, naming both shapes:

@@ -64,7 +64,7 @@ with torch.no_grad():
     b = L3.weight @ (L2.weight @ L1.bias + L2.bias) + L3.bias      # (1,)
     x = torch.randn(100, 2)
     assert torch.allclose(stack(x), x @ W.T + b, atol=1e-5)
-print("three linear layers = one nn.Linear(2, 1) with W =", W.numpy().round(3), "and b =", b.numpy().round(3))
+print(f"three linear layers = one nn.Linear(2, 1) with W = {W.numpy().round(3)} and b = {b.numpy().round(3)}")
 
 # %% [markdown]
 # So the stack cannot learn XOR, whose classes no line separates (chapter 01). Train it, and the same stack with a
@@ -133,8 +133,8 @@ naive_tanh = (1 - torch.exp(-2 * t)) / (1 + torch.exp(-2 * t))
 assert naive_sigmoid_grad.isnan().any() and naive_tanh.isnan().any()
 assert torch.equal(A.sigmoid(t), torch.sigmoid(t)) and torch.isfinite(A.sigmoid_grad(t)).all()
 assert torch.allclose(A.tanh(t), torch.tanh(t)) and not A.tanh(t).isnan().any()
-print("naive tanh:    ", naive_tanh)
-print("stable tanh:   ", A.tanh(t))
+print(f"naive tanh:  {naive_tanh}")
+print(f"stable tanh: {A.tanh(t)}")
 
 # %% [markdown]
 # The facts the tables quote, checked on a fine grid (float64):
@@ -204,10 +204,11 @@ assert torch.allclose(A.prelu(x, prelu.weight.double()), prelu.double()(x))
 # $$\operatorname{GELU}(x) = x\,\Phi(x) = \frac{x}{2}\Big(1 + \operatorname{erf}\big(x/\sqrt2\big)\Big)
 #   \approx \frac{x}{2}\Big(1 + \tanh\big(\sqrt{2/\pi}\,(x + 0.044715\,x^3)\big)\Big)$$
 #
-# The tanh form is the approximation that BERT and GPT-2 used (`nn.GELU(approximate="tanh")`); the exact form is
-# PyTorch's default. **SiLU** (also called swish) is $x\,\sigma(x)$. Both look like a ReLU with a smooth corner and
-# a small dip below zero, and both are common in Transformers and modern CNNs (SiLU inside the SwiGLU layers of
-# many recent language models).
+# The tanh form is the approximation in GPT-2's code and in later versions of BERT's reference code (its first
+# release used the exact form); `nn.GELU(approximate="tanh")` computes it, and the exact form is PyTorch's
+# default. **SiLU** (also called swish) is $x\,\sigma(x)$. Both look like a ReLU with a smooth corner and a small
+# dip below zero, and both are common in Transformers and modern CNNs (SiLU inside the SwiGLU layers of many recent
+# language models).
 
 # %%
 cu.show_source(A.gelu)
@@ -297,11 +298,17 @@ fig
 # %% [markdown]
 # **Explore them all.** Choose a function (and one to compare), and the input range. The shaded regions are where
 # $|f'|$ is below 10% of its peak: there the function saturates (sigmoid, tanh) or is dead (ReLU's negative side),
-# and passes back almost no gradient. Notice that the explorer's LeakyReLU (slope 0.1) and PReLU (slope 0.25) have
-# no shaded region, while LeakyReLU with PyTorch's default slope 0.01 is shaded on its negative side: 1% of the
-# slope is little, but unlike ReLU's 0 it is never nothing. And notice how GELU and SiLU dip below zero.
+# and passes back almost no gradient. Compare the leaky ones: with PyTorch's default slope 0.01, LeakyReLU is shaded
+# on its negative side (1% of the slope is little, but unlike ReLU's 0 it is never nothing); with slope 0.1 it keeps
+# exactly 10%, the threshold itself, so it is not shaded, and neither is PReLU with its starting slope 0.25. And
+# notice how GELU and SiLU dip below zero.
 
 # %%
+x_neg = torch.tensor([-1.0], dtype=torch.float64, requires_grad=True)
+for slope, shaded in [(0.01, True), (0.1, False), (0.25, False)]:
+    (d,) = torch.autograd.grad(A.leaky_relu(x_neg, negative_slope=slope).sum(), x_neg)
+    assert (d.abs().item() < 0.1 * 1.0) == shaded  # shaded: |f'| below 10% of its peak, 1 (the positive side)
+
 explorer = activation_explorer()
 explorer
 
@@ -342,7 +349,7 @@ for ours, theirs in [(A.softmax, F.softmax), (A.log_softmax, F.log_softmax)]:  #
     (g_ref,) = torch.autograd.grad(theirs(l64, dim=1), l64, v)
     assert torch.isfinite(g).all()
     torch.testing.assert_close(g, g_ref)
-print("naive:\n", naive, "\nstable:\n", p)
+print(f"naive:\n{naive}\nstable:\n{p}")
 
 # %% [markdown]
 # **Why `log_softmax` and not `log(softmax(...))`?** In floating point, a very small probability rounds to exactly
@@ -415,8 +422,9 @@ for ax, init, title in [(axes[0], False, "PyTorch's default init"), (axes[1], Tr
         ax.semilogy(range(1, depth + 1), norms[(name, init)], "o-", ms=3, label=name)
     ax.set(title=title, xlabel="layer (1 = next to the input)", ylabel="‖∂L/∂W‖")
 axes[0].legend()
-for (name, init), r in ratio.items():
-    print(f"{name:7s} {'recommended' if init else 'default':11s} init: first / last layer gradient = {r:.0e}")
+print("first / last layer gradient, with PyTorch's default init | with the recommended init:")
+for name in ACTIVATIONS:
+    print(f"  {name:7s}  {ratio[(name, False)]:.0e}  {ratio[(name, True)]:.0e}")
 fig
 
 # %%
@@ -426,9 +434,12 @@ assert ratio[("sigmoid", False)] < 1e-10 and ratio[("sigmoid", True)] < 1e-10  #
 assert 1e-2 < ratio[("tanh", True)] < 1e2 and 1e-2 < ratio[("ReLU", True)] < 1e2  # kept within 100x
 assert 3 < ratio[("tanh", True)] < 10                                            # tanh's grows, about 6-fold
 assert ratio[("tanh", False)] < 1e-3 and ratio[("ReLU", False)] < 1e-4          # default init: vanish too
-for (name, init), gone in vanishes.items():
-    print(f"{name:7s} {'recommended' if init else 'default':11s} init: "
-          f"first layer's gradient < 1/1000 of the last's: {gone}")
+with torch.random.fork_rng():  # a fresh default layer, leaving the seeded random stream as it was
+    default_std = nn.Linear(1000, 1000).weight.std().item()
+assert 2.4 < math.sqrt(2 / 1000) / default_std < 2.5  # Kaiming's std for ReLU ÷ the default's: √6 ≈ 2.45
+print("first layer's gradient < 1/1000 of the last's, with PyTorch's default init | with the recommended init:")
+for name in ACTIVATIONS:
+    print(f"  {name:7s}  {vanishes[(name, False)]!s:5}  {vanishes[(name, True)]}")
 
 # %% [markdown]
 # Read the numbers carefully, because the usual slogan ("ReLU solves vanishing gradients") is only half true:
@@ -438,8 +449,9 @@ for (name, init), gone in vanishes.items():
 #   about its slope of at most $1/4$.
 # - **tanh and ReLU** have slope 1 (at 0, or on the whole positive side), so with the matching initialisation
 #   the gradient keeps its scale across 20 layers (within a factor of 100; tanh's even grows, about 6-fold).
-# - With PyTorch's **default** init (weights in $\pm 1/\sqrt{\text{fan\_in}}$, a little too small for deep stacks)
-#   tanh and ReLU stacks vanish too. The activation and the initialisation work together; chapter 04 fixes the
+# - With PyTorch's **default** init (weights in $\pm 1/\sqrt{\text{fan\_in}}$, a standard deviation of
+#   $1/\sqrt{3\,\text{fan\_in}}$: for ReLU about 2.4 times smaller than Kaiming's $\sqrt{2/\text{fan\_in}}$,
+#   chapter 04) tanh and ReLU stacks vanish too. The activation and the initialisation work together; chapter 04 fixes the
 #   init, and normalisation layers (chapter 07) and residual connections help further.
 #
 # Can a larger initialisation rescue the sigmoid? Each layer's factor is $f' \cdot W$: if every unit stayed near 0,
@@ -534,7 +546,8 @@ loss.backward()
 assert inactive_fraction(relu_net) == 1.0
 assert relu_net[0].weight.grad.abs().max() == 0 and relu_net[0].bias.grad.abs().max() == 0
 assert relu_net(X).std() == 0  # every input gets the same output
-print("dead units:", inactive_fraction(relu_net), "| first-layer gradient:", relu_net[0].weight.grad.abs().max().item())
+first_grad = relu_net[0].weight.grad.abs().max().item()
+print(f"dead units: {inactive_fraction(relu_net)} | first-layer gradient: {first_grad}")
 
 # %% [markdown]
 # All outputs are the same value, whatever the input. Train both versions for 150 steps: the ReLU network cannot
@@ -616,8 +629,8 @@ assert torch.allclose(probabilities.sum(dim=1), torch.ones(8))
 #   is negative; it is dead only when that holds for every example.
 # - **"ReLU is used in over 90% of cases"** (an activations table) is a number without a source. ReLU is the usual
 #   default for MLPs and CNNs; Transformers mostly use GELU or SiLU-based gates.
-# - **"GELU is the standard activation of BERT and GPT"** is dated: BERT and GPT-2 used the tanh approximation of
-#   GELU; many recent language models use SiLU inside SwiGLU.
+# - **"GELU is the standard activation of BERT and GPT"** is dated: GPT-2's code and later versions of BERT's
+#   reference code use the tanh approximation of GELU; many recent language models use SiLU inside SwiGLU.
 # - **"All outputs are the same value → vanishing/exploding gradients → add BatchNorm"** (a debugging table) is
 #   one cause among several: dead ReLUs give exactly that symptom (section 8), and the fix there is the bias,
 #   the initialisation, the learning rate or LeakyReLU.
@@ -710,7 +723,7 @@ checks.check("dead_fractions", dead_fractions)
 # | non-linearity | 非线性 |
 # | sigmoid / hyperbolic tangent (tanh) | sigmoid 函数 / 双曲正切（tanh）函数 |
 # | rectified linear unit (ReLU) | 修正线性单元（ReLU） |
-# | leaky ReLU / parametric ReLU (PReLU) | 带泄漏的 ReLU（Leaky ReLU） / 参数化 ReLU（PReLU） |
+# | leaky ReLU / parametric ReLU (PReLU) | 带泄漏的 ReLU（Leaky ReLU）/ 参数化 ReLU（PReLU） |
 # | saturation | 饱和 |
 # | zero-centred | 以零为中心 |
 # | vanishing gradient | 梯度消失 |

@@ -45,7 +45,7 @@ cu.set_language("en")  # the language of the messages of checkers and widgets: "
 cu.env.check_environment()  # one line: OK, or what to fix and how
 cu.set_seed(0)
 device = cu.get_device()
-print("device:", device, "(this chapter's tensors are tiny: it computes on the CPU)")
+print(f"device: {device} (this chapter's tensors are tiny: it computes on the CPU)")
 
 # %% [markdown]
 # ## 1. One training step: forward, loss, backward, update
@@ -102,13 +102,12 @@ assert math.isclose(w_t.item(), w)  # the same four steps, the same weight
 # A network is a long composition of simple operations. Write each operation as a **node** of a graph; the
 # forward pass computes the nodes from left to right. Each node knows only its own **local gradient**: how its
 # output changes when one of its inputs changes ($\partial(uv)/\partial u = v$, $\partial\sigma(z)/\partial z =
-# \sigma(z)(1-\sigma(z))$, …). The backward pass goes from right to left; a node $v$ receives the **upstream
-# gradient** $\partial L/\partial(\text{node that uses } v)$ and multiplies it by the local gradient. That is the
-# chain rule. When $v$ feeds several nodes, its contributions **add up**, one per path to the loss:
+# \sigma(z)(1-\sigma(z))$, …). The backward pass goes from right to left: a node $v$ receives, from a node $c$ that
+# uses it, the **upstream gradient** $\partial L/\partial c$ and multiplies it by the local gradient
+# $\partial c/\partial v$. That is the chain rule. When $v$ feeds several nodes, its contributions **add up**, one
+# per path to the loss: summed over the nodes $c$ that use $v$, local gradient × upstream gradient,
 #
-# $$\frac{\partial L}{\partial v} \;=\; \sum_{c\ \text{uses}\ v}\;
-#   \underbrace{\frac{\partial c}{\partial v}}_{\text{local}}\;\cdot\;
-#   \underbrace{\frac{\partial L}{\partial c}}_{\text{upstream}} .$$
+# $$\frac{\partial L}{\partial v} \;=\; \sum_{c}\; \frac{\partial c}{\partial v}\cdot\frac{\partial L}{\partial c} .$$
 #
 # Every node's gradient is computed once and then reused by all the nodes before it, so one backward pass visits
 # each node of the graph once, however many weights there are.
@@ -294,7 +293,7 @@ e.backward()
 assert u.is_leaf and not h.is_leaf and h.grad_fn is not None and k.grad is None
 assert u.grad.item() == 3.0 + 2 * 2.0 == 7.0  # de/du = k + 2u
 assert h.grad.item() == 1.0
-print("e.grad_fn:", type(e.grad_fn).__name__, "  u.grad:", u.grad.item())
+print(f"e.grad_fn: {type(e.grad_fn).__name__}   u.grad: {u.grad.item()}")
 
 # %% [markdown]
 # Two errors you will meet. A backward pass frees the values the graph saved, so a second `backward()` through
@@ -327,7 +326,7 @@ F.cross_entropy(net(X), labels).backward()
 first = net[0].weight.grad.clone()
 F.cross_entropy(net(X), labels).backward()   # again, without zero_grad()
 assert torch.allclose(net[0].weight.grad, 2 * first)
-print("after two backward passes: |grad| / |first grad| =", (net[0].weight.grad.norm() / first.norm()).item())
+print(f"after two backward passes: |grad| / |first grad| = {(net[0].weight.grad.norm() / first.norm()).item()}")
 
 # %% [markdown]
 # Why add? For the same reason $w$ in section 2 got the sum of its two paths: a tensor used in several places
@@ -413,7 +412,7 @@ for _ in range(5):
 
 assert all(torch.allclose(p, q) for p, q in zip(net_torch.parameters(), params))
 assert by_hand_losses[-1] < by_hand_losses[0]
-print("losses:", [round(v, 3) for v in by_hand_losses])
+print(f"losses: {[round(v, 3) for v in by_hand_losses]}")
 
 # %% [markdown]
 # ## 4. Autograd from scratch: the `Value` class
@@ -446,7 +445,7 @@ class Scalar:
 
 p, q, r = Scalar(2.0), Scalar(-3.0), Scalar(10.0)
 e = p * q + r
-print(e, "made by", e._op, "from", e._prev)
+print(f"{e} made by {e._op} from {e._prev}")
 
 # %% [markdown]
 # **Step 2: each operation knows its local gradient.** When an operation creates its output `out`, it also creates
@@ -577,10 +576,10 @@ draw_graph(Lv, ax=ax)
 #
 # A gradient formula or a backward function can be wrong in ways no error message reveals: training is merely
 # slow or odd. The cure is a check against the definition of the derivative. Taylor's formula
-# $f(x \pm h) = f(x) \pm h f'(x) + \tfrac{h^2}{2} f''(x) \pm \tfrac{h^3}{6} f'''(x) + \dots$ gives two estimates:
+# $f(x \pm h) = f(x) \pm h f'(x) + \tfrac{h^2}{2} f''(x) \pm \tfrac{h^3}{6} f'''(x) + \dots$ gives two estimates,
+# the **forward** difference (left) and the **central** difference (right):
 #
-# $$\text{forward: } \frac{f(x+h) - f(x)}{h} = f'(x) + O(h), \qquad
-#   \text{central: } \frac{f(x+h) - f(x-h)}{2h} = f'(x) + O(h^2).$$
+# $$\frac{f(x+h) - f(x)}{h} = f'(x) + O(h), \qquad \frac{f(x+h) - f(x-h)}{2h} = f'(x) + O(h^2).$$
 #
 # The central difference is far more accurate for the same $h$. But $h$ cannot be tiny either: $f(x+h)$ and
 # $f(x-h)$ then agree in almost all their digits, and the rounding error, about $\varepsilon / h$ with
@@ -610,9 +609,9 @@ fig
 # of $h$ between $10^{-6}$ and $10^{-5}$ in float64 keeps the central difference's error below $10^{-9}$.
 #
 # **The criterion.** Compare an analytic gradient $g_a$ with a numerical one $g_n$ by the **relative error**,
-# which does not depend on the scale of the numbers:
+# which does not depend on the scale of the numbers (it is taken as 0 when both are 0):
 #
-# $$\text{rel}(g_a, g_n) = \frac{|g_a - g_n|}{\max(|g_a|, |g_n|)}\qquad (\text{taken as 0 when both are 0}).$$
+# $$\operatorname{rel}(g_a, g_n) = \frac{|g_a - g_n|}{\max(|g_a|, |g_n|)}.$$
 #
 # In float64 with central differences a correct gradient gives a relative error around $10^{-8}$ or less; we
 # accept below $10^{-6}$. A wrong formula typically gives $10^{-2}$ or more.
@@ -773,7 +772,7 @@ X_moons, y_moons = make_moons(n=40, noise=0.1, seed=0)
 points, targets = X_moons.tolist(), (2 * y_moons - 1).tolist()  # plain Python lists; labels ±1
 random.seed(0)
 mlp = MLP([2, 8, 1])
-print("parameters:", len(mlp.parameters()))
+print(f"parameters: {len(mlp.parameters())}")
 
 # %% [markdown]
 # Before training, one honest test: the same network in PyTorch, with the same weights, must give the same loss
