@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from course_utils.widgets.record import WidgetRecord
 
 __all__ = ["KERNEL", "NOTEBOOKS", "ROOT", "SANITIZE", "SOURCES", "LANGUAGES", "STATE", "build", "check", "edition",
-           "figures", "from_source", "index", "index_pages", "key_terms", "notebook_folder", "notebook_for",
+           "execute", "figures", "from_source", "index", "index_pages", "key_terms", "notebook_folder", "notebook_for",
            "output_differences", "sources", "stale_cells", "state_files_in_use", "title", "widget_records"]
 
 STATE = ROOT / "website" / "widget-state"  # committed: the site is built from the notebooks, never re-executed
@@ -129,6 +129,22 @@ def output_differences(reference: nbformat.NotebookNode, executed: nbformat.Note
     return problems
 
 
+def execute(nb: nbformat.NotebookNode, folder: Path, state_folder: Path, progress_folder: Path) -> None:
+    """Run ``nb`` top to bottom in a fresh kernel started in ``folder``, filling in its outputs, as the build does.
+    Widgets save what the website needs into ``state_folder``; exercises are recorded in ``progress_folder``. Both
+    reach the kernel through its environment only (``COURSE_WIDGET_STATE``, ``COURSE_PROGRESS_DIR``)."""
+    from nbclient import NotebookClient
+
+    from course_utils.widgets.record import STATE_FOLDER_VARIABLE
+
+    env = {**os.environ, STATE_FOLDER_VARIABLE: str(state_folder), "COURSE_PROGRESS_DIR": str(progress_folder)}
+    env.pop("MPLBACKEND", None)  # figures inline, as in a learner's JupyterLab (the tests set Agg for themselves)
+    client = NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(folder)}})
+    client.execute(env=env)  # the kernel's environment (KernelManager.start_kernel's env)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+
+
 def build(names: list[str], state_folder: Path = STATE, progress_folder: Path | None = None) -> int:
     """Execute the selected sources top to bottom in a fresh kernel and write the .ipynb with outputs.
 
@@ -139,10 +155,6 @@ def build(names: list[str], state_folder: Path = STATE, progress_folder: Path | 
     reach the kernel through its environment only (``COURSE_WIDGET_STATE``, ``COURSE_PROGRESS_DIR``): this
     process's own is left as it is.
     """
-    from nbclient import NotebookClient
-
-    from course_utils.widgets.record import STATE_FOLDER_VARIABLE
-
     progress_root = progress_folder or Path(tempfile.mkdtemp(prefix="course-progress-"))
     langs = LANGUAGES
     if "--lang" in names:
@@ -161,14 +173,8 @@ def build(names: list[str], state_folder: Path = STATE, progress_folder: Path | 
             target = notebook_for(src, lang)
             target.parent.mkdir(exist_ok=True)
             start = time.perf_counter()
-            env = {**os.environ, STATE_FOLDER_VARIABLE: str(state_folder),
-                   "COURSE_PROGRESS_DIR": str(progress_root / f"{lang}-{src.stem}")}
             print(f"executing {target.relative_to(NOTEBOOKS)} ...", flush=True)
-            client = NotebookClient(nb, timeout=600, kernel_name="python3",
-                                    resources={"metadata": {"path": str(target.parent)}})
-            client.execute(env=env)  # the kernel's environment (KernelManager.start_kernel's env)
-            for cell in nb.cells:
-                cell.metadata.pop("execution", None)
+            execute(nb, target.parent, state_folder, progress_root / f"{lang}-{src.stem}")
             nbformat.write(nb, target)
             print(f"  wrote {target.relative_to(ROOT)} in {time.perf_counter() - start:.1f} s", flush=True)
     for stale in sorted(set(state_folder.glob("*")) - {state_folder / name for name in state_files_in_use()}):
