@@ -1076,7 +1076,7 @@ for batch_norm in (False, True):
     loss_fn(model(clinic_X[:256]), clinic_y[:256]).backward()
     ratio = model[1].weight.grad.norm().item() / model[-1].weight.grad.norm().item()
     deep[batch_norm] = (history, output_spread(model), ratio)
-    print(f"BatchNorm {str(batch_norm):5s}: output spread {deep[batch_norm][1]:.1g}, |grad| first/last layer "
+    print(f"BatchNorm = {batch_norm}: output spread {deep[batch_norm][1]:.1g}, |grad| first/last layer "
           f"{ratio:.1g}, val. accuracy {history.val_acc[-1]:.0%}")
 assert deep[False][1] < 1e-3 and deep[False][2] < 1e-3 and deep[False][0].val_acc[-1] < 0.2
 assert deep[True][0].val_acc[-1] > 0.8
@@ -1214,8 +1214,8 @@ assert min(softmax_history.train_loss) > floor
 assert softmax_history.train_loss[-2] - softmax_history.train_loss[-1] < 0.05  # it levels off above the floor
 assert softmax_history.train_loss[-1] > 3 * good.train_loss[-1]
 assert softmax_history.val_acc[-1] > 0.5  # far above chance (10%): the bug does not show in the accuracy
-print(f"floor {floor:.3f}; training loss per epoch with the bug:",
-      [round(v, 2) for v in softmax_history.train_loss])
+print(f"floor {floor:.3f}; training loss per epoch with the bug: "
+      f"{[round(v, 2) for v in softmax_history.train_loss]}")
 print(f"validation accuracy with the bug: {softmax_history.val_acc[-1]:.0%}")
 
 # %% [markdown]
