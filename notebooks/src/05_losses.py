@@ -306,9 +306,10 @@ print("nll_loss(log_softmax(z)) == cross_entropy(z); nll_loss(softmax(z)) == -me
 #
 # `nn.CrossEntropyLoss` applies log-softmax itself. Put a softmax at the end of the model as well and the loss sees
 # probabilities in $[0, 1]$ as if they were logits. Nothing crashes, and the model even learns — badly. The loss
-# can no longer reach 0: with $C$ classes the best "logits" are 1 for the true class and 0 for the others, so
+# can no longer reach 0: with $C$ classes the best "logits" are 1 for the true class and 0 for the others, so for
+# $C = 10$
 #
-# $$L \ge -\log \frac{e}{e + C - 1} \approx 1.46 \text{ for } C = 10,$$
+# $$L \ge -\log \frac{e}{e + C - 1} = -\log \frac{e}{e + 9} \approx 1.46,$$
 #
 # and a sample that is already right still gets pushed, while a wrong one gets a gradient squashed by the softmax's
 # own derivative. For a confidently wrong sample of 10 classes (logit 8 on class 0, the true class is 1):
@@ -529,8 +530,9 @@ assert torch.allclose(F.cross_entropy(logits_q, p), entropy + kl)  # probability
 print(f"KL(p || q) = {kl:.4f};  H(p, q) = H(p) + KL = {entropy + kl:.4f}")
 
 # %% [markdown]
-# **CTC** (connectionist temporal classification) trains sequence models whose output is longer than the label and
-# not aligned with it — speech or handwriting: 50 time steps of audio, 10 characters, and no one says which step is
+# **CTC** (connectionist temporal classification) trains sequence models (recurrent networks such as the LSTM, met
+# in chapter 08, section 5.4) whose output is longer than the label and not aligned with it — speech or
+# handwriting: 50 time steps of audio, 10 characters, and no one says which step is
 # which letter. The model outputs, at every time step, a probability for each character *and* for an extra
 # **blank** token ("no new character here"). An **alignment** is one choice of token per time step; it is read as a
 # label by two rules, in this order:

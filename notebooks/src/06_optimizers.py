@@ -47,7 +47,7 @@ cu.env.check_environment()  # one line: OK, or what to fix and how
 cu.set_seed(0)
 device = cu.get_device()
 torch.set_num_threads(1)  # models this small train fastest on one thread (more threads cost more to coordinate)
-print("device:", device, "(this chapter's models are tiny: they train on the CPU)")
+print(f"device: {device} (this chapter's models are tiny: they train on the CPU)")
 
 # %% [markdown]
 # ## 1. Gradient descent, stochastic and mini-batch
@@ -146,8 +146,8 @@ fig
 gd, mini, single = curves.values()
 assert mini[1] < gd[1] / 5  # after one epoch: 16 updates beat 1 update
 assert single[-1] > mini[-1]  # one-sample gradients are so noisy that the loss keeps jittering above the minimum
-print("after 1 epoch, mini-batch loss < 1/5 of batch GD's:", mini[1] < gd[1] / 5)
-print("B = 1 ends above B = 16 (gradient noise):", single[-1] > mini[-1])
+print(f"after 1 epoch, mini-batch loss < 1/5 of batch GD's: {mini[1] < gd[1] / 5}")
+print(f"B = 1 ends above B = 16 (gradient noise): {single[-1] > mini[-1]}")
 
 # %% [markdown]
 # Batch GD makes one careful step per epoch; SGD makes many noisy ones and, with a constant learning rate, keeps
@@ -230,7 +230,7 @@ fig
 assert final["momentum 0.9"] < final["SGD"] / 100
 sgd_path = optim.trajectory(optim.SGD, bowl, steps=100, lr=0.05)
 assert torch.allclose(sgd_path[1:, 0] / sgd_path[:-1, 0], torch.tensor(0.995, dtype=sgd_path.dtype))  # x × 0.995
-print("after 100 steps momentum's loss is < 1/100 of plain SGD's:", final["momentum 0.9"] < final["SGD"] / 100)
+print(f"after 100 steps momentum's loss is < 1/100 of plain SGD's: {final['momentum 0.9'] < final['SGD'] / 100}")
 
 # %% [markdown]
 # Plain SGD settles the steep direction ($y$) at once but crawls along the flat one ($x$): the gradient there is
@@ -380,9 +380,10 @@ assert same_as_torch("Adam", lr=0.005, betas=(0.8, 0.99), eps=1e-6)
 # decay: $w \leftarrow w - \eta(g + \lambda w) = (1-\eta\lambda)\,w - \eta g$. Adam's `weight_decay` adds the same
 # $\lambda w$ to the gradient — and then divides it by $\sqrt{\hat v}$ like the rest. Loshchilov & Hutter (2019)
 # showed this is not weight decay any more: a weight with large gradients is barely decayed, and the size of the
-# decay step no longer depends on λ the way it should. **AdamW** decouples it:
+# decay step no longer depends on λ the way it should. **AdamW** decouples it: first every weight shrinks by the
+# same fraction, then the Adam step follows, with $\hat m$ and $\hat v$ computed from the loss's gradient $g$ alone:
 #
-# $$w \leftarrow (1 - \eta\lambda)\, w, \quad\text{then the Adam step on } g \text{ alone.}$$
+# $$w \leftarrow (1 - \eta\lambda)\, w, \qquad w \leftarrow w - \eta\,\frac{\hat m}{\sqrt{\hat v} + \varepsilon}.$$
 #
 # The cleanest way to see the difference: a loss whose gradient is zero, so that only the decay acts, on two
 # weights of sizes 1 and 100:
@@ -532,23 +533,25 @@ def nearest_minimum(path: torch.Tensor) -> int:
 
 assert nearest_minimum(paths["himmelblau", "SGD"]) != nearest_minimum(paths["himmelblau", "Adam"])
 assert all(math.dist(paths["rosenbrock", label][-1].tolist(), (1, 1)) > 0.4 for label in racers)
-print("saddle: steps to get |y| > 0.5:", {label: escape_step(label) for label in ("SGD", "momentum", "Adam")})
+steps_to_escape = {label: escape_step(label) for label in ("SGD", "momentum", "Adam")}
+print(f"saddle: steps to get |y| > 0.5: {steps_to_escape}")
 print("saddle: started on the ridge, every optimizer stays on it: True")
 print("himmelblau: SGD and Adam end in different minima: True")
 print("rosenbrock: nobody within 0.4 of (1, 1) after 150 steps at lr 0.05: True")
 
 at_lr_1 = {label: optim.trajectory(cls, "quadratic", steps=100, lr=1.0, **hp) for label, (cls, hp) in racers.items()}
 assert abs(abs(at_lr_1["SGD"][-1, 1].item()) - 1.2) < 1e-9      # plain SGD: y flips sign forever, never shrinks
-assert len(at_lr_1["Nesterov"]) < 101                            # Nesterov diverges
+assert len(at_lr_1["Nesterov"]) < 101                            # Nesterov blows up: trajectory stopped it
 assert all(bowl(*at_lr_1[label][-1]) < 1e-3 for label in ("Adagrad", "RMSprop", "Adam"))
-print("quadratic at lr 1: SGD bounces, Nesterov diverges, the adaptive methods converge: True")
+print("quadratic at lr 1: SGD bounces, Nesterov blows up, the adaptive methods converge: True")
 
 # %% [markdown]
 # Now race them yourself. Pick a surface (the start moves to its suggested point; then drag it), the learning rate
 # shared by all, momentum for the SGD variants, β₁/β₂ for Adam, and the number of steps. The right panel shows how
-# far each is from the lowest value, $f - f_\min$, on a log scale; its title names any optimizer that diverged.
-# Things to try: on the quadratic, set the learning rate to 1 — plain SGD then bounces across the steep direction
-# forever (its step is exactly 2 / curvature there: checked in the cell above), Nesterov diverges, and the adaptive
+# far each is from the lowest value, $f - f_\min$, on a log scale; its title names any optimizer that **blew up**:
+# a coordinate went past $10^6$ (or became infinite), where `optim.trajectory` stops the path. Things to try: on the
+# quadratic, set the learning rate to 1 — plain SGD then bounces across the steep direction forever (the learning
+# rate, 1, is exactly 2 / curvature there: checked in the cell above), Nesterov blows up, and the adaptive
 # methods don't mind. Set Adam's β₁ to 0: what is left is RMSProp with bias correction. Start the saddle at y = 0.
 
 # %%
@@ -633,7 +636,7 @@ scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=6)
 history = fit(model, digits_loader(), nn.CrossEntropyLoss(), opt, epochs=6, val_loader=val_loader,
               scheduler=scheduler, progress=False)
 assert all(math.isclose(lr, optim.cosine_lr(0.01, e, 6), abs_tol=1e-12) for e, lr in enumerate(history.lr))
-print("learning rate per epoch:", [round(lr, 5) for lr in history.lr])
+print(f"learning rate per epoch: {[round(lr, 5) for lr in history.lr]}")
 
 # %% [markdown]
 # **Pitfall:** call `scheduler.step()` once per *epoch* (after that epoch's `optimizer.step()` calls). Called per
@@ -643,7 +646,7 @@ print("learning rate per epoch:", [round(lr, 5) for lr in history.lr])
 # ## 9. Which optimizer? Evidence from a real task
 #
 # Advice such as "use Adam; SGD + momentum when you can tune; RMSprop for small data", common in tutorials, is
-# worth what the curves behind it show. Here are curves: the 8×8 handwritten digits (1,437 training, 360
+# worth what the curves behind it show. Here are curves: the 8×8 handwritten digits (1,438 training, 359
 # validation images), a 64-64-10 MLP, batches of 64, 6 epochs. A fair comparison tunes each optimizer's learning
 # rate: we try three values, 3× apart, around where each works, and keep the one with the lowest final validation
 # loss. Every run starts from the same weights and sees the batches in the same order.
@@ -656,6 +659,7 @@ grid = {
     "RMSprop": (lambda p, lr: torch.optim.RMSprop(p, lr=lr), [0.003, 0.01, 0.03]),
     "Adam": (lambda p, lr: torch.optim.Adam(p, lr=lr), [0.01, 0.03, 0.1]),
 }
+assert (len(X_train), len(X_val)) == (1438, 359)  # the split of section 8's loaders
 sweep, best = {}, {}
 for name, (make, lrs) in grid.items():
     for lr in lrs:
@@ -672,7 +676,9 @@ for name, (lr, h) in best.items():
     ax.plot(range(1, 7), h.val_loss, "o-", ms=3, label=f"{name} (lr {lr:g})")
     ax_acc.plot(range(1, 7), h.val_acc, "o-", ms=3, label=name)
 ax.set(xlabel="epoch", ylabel="validation loss", title="Each optimizer at its best learning rate")
-ax_acc.set(xlabel="epoch", ylabel="validation accuracy", ylim=(0.5, 1.0), title="Validation accuracy")
+lowest = min(min(h.val_acc) for _, h in best.values())  # every epoch of every curve stays in the picture
+ax_acc.set(xlabel="epoch", ylabel="validation accuracy", ylim=(math.floor(10 * lowest) / 10, 1.0),
+           title="Validation accuracy")
 ax.legend(fontsize=7)
 fig
 
@@ -687,11 +693,11 @@ momentum_close = momentum.val_acc[-1] >= adam.val_acc[-1] - 0.03
 lr_ratio = sgd_lr / adam_lr >= 10
 forgiving = all(sweep["Adam", lr].val_acc[-1] >= 0.93 for lr in grid["Adam"][1])
 assert all_good and fastest and momentum_close and lr_ratio and forgiving
-print("every optimizer, tuned, reaches >= 90% validation accuracy:", all_good)
-print("after 2 epochs Adam's validation loss is below plain SGD's:", fastest)
-print("tuned SGD + momentum ends within 3 points of Adam's accuracy:", momentum_close)
-print("plain SGD's best lr is >= 10x Adam's:", lr_ratio)
-print("Adam reaches >= 93% at every lr of its 10x range:", forgiving)
+print(f"every optimizer, tuned, reaches >= 90% validation accuracy: {all_good}")
+print(f"after 2 epochs Adam's validation loss is below plain SGD's: {fastest}")
+print(f"tuned SGD + momentum ends within 3 points of Adam's accuracy: {momentum_close}")
+print(f"plain SGD's best lr is >= 10x Adam's: {lr_ratio}")
+print(f"Adam reaches >= 93% at every lr of its 10x range: {forgiving}")
 
 # %% [markdown]
 # What the curves show — and what they don't:
@@ -803,7 +809,7 @@ checks.check("warmup_cosine", warmup_cosine)
 # | saddle point | 鞍点 |
 # | adaptive learning rate | 自适应学习率 |
 # | bias correction | 偏差修正 |
-# | weight decay / L2 penalty | 权重衰减 / L2 正则 |
+# | weight decay / L2 penalty | 权重衰减 / L2 惩罚 |
 # | decoupled weight decay | 解耦权重衰减 |
 # | learning-rate schedule / decay | 学习率调度 / 衰减 |
 # | cosine annealing | 余弦退火 |

@@ -475,8 +475,8 @@ cu.show_source(models.SimpleCNN)
 # Stacking more layers should never hurt — the extra layers could learn the identity — yet very deep plain
 # networks reach a higher *training* error than shallower ones. ResNet (He et al., 2015) makes the identity
 # the default: a block computes $y = \text{ReLU}(x + F(x))$ with $F$ = conv → BN → ReLU → conv → BN, so it
-# only has to learn a *correction* $F(x)$, and the gradient flows back through the "$+\,x$" unchanged. The
-# tutorial's block:
+# only has to learn a *correction* $F(x)$, and the gradient flows back through the "$+\,x$" unchanged — up to
+# the block's final ReLU, which passes it on only where the output is positive. The tutorial's block:
 #
 # ```python
 # def forward(self, x):
@@ -554,8 +554,10 @@ except RuntimeError as err:
 # $\gamma = 1$: then $F(x)$, the output of bn2, has mean 0 and standard deviation 1 in every channel — as large
 # as a normalized input. Set bn2's $\gamma$ to 0, as torchvision's `resnet18(zero_init_residual=True)` does,
 # and $F(x) = 0$: the block computes exactly $\text{ReLU}(x)$. Inside a network a block follows a ReLU, so its
-# input is already non-negative and $\text{ReLU}(x) = x$: every block then starts as the identity, and the
-# network as a shallower one.
+# input is already non-negative and $\text{ReLU}(x) = x$: every block of `models.ResNetSmall` then starts as the
+# identity, and the network as a shallower one. (All of its blocks keep the shape. A real ResNet also has
+# downsampling blocks — a stride-2 convolution, and a 1×1 convolution on the shortcut — which do not start as the
+# identity even with $\gamma = 0$.)
 
 # %%
 def branch(block: models.ResBlock, x: torch.Tensor) -> torch.Tensor:
@@ -607,29 +609,32 @@ print(counts)
 # weight sharing along time, as a convolution shares its weights along space. An **LSTM** (long short-term
 # memory) adds a second state, the cell $c_t$, and gates that decide what to keep, which lets it carry
 # information over many more steps. Their shapes, for 4 sequences of 5 steps with 8 features each
-# (`batch_first=True`: the batch comes first):
+# (`batch_first=True`: the batch comes first in the input and in the output — but not in the final states `h_n`
+# and `c_n`, which stay (layers, batch, hidden) whatever `batch_first` says):
 
 # %%
 x = torch.randn(4, 5, 8)                                   # (batch, steps, features)
 rnn = nn.RNN(input_size=8, hidden_size=16, batch_first=True)
-output, h_n = rnn(x)
-assert output.shape == (4, 5, 16) and h_n.shape == (1, 4, 16)  # every step's h_t; the last h per layer
+rnn_out, rnn_h_n = rnn(x)
+assert rnn_out.shape == (4, 5, 16)                         # every step's h_t, batch first
+assert rnn_h_n.shape == (1, 4, 16)                         # the last h of each layer: (layers, batch, hidden)
 h = torch.zeros(4, 16)
 for t in range(5):                                         # the formula above, step by step
     h = torch.tanh(x[:, t] @ rnn.weight_ih_l0.T + rnn.bias_ih_l0 + h @ rnn.weight_hh_l0.T + rnn.bias_hh_l0)
-    assert torch.allclose(output[:, t], h, atol=1e-6)
+    assert torch.allclose(rnn_out[:, t], h, atol=1e-6)
 
 lstm = nn.LSTM(input_size=8, hidden_size=16, batch_first=True)
-output, (h_n, c_n) = lstm(x)
-assert output.shape == (4, 5, 16) and h_n.shape == c_n.shape == (1, 4, 16)
-assert torch.allclose(output[:, -1], h_n[0])               # the last step's output is the final hidden state
-logits = nn.Linear(16, 10)(h_n[-1])                        # classify each sequence from its final state
+lstm_out, (lstm_h_n, lstm_c_n) = lstm(x)
+assert lstm_out.shape == (4, 5, 16) and lstm_h_n.shape == lstm_c_n.shape == (1, 4, 16)
+assert torch.allclose(lstm_out[:, -1], lstm_h_n[0])        # the last step's output is the final hidden state
+logits = nn.Linear(16, 10)(lstm_h_n[-1])                   # classify each sequence from its final state
 assert logits.shape == (4, 10)
 
 encoder = nn.TransformerEncoderLayer(d_model=8, nhead=2, batch_first=True)
 assert encoder(x).shape == (4, 5, 8)                       # attention: every step looks at all the others
-print(f"RNN output {tuple(output.shape)}, h_n {tuple(h_n.shape)}; LSTM adds c_n {tuple(c_n.shape)}; "
-      f"logits {tuple(logits.shape)}")
+print(f"RNN:  output {tuple(rnn_out.shape)}, h_n {tuple(rnn_h_n.shape)}")
+print(f"LSTM: output {tuple(lstm_out.shape)}, h_n {tuple(lstm_h_n.shape)}, c_n {tuple(lstm_c_n.shape)}; "
+      f"logits from its h_n {tuple(logits.shape)}")
 
 # %% [markdown]
 # ## 6. Training and testing
@@ -689,7 +694,7 @@ eta0, E = LEARNING_RATES["ResNetSmall"], EPOCHS["ResNetSmall"]
 # history.lr holds the rate each epoch started with: after e of E epochs the step count is t/T = e/E
 assert all(math.isclose(lr, eta0 / 2 * (1 + math.cos(math.pi * e / E)), rel_tol=1e-6)
            for e, lr in enumerate(resnet_history.lr))
-print("learning rate at the start of each epoch:", [f"{lr:.2g}" for lr in resnet_history.lr])
+print(f"learning rate at the start of each epoch: {[f'{lr:.2g}' for lr in resnet_history.lr]}")
 
 # %% [markdown]
 # ### The `test()` function tutorials leave out
@@ -706,27 +711,27 @@ for name, model, history in [("MLP", mlp, mlp_history), ("SimpleCNN", cnn, cnn_h
                              ("ResNetSmall", resnet, resnet_history)]:
     results[name] = {"parameters": counts[name], "s/epoch": sum(history.epoch_time) / history.epochs,
                      "val": history.val_acc[-1], "test": evaluate(model, test_loader, loss_fn)["accuracy"]}
-print(f"{'model':12s} {'parameters':>10s} {'s/epoch':>8s} {'val acc':>8s} {'test acc':>9s}")
+print("model        parameters  s/epoch  val acc  test acc")
 for name, r in results.items():
     print(f"{name:12s} {r['parameters']:>10,} {r['s/epoch']:>8.2f} {r['val']:>8.1%} {r['test']:>9.1%}")
 
 # %%
 # NBVAL_CHECK_OUTPUT
 best_cnn = max(results["SimpleCNN"]["test"], results["ResNetSmall"]["test"])
-if real_mnist:  # a little under the course's targets (99 %, 97.5 %): runs differ by ~0.1 % between machines
+if real_mnist:  # a little under the course's targets (99%, 97.5%): runs differ by ~0.1% between machines
     assert results["MLP"]["test"] >= 0.97 and best_cnn >= 0.985
 else:           # on the stand-in digits
     assert max(best_cnn, results["MLP"]["test"]) >= 0.97
     assert results["MLP"]["test"] >= 0.90
     assert results["SimpleCNN"]["test"] >= 0.93 and results["ResNetSmall"]["test"] >= 0.93
-print("test accuracy targets met:", True)
+print("test accuracy targets met: True")
 if real_mnist:
-    print(f"the course's aims on MNIST: best CNN {best_cnn:.2%} (aim: 99 % within 2 epochs), "
-          f"MLP {results['MLP']['test']:.2%} (aim: 97.5 %)")
+    print(f"the course's aims on MNIST: best CNN {best_cnn:.2%} (aim: 99% within 2 epochs), "
+          f"MLP {results['MLP']['test']:.2%} (aim: 97.5%)")
 
 # %% [markdown]
-# On the stand-in digits the best model passes 97 %, the MLP 90 % and each CNN 93 % on the test set. On the real
-# MNIST the course aims at 99 % for the best CNN within two epochs and 97.5 % for the MLP; the cell asserts floors
+# On the stand-in digits the best model passes 97%, the MLP 90% and each CNN 93% on the test set. On the real
+# MNIST the course aims at 99% for the best CNN within two epochs and 97.5% for the MLP; the cell asserts floors
 # just under those (a run's last tenth of a percent depends on the seed and on the machine's arithmetic) and
 # prints how this run did.
 # The table above has the exact numbers of this run. Note the price of each: the SimpleCNN's 3.2 million
@@ -755,8 +760,8 @@ trainer
 # ### Confusion matrix
 #
 # Row = true digit, column = predicted digit: the diagonal counts the correct answers, everything else is a
-# mistake, and the largest off-diagonal cell names the most confused pair. It is one `bincount` of
-# `10 · true + predicted`:
+# mistake, and the largest off-diagonal cell names the most confused pair (or pairs, when several cells tie). It is
+# one `bincount` of `10 · true + predicted`:
 
 # %%
 @torch.no_grad()
@@ -781,7 +786,12 @@ ax.set(xticks=range(10), yticks=range(10), xlabel="predicted", ylabel="true", ti
 ax.grid(False)
 off_diagonal = confusion - torch.diag(confusion.diag())
 worst = divmod(off_diagonal.argmax().item(), 10)
-print(f"most frequent mistake: a true {worst[0]} predicted as {worst[1]} ({off_diagonal.max().item()} times)")
+ties = (off_diagonal == off_diagonal.max()).sum().item()  # cells with the largest count
+if ties == 1:
+    print(f"the most frequent mistake: a true {worst[0]} predicted as {worst[1]} ({off_diagonal.max().item()} times)")
+else:
+    print(f"one of the {ties} most frequent mistakes: a true {worst[0]} predicted as {worst[1]} "
+          f"({off_diagonal.max().item()} times each)")
 fig
 
 # %% [markdown]
@@ -861,12 +871,17 @@ print(f"{os.path.getsize(path) / 1000:.0f} kB; {len(restored.state_dict())} tens
 # **Why `weights_only=True`:** `torch.save` uses Python's `pickle`, and unpickling a file can call *any*
 # function the file names — a downloaded checkpoint can run code on your machine. `weights_only=True` (the
 # default since PyTorch 2.6; say it explicitly, older versions default to `False`) only rebuilds tensors and
-# plain containers. Here is a harmless "malicious" file whose payload is a `print`:
+# plain containers. Here is a harmless "malicious" file: unpickling it calls a function of this notebook that
+# prints one line (a real attack would name something like `os.system`):
 
 # %%
+def announce() -> None:
+    print("⚠ this line was printed by torch.load: unpickling ran code that the file named")
+
+
 class Payload:
-    def __reduce__(self):  # pickle stores "call print(...)" to rebuild this object
-        return (print, ("⚠ this line was printed by torch.load: unpickling ran code from the file",))
+    def __reduce__(self):  # pickle stores "call announce()" to rebuild this object
+        return (announce, ())
 
 
 torch.save({"weights": resnet.state_dict(), "extra": Payload()}, os.path.join(folder, "suspicious.pt"))
@@ -876,7 +891,7 @@ try:
 except pickle.UnpicklingError as err:
     # the wording differs between torch versions: keep the line that names what was refused
     refusal = next(line.strip() for line in str(err).splitlines() if "GLOBAL" in line or "Unsupported" in line)
-    print("weights_only=True refused it:", refusal.split(". Please")[0].split("error: ")[-1])
+    print(f"weights_only=True refused it: {refusal.split('. Please')[0].split('error: ')[-1]}")
 
 # %% [markdown]
 # **Resuming training.** To continue a run later — after a crash, or on another machine — save everything that
@@ -914,7 +929,7 @@ torch.set_rng_state(checkpoint["rng"])
 history = fit(model, demo_loader, loss_fn, optimizer, 1, scheduler=scheduler, progress=False)
 assert history.lr == [1e-3 * 0.5**2]  # the schedule continued where it stopped
 assert all(torch.equal(model.state_dict()[k], uninterrupted[k]) for k in uninterrupted)
-print("resumed at epoch", checkpoint["epoch"] + 1, "→ the same weights as the uninterrupted run")
+print(f"resumed at epoch {checkpoint['epoch'] + 1} → the same weights as the uninterrupted run")
 
 # %% [markdown]
 # ## 9. Debugging clinic
@@ -979,8 +994,8 @@ fig, (ax_loss, ax_acc) = new_figure(ncols=2, width=4.2, height=3.0)
 for lr, (h, _) in lr_runs.items():
     ax_loss.plot(range(1, h.epochs + 1), h.train_loss, "o-", ms=3, label=f"lr = {lr:g}")
     ax_acc.plot(range(1, len(h.val_acc) + 1), h.val_acc, "o-", ms=3, label=f"lr = {lr:g}")
-ax_loss.set(yscale="log", xlabel="epoch", ylabel="training loss", title="Loss (log scale)")
-ax_acc.set(xlabel="epoch", ylabel="validation accuracy", ylim=(0, 1), title="Validation accuracy")
+ax_loss.set(yscale="log", xlabel="epoch", ylabel="training loss", title="Loss (log scale)", xticks=range(1, 6))
+ax_acc.set(xlabel="epoch", ylabel="validation accuracy", ylim=(0, 1), title="Validation accuracy", xticks=range(1, 6))
 ax_loss.legend(fontsize=8)
 fig
 
@@ -1061,7 +1076,7 @@ for batch_norm in (False, True):
     loss_fn(model(clinic_X[:256]), clinic_y[:256]).backward()
     ratio = model[1].weight.grad.norm().item() / model[-1].weight.grad.norm().item()
     deep[batch_norm] = (history, output_spread(model), ratio)
-    print(f"BatchNorm {str(batch_norm):5s}: output spread {deep[batch_norm][1]:.1g}, |grad| first/last layer "
+    print(f"BatchNorm = {batch_norm}: output spread {deep[batch_norm][1]:.1g}, |grad| first/last layer "
           f"{ratio:.1g}, val. accuracy {history.val_acc[-1]:.0%}")
 assert deep[False][1] < 1e-3 and deep[False][2] < 1e-3 and deep[False][0].val_acc[-1] < 0.2
 assert deep[True][0].val_acc[-1] > 0.8
@@ -1075,7 +1090,7 @@ assert deep[True][0].val_acc[-1] > 0.8
 #
 # Suppose the labels were shuffled by mistake — an index mix-up when loading, a `sort` applied to the images
 # only. The network cannot learn anything general, but a big enough network memorizes the training set: the
-# training accuracy creeps up while the validation accuracy stays at chance level (10 %, give or take noise).
+# training accuracy creeps up while the validation accuracy stays at chance level (10%, give or take noise).
 
 # %%
 shuffled = clinic_y[torch.randperm(len(clinic_y), generator=torch.Generator().manual_seed(1))]
@@ -1088,7 +1103,8 @@ fig, ax = new_figure(width=4.6, height=3.0)
 ax.plot(range(1, 21), label_bug.train_acc, "o-", ms=3, label="train")
 ax.plot(range(1, 21), label_bug.val_acc, "o-", ms=3, label="validation")
 ax.axhline(0.1, color="0.5", ls="--", lw=1, label="chance")
-ax.set(xlabel="epoch", ylabel="accuracy", ylim=(0, 1), title="Shuffled labels: memorizing, not learning")
+ax.set(xlabel="epoch", ylabel="accuracy", ylim=(0, 1), xticks=[1, 5, 10, 15, 20],
+       title="Shuffled labels: memorizing, not learning")
 ax.legend(fontsize=8)
 fig
 
@@ -1135,8 +1151,8 @@ def manual_run(zero_grad: bool, epochs: int = 4) -> list[float]:
 
 with_zero, without_zero = manual_run(True), manual_run(False)
 assert without_zero[-1] > 2 * with_zero[-1] and without_zero[-1] > without_zero[1]
-print("loss per epoch, with zero_grad:   ", [round(v, 2) for v in with_zero])
-print("loss per epoch, without zero_grad:", [round(v, 2) for v in without_zero])
+print(f"loss per epoch, with zero_grad:    {[round(v, 2) for v in with_zero]}")
+print(f"loss per epoch, without zero_grad: {[round(v, 2) for v in without_zero]}")
 
 # %% [markdown]
 # ### 9.5 Forgetting `model.eval()` with dropout or batch norm
@@ -1197,9 +1213,9 @@ softmax_history = clinic_fit(softmax_net, torch.optim.Adam(softmax_net.parameter
 assert min(softmax_history.train_loss) > floor
 assert softmax_history.train_loss[-2] - softmax_history.train_loss[-1] < 0.05  # it levels off above the floor
 assert softmax_history.train_loss[-1] > 3 * good.train_loss[-1]
-assert softmax_history.val_acc[-1] > 0.5  # far above chance (10 %): the bug does not show in the accuracy
-print(f"floor {floor:.3f}; training loss per epoch with the bug:",
-      [round(v, 2) for v in softmax_history.train_loss])
+assert softmax_history.val_acc[-1] > 0.5  # far above chance (10%): the bug does not show in the accuracy
+print(f"floor {floor:.3f}; training loss per epoch with the bug: "
+      f"{[round(v, 2) for v in softmax_history.train_loss]}")
 print(f"validation accuracy with the bug: {softmax_history.val_acc[-1]:.0%}")
 
 # %% [markdown]
@@ -1213,16 +1229,22 @@ print(f"validation accuracy with the bug: {softmax_history.val_acc[-1]:.0%}")
 
 # %%
 logits = torch.randn(4, 10)
-for what, targets, expected in [
-    ("float labels", torch.tensor([1.0, 2, 3, 4]), "Long"),  # "expected … Long …": the wording varies by version
-    ("labels of shape (N, 1)", torch.tensor([[1], [2], [3], [4]]), "multi-target not supported"),
-    ("labels 1 … 10 instead of 0 … 9", torch.tensor([1, 2, 3, 10]), "out of bounds"),
+errors = []
+for targets, expected in [
+    (torch.tensor([1.0, 2, 3, 4]), "Long"),  # "expected … Long …": the wording varies by version
+    (torch.tensor([[1], [2], [3], [4]]), "multi-target not supported"),
+    (torch.tensor([1, 2, 3, 10]), "out of bounds"),
 ]:
     try:
         loss_fn(logits, targets)
     except (RuntimeError, IndexError) as err:
         assert expected in str(err)
-        print(f"{what:32s} → {type(err).__name__}: {err}")
+        errors.append(f"{type(err).__name__}: {err}")
+assert len(errors) == 3  # each of the three raised
+float_error, shape_error, range_error = errors
+print(f"float labels                   → {float_error}")
+print(f"labels of shape (N, 1)         → {shape_error}")
+print(f"labels 1 … 10 instead of 0 … 9 → {range_error}")
 
 # %% [markdown]
 # - *expected target dtype to be Long*: the labels are floats (a `torch.tensor(list_of_floats)`, or a NumPy
@@ -1238,7 +1260,7 @@ for what, targets, expected in [
 # ### 9.8 Train accuracy high, validation lower: overfitting
 #
 # Train the MLP's 110 thousand weights on only **100** digits, full batch, for 50 epochs. The training accuracy
-# reaches 100 %; the validation accuracy stops below it (but far above chance); and the validation *loss*,
+# reaches 100%; the validation accuracy stops below it (but far above chance); and the validation *loss*,
 # after a minimum early on, climbs again: the network grows ever more confident on the training images, including
 # where it is wrong on new ones. The fix here is **weight decay** (`AdamW(..., weight_decay=2.0)`, chapter 07),
 # which keeps the weights small and the validation loss from climbing:
@@ -1255,11 +1277,13 @@ plain, decayed = overfit[0.0], overfit[2.0]
 fig, (ax_loss, ax_acc) = new_figure(ncols=2, width=4.2, height=3.0)
 for wd, h in overfit.items():
     label = "weight decay 2.0" if wd else "no regularization"
-    ax_loss.plot(h.val_loss, label=f"validation, {label}")
-    ax_acc.plot(h.train_acc, ls="--", color="C1" if wd else "C0", label=f"train, {label}")
-    ax_acc.plot(h.val_acc, color="C1" if wd else "C0", label=f"validation, {label}")
-ax_loss.set(xlabel="epoch", ylabel="validation loss", title="Validation loss")
-ax_acc.set(xlabel="epoch", ylabel="accuracy", ylim=(0, 1.02), title="Accuracy (trained on 100 images)")
+    epochs = range(1, h.epochs + 1)
+    ax_loss.plot(epochs, h.val_loss, label=f"validation, {label}")
+    ax_acc.plot(epochs, h.train_acc, ls="--", color="C1" if wd else "C0", label=f"train, {label}")
+    ax_acc.plot(epochs, h.val_acc, color="C1" if wd else "C0", label=f"validation, {label}")
+ax_loss.set(xlabel="epoch", ylabel="validation loss", title="Validation loss", xticks=[1, 10, 20, 30, 40, 50])
+ax_acc.set(xlabel="epoch", ylabel="accuracy", ylim=(0, 1.02), title="Accuracy (trained on 100 images)",
+           xticks=[1, 10, 20, 30, 40, 50])
 ax_acc.legend(fontsize=7)
 display(fig)
 assert plain.train_acc[-1] == 1.0 and 0.5 < plain.val_acc[-1] < plain.train_acc[-1] - 0.05  # the gap
@@ -1448,8 +1472,8 @@ checks.check("test_function", test)
 #
 # **Where to go next.** The architectures behind today's models grew from these pieces: AlexNet (2012) showed
 # that a deep CNN trained on GPUs wins ImageNet; ResNet (2015) made networks of 100+ layers trainable with the
-# residual blocks built here; the Transformer (2017) replaced convolutions by attention, first for language, then
-# for images (Vision Transformers). Beyond hand-designed networks: AutoML and neural architecture search (NAS)
+# residual blocks built here; the Transformer (2017) replaced recurrence (and the convolutions some language models
+# used) by attention, first for language, then for images too (Vision Transformers). Beyond hand-designed networks: AutoML and neural architecture search (NAS)
 # search the architecture automatically, and few-shot learning learns new classes from a handful of examples.
 #
 # **Smaller and faster models.** A trained network is often too large or too slow for a phone or a tight

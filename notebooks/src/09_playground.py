@@ -129,7 +129,7 @@ widths = [len(pg.settings.features), *pg.settings.hidden, 1]
 by_formula = sum((a + 1) * b for a, b in zip(widths, widths[1:]))
 assert by_formula == pg.n_parameters == sum(p.numel() for p in pg.model.parameters()) == 105
 print(pg.model)
-print("parameters:", by_formula)
+print(f"parameters: {by_formula}")
 
 # %% [markdown]
 # ### 2.2 The loss
@@ -216,7 +216,7 @@ torch.set_num_threads(threads)  # the script sets one thread; give the notebook 
 final = printed.getvalue().strip().splitlines()[-1].split()
 same = float(final[3]) == pg.train_loss and float(final[6]) == pg.test_loss
 assert same
-print("the script's final losses equal the playground's, bit for bit:", same)
+print(f"the script's final losses equal the playground's, bit for bit: {same}")
 
 # %% [markdown]
 # ## 4. Guided experiments
@@ -244,9 +244,9 @@ hidden = Playground(preset="xor-needs-hidden-layer", hidden=(4,)).step(40)
 product = Playground(preset="xor-needs-hidden-layer", features=("x1*x2",)).step(40)
 assert torch.equal((product.X_train[:, 0] < 0).float(), product.y_train[:, 0])  # x1*x2 < 0 exactly on class 1
 assert no_hidden.test_accuracy < 0.75 and min(hidden.test_accuracy, product.test_accuracy) > 0.95
-print("no hidden layer fails (test accuracy < 0.75):", no_hidden.test_accuracy < 0.75)
-print("4 hidden units, or the feature x1*x2, succeed (> 0.95):",
-      min(hidden.test_accuracy, product.test_accuracy) > 0.95)
+print(f"no hidden layer fails (test accuracy < 0.75): {no_hidden.test_accuracy < 0.75}")
+print(f"4 hidden units, or the feature x1*x2, succeed (> 0.95): "
+      f"{min(hidden.test_accuracy, product.test_accuracy) > 0.95}")
 
 # %% [markdown]
 # ### 4.2 Features instead of layers: the circles
@@ -309,8 +309,8 @@ wide = Playground(preset="spiral-needs-depth", hidden=(16,)).step(100)
 deep = Playground(preset="spiral-needs-depth").step(100)  # (8, 8)
 assert wide.n_hidden_units == deep.n_hidden_units == 16
 assert deep.test_accuracy - wide.test_accuracy > 0.2
-print("two layers of 8 beat one layer of 16 by more than 0.2 test accuracy:",
-      deep.test_accuracy - wide.test_accuracy > 0.2)
+print(f"two layers of 8 beat one layer of 16 by more than 0.2 test accuracy: "
+      f"{deep.test_accuracy - wide.test_accuracy > 0.2}")
 
 # %% [markdown]
 # One run is one draw of the initial weights; the tests of this course check that the same holds for other seeds
@@ -452,7 +452,7 @@ checks.check("spiral_fewest_units", spiral_with_few_units)
 # training (`pg.learned` is False). Answer with the number, or with the playground trained at it.
 
 # %%
-print("the slider's learning rates:", LR_CHOICES)
+print(f"the slider's learning rates: {LR_CHOICES}")
 adam_breaks_at = None  # a number from LR_CHOICES
 
 checks.check("adam_breaking_lr", adam_breaks_at)
