@@ -28,6 +28,8 @@ ONCE = {
     "notebooks/zh/": "the Chinese notebooks are the English ones with translated text (tests/test_i18n.py checks "
                      "it); the floor run executes that code in notebooks/",
     "tests/test_notebooks.py": "committed files against their sources: the same at any library version",
+    "tests/test_outputs.py": "every committed output is the newest versions' own; the floor run compares the cells "
+                             "marked NBVAL_CHECK_OUTPUT, in JupyterLab (--checked-outputs-only)",
     "tests/test_i18n.py::test_chapter_translation_is_current": "catalog files",
     "tests/test_i18n.py::test_course_utils_translation_is_current": "catalog files",
     "tests/test_i18n.py::test_launcher_translation_is_current": "catalog files",
@@ -89,19 +91,27 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     items.sort(key=rank)  # stable: within a file, the collection order
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--checked-outputs-only", action="store_true",
+                     help="the browser test compares only the cells marked NBVAL_CHECK_OUTPUT with the committed "
+                          "notebook (the floor run: the committed outputs are the newest versions' own)")
+
+
 class _RunEachNotebookOnce:
     """A notebook runs once per test run: where the browser test runs it in JupyterLab (it compares the outputs with
-    the committed ones, as nbval does, and checks the widgets in the page), nbval's run of it is deselected. nbval
-    runs a notebook the browser test does not (one given alone, or any where no browser can run: the browser test
-    skips there, except on CI, where it fails)."""
+    the committed ones and checks the widgets in the page) or tests/test_outputs.py runs it (every output compared),
+    nbval's run of it is deselected. nbval runs a notebook neither does (one given alone, or where no browser can
+    run: the browser test skips there, except on CI, where it fails)."""
 
     @pytest.hookimpl(trylast=True)  # after -m and -k have deselected what they deselect
     def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
         in_browser = set()
         for item in items:
-            if item.nodeid.startswith("tests/test_browser.py::test_notebook_in_browser["):
-                in_browser.add((item.module.NOTEBOOK_DIR / item.callspec.params["notebook"]).resolve())
-        if not in_browser or not (_browser_can_run() or os.environ.get("CI", "").lower() == "true"):
+            if item.nodeid.startswith(("tests/test_browser.py::test_notebook_in_browser[",
+                                       "tests/test_outputs.py::test_committed_outputs_are_current[")):
+                if "test_outputs" in item.nodeid or _browser_can_run() or os.environ.get("CI", "") == "true":
+                    in_browser.add((item.module.NOTEBOOK_DIR / item.callspec.params["notebook"]).resolve())
+        if not in_browser:
             return
         # nbval's items are the cells of a notebook file (their path is the .ipynb)
         twice = [item for item in items if item.path.suffix == ".ipynb" and item.path.resolve() in in_browser]

@@ -270,6 +270,16 @@ def data_dir(root: str | os.PathLike | None = None) -> Path:
     return Path(__file__).resolve().parent.parent / "data"
 
 
+def _shown(folder: Path) -> str:
+    """A folder as a message names it: relative to the course folder when inside it (``data/``), so that what a
+    notebook prints is the same on every machine; else as given."""
+    course = Path(__file__).resolve().parent.parent
+    try:
+        return Path(folder).resolve().relative_to(course).as_posix() + "/"
+    except ValueError:
+        return str(folder)
+
+
 class DigitsAsMNIST(torch.utils.data.Dataset):
     """The stand-in for MNIST when it cannot be had: the bundled digits at 28×28, served like torchvision's MNIST.
 
@@ -336,7 +346,7 @@ def load_mnist(
                _("MNIST not found in {folder} ({reason}); using scikit-learn's 8×8 digits resized to 28×28 instead "
                  "({n} test images). To get MNIST, run load_mnist() once with internet access, or copy the "
                  "MNIST/raw files into {folder}."))
-    print(message.format(folder=folder, reason=reason, n=len(fallback)))
+    print(message.format(folder=_shown(folder), reason=reason, n=len(fallback)))
     return fallback
 
 

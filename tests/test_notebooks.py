@@ -180,3 +180,18 @@ def test_output_differences_finds_a_changed_number_and_forgives_a_timing():
     retimed = copy.deepcopy(committed)
     retimed.cells[marked].outputs.append(nbformat.v4.new_output("stream", name="stdout", text="took 27 ms at 0xbeef\n"))
     assert nbtools.output_differences(timed, retimed) == []
+
+
+ABSOLUTE_PATH = re.compile(r"(?<![\w.~])/(home|root|tmp|work|Users|usr|opt|var|mnt|srv)/|\b[A-Z]:\\\\")
+
+
+@pytest.mark.parametrize("path", BOTH, ids=_id)
+def test_no_committed_output_shows_an_absolute_path(path):
+    """What a notebook prints is the same on every machine: a path is shown relative to the course folder."""
+    found = []
+    for index, cell in enumerate(_read(path).cells):
+        for output in cell.get("outputs", []):
+            texts = [output.get("text", ""), *(v for k, v in output.get("data", {}).items() if k.startswith("text/"))]
+            found += [f"cell {index}: {line.strip()[:120]}" for text in texts for line in "".join(text).splitlines()
+                      if ABSOLUTE_PATH.search(line)]
+    assert not found, "\n".join(found)

@@ -8,7 +8,6 @@ ones are compared the same way in JupyterLab (tests/test_browser.py). The commit
 own, so the floor run compares only the cells marked ``# NBVAL_CHECK_OUTPUT`` (conftest.py, ONCE)."""
 
 import copy
-import os
 from pathlib import Path
 
 import nbformat

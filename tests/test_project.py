@@ -107,31 +107,33 @@ def test_the_tools_import_each_other_in_one_order_without_a_cycle():
             f"{path.name} loads a module by its path: import it (from tools import …)"
 
 
-def _selected(*args: str, paths: tuple[str, ...] = ("tests/test_browser.py", "notebooks/01_perceptron.ipynb",
+def _selected(*args: str, paths: tuple[str, ...] = ("tests/test_browser.py", "tests/test_outputs.py",
+                                                    "notebooks/01_perceptron.ipynb",
                                                     "notebooks/zh/01_perceptron.ipynb")) -> set[str]:
-    """The test ids pytest would run (``--collect-only``), by default for the browser test and chapter 01 in both
-    editions."""
+    """The test ids pytest would run (``--collect-only``), by default for the browser test, the outputs test and
+    chapter 01 in both editions."""
     out = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:xdist", *args, *paths],
                          cwd=ROOT, capture_output=True, text=True, check=True).stdout
     return {line.strip() for line in out.splitlines() if "::" in line}
 
 
 def test_each_run_executes_a_notebook_once_and_every_one_somewhere():
-    """The newest run (`-m "not floor"`) runs the English notebooks through nbval and the Chinese ones in JupyterLab;
-    the floor run (`-m "not once"`), the English ones in JupyterLab; nbval leaves out what JupyterLab runs
-    (conftest.py). Where no browser can run outside CI, nbval runs them all."""
+    """The newest run (`-m "not floor"`) runs the English notebooks in a kernel of their own (tests/test_outputs.py)
+    and the Chinese ones in JupyterLab; the floor run (`-m "not once"`), the English ones in JupyterLab; nbval leaves
+    out what they run (conftest.py). Where no browser can run outside CI, nbval runs what JupyterLab would."""
     from tools.browser import CHROMIUM, PLAYWRIGHT_MISSING
 
     browser_can_run = PLAYWRIGHT_MISSING is None and CHROMIUM.exists()
     en_lab, zh_lab = ("tests/test_browser.py::test_notebook_in_browser[01_perceptron.ipynb]",
                       "tests/test_browser.py::test_notebook_in_browser[zh/01_perceptron.ipynb]")
+    en_kernel = "tests/test_outputs.py::test_committed_outputs_are_current[01_perceptron.ipynb]"
 
     def nbval(selected: set[str], folder: str) -> bool:
         return any(test.startswith(f"{folder}01_perceptron.ipynb::Cell") for test in selected)
 
     newest, floor = _selected("-m", "not floor"), _selected("-m", "not once")
-    assert zh_lab in newest and en_lab not in newest and nbval(newest, "notebooks/")
-    assert en_lab in floor and zh_lab not in floor and not nbval(floor, "notebooks/zh/")
+    assert zh_lab in newest and en_kernel in newest and en_lab not in newest and not nbval(newest, "notebooks/")
+    assert en_lab in floor and zh_lab not in floor and en_kernel not in floor and not nbval(floor, "notebooks/zh/")
     assert nbval(newest, "notebooks/zh/") is not browser_can_run
     assert nbval(floor, "notebooks/") is not browser_can_run
     alone = _selected(paths=("notebooks/01_perceptron.ipynb",))  # a notebook given alone: nbval runs it

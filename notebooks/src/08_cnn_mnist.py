@@ -713,7 +713,7 @@ for name, model, history in [("MLP", mlp, mlp_history), ("SimpleCNN", cnn, cnn_h
                      "val": history.val_acc[-1], "test": evaluate(model, test_loader, loss_fn)["accuracy"]}
 print("model        parameters  s/epoch  val acc  test acc")
 for name, r in results.items():
-    print(f"{name:12s} {r['parameters']:>10,} {r['s/epoch']:>8.2f} {r['val']:>8.1%} {r['test']:>9.1%}")
+    print(f"{name:12s} {r['parameters']:>10,} {r['s/epoch']:>6.2f} s {r['val']:>8.1%} {r['test']:>9.1%}")
 
 # %%
 # NBVAL_CHECK_OUTPUT
