@@ -30,7 +30,8 @@ def _activation_table() -> dict[str, Callable[[torch.Tensor], torch.Tensor]]:
 
 
 # the labels of the explorer's choices that are words, not names (shown in the course's language)
-_CHOICE_LABELS = {"none": N_("none"), "GELU (tanh approx.)": N_("GELU (tanh approx.)")}
+_CHOICE_LABELS = {"none": N_("none"), "GELU (tanh approx.)": N_("GELU (tanh approx.)"),
+                  "PReLU (a = 0.25)": N_("PReLU (a = 0.25)")}
 _INIT_LABELS = dict(zip(DEPTH_INITS, (N_("PyTorch default"), N_("Xavier (sigmoid, tanh) / Kaiming (ReLU)"))))
 
 

@@ -16,7 +16,7 @@ from ._render import fixed_labels
 
 # the schemes' labels in the course's language (the figure's title keeps the English name)
 _SCHEME_LABELS = {"PyTorch default": N_("PyTorch default"), "Xavier (gain 1)": N_("Xavier (gain 1)"),
-                  "Xavier × gain": N_("Xavier × gain")}
+                  "Xavier × gain": N_("Xavier × gain"), "Kaiming (ReLU)": N_("Kaiming (ReLU)")}
 
 
 @builder
