@@ -189,8 +189,8 @@ def show(chapter: str | None = None) -> None:
     rows = summary(chapter)
     chapters = sorted({r["chapter"] for r in rows})
     by_chapter = {c: [r for r in rows if r["chapter"] == c] for c in chapters}
-    text = "\n".join(_chapter_line(c, by_chapter[c]) + "  " + " ".join(
-        f"{SYMBOLS[r['status']]} {r['exercise']}" for r in by_chapter[c]) for c in chapters)
+    text = "\n".join(_after(_chapter_line(c, by_chapter[c]), " ".join(
+        f"{SYMBOLS[r['status']]} {r['exercise']}" for r in by_chapter[c])) for c in chapters)
     from . import _in_notebook
 
     if _in_notebook():
@@ -199,6 +199,11 @@ def show(chapter: str | None = None) -> None:
         display({"text/html": _html(by_chapter), "text/plain": text}, raw=True)
     else:
         print(text)
+
+
+def _after(sentence: str, more: str) -> str:
+    """``more`` after ``sentence`` on one line: two spaces apart, none after full-width punctuation (Chinese)."""
+    return sentence + ("" if sentence.endswith(tuple("：，。；？！）")) else "  ") + more
 
 
 def _html(by_chapter: dict[str, list[dict[str, Any]]]) -> str:

@@ -20,7 +20,7 @@ import torch
 from torch import nn
 
 from . import validation
-from .i18n import _
+from .i18n import N_, _
 
 __all__ = ["fit", "evaluate", "History"]
 
@@ -286,6 +286,10 @@ class _EpochBar:
             self._handle.update(container)
 
 
+# the names of the bar's numbers (History's fields), shown in the course's language
+_POSTFIX_NAMES = {"loss": N_("loss"), "val_loss": N_("val_loss"), "val_acc": N_("val_acc"), "acc": N_("acc")}
+
+
 def _postfix(history: History) -> dict[str, str]:
     post = {"loss": f"{history.train_loss[-1]:.4f}"}
     if history.val_loss:
@@ -294,4 +298,4 @@ def _postfix(history: History) -> dict[str, str]:
         post["val_acc"] = f"{history.val_acc[-1]:.3f}"
     elif history.train_acc:
         post["acc"] = f"{history.train_acc[-1]:.3f}"
-    return post
+    return {_(_POSTFIX_NAMES[name]): value for name, value in post.items()}

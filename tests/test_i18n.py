@@ -281,6 +281,59 @@ def test_translated_code_differs_only_in_comments_and_strings(src):
                 f"{src.name}: a code cell's program differs in Chinese:\n{b.source[:300]}"
 
 
+_DOCUMENTED = '''import torch
+
+
+def sigmoid(x: torch.Tensor) -> torch.Tensor:  # a comment
+    """Sigmoid from scratch, elementwise: 1 / (1 + exp(-x)).
+
+    x: any shape; returns the same shape. See \\\\sigma in the text.
+    """
+    return 1 / (1 + torch.exp(-x))
+
+
+class Layer:
+    r"""A layer in one line, with \\sigma."""
+
+    def forward(self, x):
+        """Two lines,
+        the second one indented."""
+        return x
+'''
+
+
+def test_a_docstring_in_a_code_cell_is_a_unit_and_goes_back_between_its_quotes():
+    """A docstring of a function or class in a chapter's code cell is a translation unit like a comment: its text
+    without the quotes and the indentation; its translation goes back between the same quotes, laid out alike."""
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(_DOCUMENTED)])
+    found = [(u.kind, u.msgid, u.line) for u in i18n.units(nb)]
+    assert found == [("comment", "a comment", 3),
+                     ("docstring", "Sigmoid from scratch, elementwise: 1 / (1 + exp(-x)).\n\n"
+                                   "x: any shape; returns the same shape. See \\\\sigma in the text.", 4),
+                     ("docstring", "A layer in one line, with \\sigma.", 12),
+                     ("docstring", "Two lines,\nthe second one indented.", 15)]
+    assert i18n.translate_code(_DOCUMENTED, lambda text: text) == _DOCUMENTED  # the layout is the original's
+    zh = {"Sigmoid from scratch, elementwise: 1 / (1 + exp(-x)).\n\nx: any shape; returns the same shape. "
+          "See \\\\sigma in the text.": "从零实现的 sigmoid，逐元素计算：1 / (1 + exp(-x))。\n\n"
+                                         "x 可以是任意形状；返回同样的形状。参见正文中的 \\\\sigma。",
+          "Two lines,\nthe second one indented.": "两行，\n第二行缩进。"}
+    code = i18n.translate_code(_DOCUMENTED, lambda text: zh.get(text, text))
+    namespace: dict = {}
+    exec(compile(code, "<cell>", "exec"), namespace)  # still Python, each docstring where it was
+    assert namespace["sigmoid"].__doc__ == ("从零实现的 sigmoid，逐元素计算：1 / (1 + exp(-x))。\n\n    "
+                                            "x 可以是任意形状；返回同样的形状。参见正文中的 \\sigma。\n    ")
+    assert namespace["Layer"].forward.__doc__ == "两行，\n        第二行缩进。"
+    assert namespace["Layer"].__doc__ == "A layer in one line, with \\sigma."
+    assert _program(code) == _program(_DOCUMENTED)
+
+
+def test_every_docstring_of_a_chapter_is_a_unit():
+    """The chapters' functions carry docstrings a learner reads (29 when this test was written)."""
+    docstrings = [u for src in SOURCES for u in i18n.units(nbtools.from_source(src)) if u.kind == "docstring"]
+    assert len(docstrings) >= 20 and all(i18n.WORD.search(u.msgid) for u in docstrings)
+    assert i18n.KIND_NOTES["docstring"]
+
+
 # ------------------------------------------------------------------------------------------ course_utils runtime
 def test_set_language_and_environment_variable():
     course_utils.set_language("zh-CN")
@@ -519,6 +572,13 @@ for name, build in BUILDERS.items():
     shown.append([f"widgets.{name}: its title", widget.title])
     shown += [[f"widgets.{name}: control {key}", c.description] for key, c in widget.controls.items()]
     shown += [[f"widgets.{name}: button {key}", b.description] for key, b in widget.buttons.items()]
+    shown += [[f"widgets.{name}: control {key}, option {label!r}", label] for key, c in widget.controls.items()
+              if type(c).__name__ == "Dropdown" for label in c._options_labels]
+    if widget.caption is not None:  # its text line, at every value of its first control
+        first, control = next(iter(widget.controls.items()))
+        for value in range(control.min, control.max + 1):
+            control.value = value
+            shown.append([f"widgets.{name}: its text line at {first}={value}", widget.caption_text])
 capture("data.load_mnist() offline", lambda: data.load_mnist(root=os.environ["PSEUDO_COPY"], download=False))
 capture("env.environment_report()", env.environment_report)
 capture("set_language('fr')", lambda: cu.set_language("fr"))
@@ -603,8 +663,8 @@ def test_a_pseudo_edition_of_the_launcher_speaks_through_its_catalog(pseudo_cour
 
 @pytest.mark.parametrize("src", SOURCES, ids=lambda p: p.stem)
 def test_a_pseudo_edition_of_each_chapter_leaves_no_prose_in_english(src):
-    """With every unit of the chapter pseudo-translated, its edition has no paragraph, comment or printed text in
-    plain English: the units cover every sentence a learner reads in the chapter's cells."""
+    """With every unit of the chapter pseudo-translated, its edition has no paragraph, comment, printed text or
+    docstring in plain English: the units cover every sentence a learner reads in the chapter's cells."""
     nb = nbtools.from_source(src)
     catalog = {u.msgid: _pseudo_literal(u.msgid) if u.kind == "string" else _pseudo(u.msgid) for u in i18n.units(nb)}
     pseudo = i18n.translated_notebook(nb, catalog, PSEUDO)
@@ -622,6 +682,9 @@ def test_a_pseudo_edition_of_each_chapter_leaves_no_prose_in_english(src):
                 printed = [n.value for arg in node.args for n in ast.walk(arg) if isinstance(n, ast.Constant)
                            and isinstance(n.value, str) and not _inside_a_field(n, arg)]
                 left += [f"cell {i} (printed): {run!r}" for text in printed for run in _english(text)]
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                doc = ast.get_docstring(node, clean=False)
+                left += [f"cell {i} (docstring of {node.name}): {run!r}" for run in _english(doc or "")]
     assert not left, f"{src.name}: {len(left)} English texts are not translation units: {left[:5]}"
     if i18n.SET_LANGUAGE.format(lang="en") in nb.cells[1].source:
         assert i18n.SET_LANGUAGE.format(lang=PSEUDO) in pseudo.cells[1].source

@@ -299,14 +299,15 @@ def test_surface_gradients_by_hand_equal_autograd_and_minima_are_minima(name):
     assert Z.min().item() >= s.f_min - 1e-9 and X.shape == Y.shape == Z.shape == (50, 50)
 
 
-def test_trajectory_runs_any_optimizer_class_and_stops_when_diverging():
+def test_trajectory_runs_any_optimizer_class_and_stops_when_it_blows_up():
     ours = optim.trajectory(optim.Adam, "rosenbrock", steps=60, lr=0.05)
     theirs = optim.trajectory(torch.optim.Adam, "rosenbrock", steps=60, lr=0.05)
     assert ours.shape == (61, 2) and ours.dtype == torch.float64
     torch.testing.assert_close(ours, theirs)
     assert ours[0].tolist() == list(optim.surfaces["rosenbrock"].start)
-    diverged = optim.trajectory(optim.SGD, "quadratic", start=(1.0, 1.0), steps=500, lr=1.5)
-    assert len(diverged) < 501 and torch.isfinite(diverged).all()
+    blown_up = optim.trajectory(optim.SGD, "quadratic", start=(1.0, 1.0), steps=500, lr=1.5)
+    assert len(blown_up) < 501 and torch.isfinite(blown_up).all()
+    assert blown_up.abs().max() <= 1e6  # the path stops before the first point beyond 1e6 in size
 
 
 def test_trajectory_with_autograd_equals_the_hand_written_gradient():
@@ -351,12 +352,15 @@ def test_optimizer_race_moves_the_start_with_the_surface_in_one_redraw():
     assert w.renders == renders + 2
 
 
-def test_optimizer_race_reports_divergence():
+def test_optimizer_race_names_the_paths_that_blow_up():
+    """A path stopped by optim.walk's rule (a coordinate beyond 1e6) "blew up"; "diverged" is kept for NaN/inf."""
     w = widgets.optimizer_race()
     w.controls["surface"].value = "quadratic"
     w.controls["lr"].value = 1.0
     title = w.draw(**w.values()).axes[1].get_title()
-    assert title.startswith("diverged: ") and w.last_error is None
+    assert title == "blew up: Nesterov" and w.last_error is None
+    w.controls["lr"].value = 0.01
+    assert w.draw(**w.values()).axes[1].get_title() == "distance to the lowest value"
 
 
 def test_schedule_explorer_draws_the_schedules():

@@ -547,3 +547,43 @@ def test_the_site_builder_and_the_notebook_build_use_only_public_names_of_course
                 private.append(f"line {node.lineno}: .{node.attr}")
         assert not private, f"{path.name} uses private names: {private}"
         assert not [n for n in ast.walk(tree) if isinstance(n, ast.Global)], f"{path.name} writes module globals"
+
+
+def test_the_backprop_stepper_explains_each_step_in_its_text_line_in_the_course_language():
+    """The caption is the widget's text line, not figure text: one per step, through the catalog, with its colour
+    key; the figure itself stays free of sentences (text in figures stays English)."""
+    import course_utils
+
+    widget = widgets.backprop_stepper()
+    steps = widget.controls["step"].max
+    captions = []
+    for step in range(1, steps + 1):
+        widget.controls["step"].value = step
+        captions.append(widget.caption_text)
+        assert widget.text.value and "Step" in widget.text.value and "orange:" in widget.caption_text
+    assert steps == 13 and len(set(captions)) == steps
+    assert captions[0].startswith("Step 1 of 13: the gradient of L, the output.")
+    assert "used 2 times: the paths add up" in captions[-1]
+    try:
+        course_utils.set_language("zh")
+        zh = widgets.backprop_stepper()
+        zh.controls["step"].value = steps
+        assert zh.caption_text.startswith("第 13 步（共 13 步）：w 的梯度。它被使用了 2 次"), zh.caption_text
+        assert "橙色：" in zh.caption_text and "局部梯度 × 上游梯度：" in zh.caption_text
+    finally:
+        course_utils.set_language("en")
+
+
+def test_a_choice_shows_its_label_in_the_course_language_and_keeps_its_value():
+    import course_utils
+
+    try:
+        course_utils.set_language("zh")
+        explorer = widgets.activation_explorer()
+    finally:
+        course_utils.set_language("en")
+    options = dict((value, label) for label, value in explorer.controls["compare"].options)
+    assert options["none"] == "无" and options["GELU (tanh approx.)"] == "GELU（tanh 近似）"
+    assert options["LeakyReLU(0.01)"] == "LeakyReLU(0.01)" and "LeakyReLU(0.1)" in options  # PyTorch's default too
+    explorer.controls["f"].value = "LeakyReLU(0.01)"
+    assert explorer.last_error is None and explorer.values()["f"] == "LeakyReLU(0.01)"

@@ -7,6 +7,7 @@ Each module imports only the ones listed before it, so there is no cycle:
     chapters   where the chapters' sources and each edition's executed notebooks are
     i18n       the translated editions: catalogs of the chapters, of course_utils and of course.py (Babel, gettext)
     nbtools    build (execute) and check the notebooks, write the course map and the glossary
+    terms      the term base (locale/zh/terms.tsv, from the Key terms tables) and the checks of every catalog by it
     runtimes   the chapters' measured run times, shown in their headers and the READMEs
     browser    JupyterLab and Chromium (Playwright) for the browser test and the benchmarks
     website    the website (Sphinx + MyST-NB), its widgets answering without a kernel

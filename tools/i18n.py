@@ -9,6 +9,9 @@ source ``notebooks/src/NN_name.py`` is cut into translation units:
   ``noqa``, ``type:``);
 - each string literal a code cell prints (the arguments of ``print(...)``), as Python source: quotes, prefixes and
   ``{placeholders}`` included, so an f-string stays an f-string with the same fields.
+- each docstring of a function or class defined in a code cell, as its source text without the quotes, its
+  indentation removed (``inspect.cleandoc``): the translation goes back between the same quotes, indented as the
+  original, so backslashes mean what they meant.
 
 For each edition ``<code>`` other than the source, the units of chapter ``NN_name`` live in
 ``locale/<code>/LC_MESSAGES/NN_name.po``; ``course_utils``' own sentences (marked with ``_()``/``N_()``, or
@@ -43,6 +46,7 @@ from __future__ import annotations
 import ast
 import copy
 import datetime
+import inspect
 import io
 import re
 import sys
@@ -108,7 +112,7 @@ class Unit:
 
     msgid: str
     cell: int
-    kind: str  # "markdown" | "comment" | "string"
+    kind: str  # "markdown" | "comment" | "string" | "docstring"
     line: int = 0  # where it starts in its cell (0: the cell's first line)
 
 
@@ -200,6 +204,54 @@ def _printed_string_spans(code: str) -> list[_Span]:
     return sorted(set(spans), key=lambda s: s.start)
 
 
+_QUOTES = re.compile(r'^([rRuU]{0,2})("""|\'\'\'|"|\')')
+
+
+def _docstring_spans(code: str) -> list[_Span]:
+    """The docstrings of the functions and classes a code cell defines that hold a word: their text without the
+    quotes, dedented (``inspect.cleandoc``); ``indent`` is the indentation of the body they open."""
+    tree = ast.parse(code)
+    lines = code.split("\n")
+
+    def char_col(row: int, byte_col: int) -> int:  # ast counts UTF-8 bytes along a line; tokenize characters
+        return len(lines[row - 1].encode()[:byte_col].decode())
+
+    spans = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) and node.body):
+            continue
+        first = node.body[0]
+        if not (isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
+                and isinstance(first.value.value, str)):
+            continue
+        literal = first.value
+        source = ast.get_source_segment(code, literal) or ""
+        quotes = _QUOTES.match(source)
+        if not quotes or not source.endswith(quotes[2]):
+            continue
+        inner = source[len(quotes[0]):len(source) - len(quotes[2])]
+        text = inspect.cleandoc(inner)
+        if WORD.search(text):
+            end_row = literal.end_lineno or literal.lineno
+            col = char_col(literal.lineno, literal.col_offset)
+            spans.append(_Span((literal.lineno, col), (end_row, char_col(end_row, literal.end_col_offset or 0)),
+                               text, "docstring", lines[literal.lineno - 1][:col]))
+    return spans
+
+
+def _docstring(original: str, text: str, indent: str) -> str:
+    """The docstring literal ``original`` (its source) with ``text`` in it, laid out as the original was: the same
+    prefix and quotes, continuation lines at ``indent``, the opening and closing quotes on the lines they were."""
+    quotes = _QUOTES.match(original)
+    assert quotes is not None
+    inner = original[len(quotes[0]):len(original) - len(quotes[2])]
+    first, *rest = text.split("\n")
+    body = "\n".join([first, *(indent + line if line else "" for line in rest)])
+    opening = "\n" + indent if inner.startswith("\n") else ""
+    closing = "\n" + indent if "\n" in inner and not inner.rsplit("\n", 1)[1].strip() else ""
+    return quotes[0] + opening + body + closing + quotes[2]
+
+
 def _python(code: str) -> str:
     """A code cell as Python: IPython's magics (%…, !…) become comments (which are not units): line numbers hold."""
     return "\n".join("#" + line if line.lstrip().startswith(("%", "!")) else line for line in code.split("\n"))
@@ -207,7 +259,8 @@ def _python(code: str) -> str:
 
 def code_spans(code: str) -> list[_Span]:
     python = _python(code)
-    return sorted(_comment_spans(python) + _printed_string_spans(python), key=lambda s: s.start)
+    return sorted(_comment_spans(python) + _printed_string_spans(python) + _docstring_spans(python),
+                  key=lambda s: s.start)
 
 
 def _offset(lines: list[str], pos: tuple[int, int]) -> int:
@@ -225,6 +278,8 @@ def translate_code(code: str, translate: Callable[[str], str], lang: str = DEFAU
         new = translate(span.text)
         if span.kind == "string":
             out.append(new)
+        elif span.kind == "docstring":
+            out.append(_docstring(code[start:end], new, span.indent))
         else:
             out.append(("\n" + span.indent).join(f"# {line}".rstrip() for line in new.split("\n")))
         at = end
@@ -246,7 +301,7 @@ def units(nb: nbformat.NotebookNode) -> list[Unit]:
                 at += block.count("\n") + 1
         elif cell.cell_type == "code":
             for span in code_spans(cell.source):
-                kind = "string" if span.kind == "string" else "comment"
+                kind = span.kind if span.kind in ("string", "docstring") else "comment"
                 found.setdefault(span.text, Unit(span.text, i, kind, span.start[0] - 1))
     return list(found.values())
 
@@ -408,6 +463,8 @@ KIND_NOTES = {
                 "chapter, the translated term first, then the English one in parentheses (in Chinese: （）)",
     "comment": "a code comment",
     "string": "a printed Python string literal: keep the quotes, the f prefix and every {field} as they are",
+    "docstring": "a docstring of a function in a code cell: keep `code`, names, shapes and formulas; a line break "
+                 "stays a line break",
 }
 CU_NOTE = "a message of course_utils: keep every {field} as it is"
 LAUNCHER_NOTE = "a line of the launcher, course.py: keep every {field} and command as it is"

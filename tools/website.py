@@ -188,7 +188,8 @@ def same_picture(a: bytes, b: bytes) -> bool:
 
 def precompute(widget: Any, start: dict[str, Any], frames: Path) -> dict[str, Any]:
     """Pictures of ``widget`` around the control values ``start``, stored in ``frames``: {mode, controls, frames,
-    live controls}.
+    live controls, captions}; ``captions`` holds the widget's text line (``LivePlot.caption``) for each picture's
+    key, or is empty for a widget without one.
 
     A control is live when moving it changes the picture at all (a caption counts: the notebook shows it too).
     """
@@ -208,6 +209,7 @@ def precompute(widget: Any, start: dict[str, Any], frames: Path) -> dict[str, An
         grid *= size
     mode = "grid" if grid <= GRID_LIMIT else "single"
     saved: dict[str, str] = {}
+    captions: dict[str, str] = {}
     pictures: dict[tuple[int, ...], bytes] = {}
     starts = tuple(c["start"] for c in controls)
     if mode == "grid":
@@ -215,22 +217,27 @@ def precompute(widget: Any, start: dict[str, Any], frames: Path) -> dict[str, An
             png = widget.set_values({c["name"]: c["values"][i] for c, i in zip(controls, combo)})
             if png is not None:
                 saved[",".join(map(str, combo))] = _save_frame(png, frames)
+                captions[",".join(map(str, combo))] = widget.caption_text
                 pictures[combo] = png
     else:
         if base is not None:
             saved[""] = _save_frame(base, frames)
+            captions[""] = widget.caption_text
         for k, c in enumerate(controls):
             for i, value in enumerate(c["values"]):
                 if i != c["start"]:
                     png = widget.set_values({**start, c["name"]: value})
                     if png is not None:
                         saved[f"{c['name']}={i}"] = _save_frame(png, frames)
+                        captions[f"{c['name']}={i}"] = widget.caption_text
                         pictures[starts[:k] + (i,) + starts[k + 1:]] = png
         widget.set_values(start)
     live = [c["name"] for k, c in enumerate(controls) if base is not None and any(
         not same_picture(pictures[key], base) for key in pictures
         if key[k] != c["start"] and key[:k] + key[k + 1:] == starts[:k] + starts[k + 1:])]
-    return {"mode": mode, "controls": controls, "frames": saved, "live": live}
+    if getattr(widget, "caption", None) is None:
+        captions = {}
+    return {"mode": mode, "controls": controls, "frames": saved, "live": live, "captions": captions}
 
 
 # ------------------------------------------------------------------------------------------------ widget HTML
@@ -270,6 +277,11 @@ def widget_html(widget: Any, pictures: dict | None, shown_png: bytes, lang: str,
                                    ",".join(str(c["start"]) for c in pictures["controls"])) if pictures else None
     src = first or _save_frame(shown_png, frames)
     parts.append(f'<img class="cw-image" data-base="../_widgets/" src="../_widgets/{src}" alt="{html.escape(widget.title)}">')
+    captions = pictures.get("captions", {}) if pictures else {}
+    if getattr(widget, "caption", None) is not None:  # the text line under the picture, as the notebook shows it
+        start_key = "" if pictures is None or pictures["mode"] == "single" else ",".join(
+            str(c["start"]) for c in pictures["controls"])
+        parts.append(f'<div class="cw-caption">{html.escape(captions.get(start_key, widget.caption_text))}</div>')
     notes = []
     if pictures is None:
         notes.append(text["frozen"])
@@ -280,7 +292,7 @@ def widget_html(widget: Any, pictures: dict | None, shown_png: bytes, lang: str,
         if pictures["mode"] == "single" and len(live) > 1:
             notes.append(text["single"])
     parts += [f'<div class="cw-note">{html.escape(n)}</div>' for n in notes]
-    data = {"mode": pictures["mode"], "frames": pictures["frames"],
+    data = {"mode": pictures["mode"], "frames": pictures["frames"], "captions": captions,
             "controls": [{"name": c["name"], "values": c["labels"], "start": c["start"]}
                          for c in pictures["controls"] if c["name"] in live]} if pictures else {"mode": "none",
                                                                                                 "frames": {},

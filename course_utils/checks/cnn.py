@@ -221,11 +221,17 @@ def _check_test_function(fn) -> None:
                                              "return a plain Python number, and build no graph while testing."))
     if isinstance(got_loss, torch.Tensor) and got_loss.numel() == 1:
         got_loss = got_loss.item()
+    # the mean of the batch means, as the learner's loop would give it in evaluation mode, and in training mode
+    # (the same dropout draws: the learner's function ran from the same seed, one forward pass per batch)
+    batch_means = []
+    for training in (False, True):
+        model.train(training)
+        torch.manual_seed(1)
+        with torch.no_grad():
+            batch_means.append(sum(loss_fn(model(xb), yb).item() for xb, yb in loader) / len(loader))
     model.eval()
-    with torch.no_grad():
-        batch_mean = sum(loss_fn(model(xb), yb).item() for xb, yb in loader) / len(loader)
     if isinstance(got_loss, int | float) and abs(got_loss - want_loss) > 1e-5:  # the more common slip first
-        expect(abs(got_loss - batch_mean) > 1e-6,
+        expect(all(abs(got_loss - batch_mean) > 1e-6 for batch_mean in batch_means),
                _("your loss is the average of the batch means, but the last batch has 2 samples, not 4: weight "
                  "each batch's mean loss by its number of samples, and divide the sum by the total number of "
                  "samples."))

@@ -133,8 +133,8 @@ def walk(
     **hyperparameters: Any,
 ) -> Iterator[tuple[float, float]]:
     """Yield the points ``optimizer_cls`` visits on ``surface``, the start first, one step at a time, for as long
-    as you ask (or until it diverges). :func:`trajectory` collects them; the optimizer race widget pulls more
-    when you ask for more steps."""
+    as you ask (or until it blows up: a coordinate beyond 1e6 in size, or not finite). :func:`trajectory` collects
+    them; the optimizer race widget pulls more when you ask for more steps."""
     surface = _as_surface(surface)
     start = surface.start if start is None else start
     if len(start) != 2:
@@ -157,7 +157,7 @@ def walk(
         optimizer.step()
         x, y = float(point_np[0]), float(point_np[1])
         if not (math.isfinite(x) and math.isfinite(y)) or max(abs(x), abs(y)) > 1e6:
-            return  # diverged
+            return  # blown up
         yield x, y
 
 
@@ -173,8 +173,8 @@ def trajectory(
     ``surface`` is a :class:`Surface` (or a key of :data:`surfaces`); ``start`` defaults to its suggested start.
     Works with any optimizer class (``course_utils.optim.Adam``, ``torch.optim.Adam`` …). The gradient is the
     surface's hand-written ``grad`` when it has one, else autograd's. Returns the visited points, float64 of
-    shape (steps + 1, 2), the start first. If the optimizer diverges (a coordinate becomes infinite, NaN or
-    larger than 1e6 in size), the path stops there and is shorter.
+    shape (steps + 1, 2), the start first. If the optimizer blows up (a coordinate becomes larger than 1e6 in size,
+    infinite or NaN), the path stops there and is shorter.
     """
     validation.integer(steps, "steps", min=0)
     points = itertools.islice(walk(optimizer_cls, surface, start, **hyperparameters), steps + 1)

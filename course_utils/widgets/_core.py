@@ -23,7 +23,7 @@ from .record import STATE_FOLDER_VARIABLE, WidgetRecord, _is_plain, in_state_fol
 from .record import state_folder as shown_state_folder
 
 # the record's names stay importable from here, where they were first released
-__all__ = ["LivePlot", "Layout", "BUILDERS", "builder", "slider", "STATE_FOLDER_VARIABLE", "state_file",
+__all__ = ["LivePlot", "Layout", "BUILDERS", "builder", "slider", "choices", "STATE_FOLDER_VARIABLE", "state_file",
            "in_state_folder"]
 
 Row = Sequence["str | W.Widget"]  # a row of the layout: control names and any other widgets, left to right
@@ -46,6 +46,11 @@ class LivePlot(W.VBox):
     teacher's cell). ``rows`` lays the controls out, one list per row of control names (or other widgets, e.g. a
     label); by default three controls a row. The buttons get a row of their own under them; ``footer`` widgets
     go under the picture.
+
+    ``caption(**values)``, when given, returns the widget's text line for the controls' values: words that change
+    with a control (a step's explanation …), shown under the picture in the course's language (text inside the
+    figure stays English). It is computed at every redraw (``caption_text``); the website stores it with each
+    precomputed picture.
 
     **The fast-redraw contract.** The picture goes through a :class:`~course_utils.widgets.FigureRenderer`, which
     draws the figure once, keeps that picture, and at each update redraws only the *animated* artists over it.
@@ -70,8 +75,12 @@ class LivePlot(W.VBox):
         buttons: dict[str, Callable[[LivePlot], object]] | None = None,
         rows: Sequence[Row] | None = None,
         footer: Sequence[W.Widget] = (),
+        caption: Callable[..., str] | None = None,
     ):
         self.draw = draw
+        self.caption = caption
+        self.caption_text = ""  # the text line shown now (caption's answer at the last redraw)
+        self.text = W.HTML()  # the text line under the picture
         self.controls = controls
         self.actions = dict(buttons or {})
         # a button's key names it in code (press("train")); the learner reads it in the course's language
@@ -105,7 +114,8 @@ class LivePlot(W.VBox):
         self._rows = [row for row in named if row] + [[name] for name in controls if name not in placed]
         if self.buttons:
             boxes.append(W.HBox(list(self.buttons.values())))
-        super().__init__([*header, *boxes, self.image, self.message, *footer])
+        lines = [self.text] if caption is not None else []
+        super().__init__([*header, *boxes, self.image, *lines, self.message, *footer])
         self.add_class("course-widget")
         for name, control in controls.items():
             control.observe(lambda change, name=name: self._on_change(name, change["new"]), names="value")
@@ -254,6 +264,13 @@ class LivePlot(W.VBox):
         except Exception as exc:  # shown to the learner, never raised into the notebook
             self.show_error(_("Could not draw"), exc)
             return
+        if self.caption is not None:
+            try:
+                self.caption_text = self.caption(**values)
+            except Exception as exc:
+                self.show_error(_("Could not draw"), exc)
+                return
+            self.text.value = caption_html(self.caption_text)
         self.image.value = png
         self.message.value = ""
         self.last_error = None
@@ -296,6 +313,21 @@ def _json_arguments(signature: inspect.Signature, args: tuple, kwargs: dict) -> 
     except (TypeError, ValueError):
         return None
     return plain
+
+
+def choices(values: Sequence[Any], labels: Mapping[Any, str]) -> list[tuple[str, Any]]:
+    """A choice control's options: each value with its label in the course's language.
+
+    ``labels`` maps a value to its English label, marked with ``N_()`` where it is defined; a value without one is
+    a name (sigmoid, ReLU, AND) and is shown as it is. The code keeps using the values; only the labels change.
+    """
+    return [(_(labels[v]) if v in labels else str(v), v) for v in values]
+
+
+def caption_html(text: str) -> str:
+    """A widget's text line as HTML: its lines kept (formulas line up), escaped."""
+    return ("<div class='course-widget-caption' style='white-space:pre-wrap;font-family:monospace;"
+            f"font-size:0.9em;line-height:1.35'>{html.escape(text)}</div>")
 
 
 def slider(value: float, lo: float, hi: float, step: float, description: str) -> W.FloatSlider:

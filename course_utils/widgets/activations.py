@@ -8,10 +8,10 @@ from typing import Any
 import ipywidgets as W
 import torch
 
-from ..i18n import _
+from ..i18n import N_, _
 from ..init import DEPTH_ACTIVATIONS, DEPTH_INITS, first_layer_gradients
 from ..plot import new_figure
-from ._core import LivePlot, builder, slider
+from ._core import LivePlot, builder, choices, slider
 from ._render import fixed_labels
 
 
@@ -23,10 +23,16 @@ def _activation_table() -> dict[str, Callable[[torch.Tensor], torch.Tensor]]:
 
     return {
         "sigmoid": A.sigmoid, "tanh": A.tanh, "ReLU": A.relu,
-        "LeakyReLU(0.1)": partial(A.leaky_relu, negative_slope=0.1),
+        "LeakyReLU(0.01)": A.leaky_relu, "LeakyReLU(0.1)": partial(A.leaky_relu, negative_slope=0.1),
         "PReLU (a = 0.25)": partial(A.prelu, weight=torch.tensor([0.25], dtype=torch.float64)),
         "ELU": A.elu, "GELU": A.gelu, "GELU (tanh approx.)": partial(A.gelu, approximate="tanh"), "SiLU": A.silu,
     }
+
+
+# the labels of the explorer's choices that are words, not names (shown in the course's language)
+_CHOICE_LABELS = {"none": N_("none"), "GELU (tanh approx.)": N_("GELU (tanh approx.)"),
+                  "PReLU (a = 0.25)": N_("PReLU (a = 0.25)")}
+_INIT_LABELS = dict(zip(DEPTH_INITS, (N_("PyTorch default"), N_("Xavier (sigmoid, tanh) / Kaiming (ReLU)"))))
 
 
 def _saturated_spans(x: torch.Tensor, slow: torch.Tensor) -> list[tuple[float, float]]:
@@ -108,8 +114,10 @@ def activation_explorer() -> LivePlot:
 
     names = list(table)
     controls = {
-        "f": W.Dropdown(options=names, value="sigmoid", description="f", layout=W.Layout(width="230px")),
-        "compare": W.Dropdown(options=["none"] + names, value="none", description=_("compare with"),
+        "f": W.Dropdown(options=choices(names, _CHOICE_LABELS), value="sigmoid", description="f",
+                        layout=W.Layout(width="230px")),
+        "compare": W.Dropdown(options=choices(["none", *names], _CHOICE_LABELS), value="none",
+                              description=_("compare with"),
                               layout=W.Layout(width="260px"), style={"description_width": "initial"}),
         "x_range": slider(6.0, 1.0, 10.0, 0.5, _("x range ±")),
     }
@@ -172,7 +180,7 @@ def vanishing_gradients() -> LivePlot:
 
     controls = {
         "depth": W.IntSlider(value=10, min=1, max=max_depth, description=_("depth"), continuous_update=True),
-        "init": W.Dropdown(options=list(DEPTH_INITS), value=DEPTH_INITS[0], description=_("init"),
+        "init": W.Dropdown(options=choices(DEPTH_INITS, _INIT_LABELS), value=DEPTH_INITS[0], description=_("init"),
                            layout=W.Layout(width="380px")),
     }
     return LivePlot(draw, controls,

@@ -34,18 +34,29 @@ def _num(v: float) -> str:
 def _step_caption(k: int, n: int, output: Value, node: Value, uses: list) -> str:
     """The caption of step ``k`` of ``n``: the chain rule for ``node``'s gradient, as symbols, formulas, numbers."""
     o, me = node_name(output), node_name(node)
-    head = f"Step {k} of {n}: the gradient of {me}"
+    name = me.replace("-", "−")
     if not uses:
-        return f"{head}, the output. Backprop starts here: {_d(o)}/{_d(o)} = 1."
+        return _("Step {k} of {n}: the gradient of {name}, the output. Backprop starts here: {start}.").format(
+            k=k, n=n, name=name, start=f"{_d(o)}/{_d(o)} = 1".replace("-", "−"))
     if len(uses) > 1:
-        head += f", used {len(uses)} times: the paths add up"
+        head = _("Step {k} of {n}: the gradient of {name}, used {uses} times: the paths add up. "
+                 "Local gradient × upstream gradient:").format(k=k, n=n, name=name, uses=len(uses))
+    else:
+        head = _("Step {k} of {n}: the gradient of {name}. Local gradient × upstream gradient:").format(
+            k=k, n=n, name=name)
     symbolic = " + ".join(f"{_d(node_name(c))}/{_d(me)} × {_d(o)}/{_d(node_name(c))}" for c, _loc, _up in uses)
     formulas = " + ".join(f"{local_formula(c, node)} × {_d(o)}/{_d(node_name(c))}" for c, _loc, _up in uses)
     numbers = " + ".join(f"{_num(loc)} × {_num(up)}" for _c, loc, up in uses)
-    return (f"{head}.   local gradient × upstream gradient:\n"
-            f"{_d(o)}/{_d(me)} = {symbolic}\n"
-            f"        = {formulas}\n"
-            f"        = {numbers} = {node.grad:.4g}".replace("-", "−"))
+    return (f"{head}\n"
+            + f"{_d(o)}/{_d(me)} = {symbolic}\n"
+              f"        = {formulas}\n"
+              f"        = {numbers} = {node.grad:.4g}".replace("-", "−"))
+
+
+def _colour_key() -> str:
+    """What the boxes' colours mean, in the course's language (the boxes themselves are in the picture)."""
+    return _("orange: the gradient computed now · green: where its upstream gradients come from · "
+             "blue: gradient known · grey: not reached yet")
 
 
 # The colours of a box: the node computed now, where its upstream gradients come from, done, not reached yet.
@@ -58,8 +69,9 @@ def backprop_stepper(output: Value | None = None) -> LivePlot:
     """Step through backprop on a small graph (default: the chapter's worked example), one node per slider step.
 
     The node whose gradient is computed at that step is orange, the values its upstream gradients come from are
-    green, nodes not reached yet are grey; the caption shows the chain rule as local gradient × upstream
-    gradient, summed over the node's uses. Pass your own ``Value`` (at most 40 nodes) to step through its graph.
+    green, nodes done are blue, nodes not reached yet are grey; the widget's text line (under the picture, in the
+    course's language) shows the chain rule as local gradient × upstream gradient, summed over the node's uses,
+    and what the colours mean. Pass your own ``Value`` (at most 40 nodes) to step through its graph.
     Every step's picture is drawn once, up front, so moving the slider only swaps images.
     """
     import numpy as np
@@ -81,13 +93,8 @@ def backprop_stepper(output: Value | None = None) -> LivePlot:
     ax = fig.add_axes((0, 0, 1, 1))
     draw_graph(output, ax=ax)
     (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
-    caption_h = 1.15  # inches
     width, graph_h = min(13.5, max(6.0, 0.95 * (x1 - x0))), max(1.5, 0.75 * (y1 - y0))
-    fig.set_size_inches(width, graph_h + caption_h)
-    ax.set_position((0, caption_h / (graph_h + caption_h), 1, graph_h / (graph_h + caption_h)))
-    caption = fig.text(0.015, caption_h / (graph_h + caption_h) - 0.01, "", va="top", fontsize=10.5)
-    fig.text(0.985, 0.015, "orange: gradient computed now   green: where its upstream gradient comes from   "
-             "grey: not reached yet", ha="right", va="bottom", fontsize=8.5, color="0.35")
+    fig.set_size_inches(width, graph_h)
 
     # draw_graph adds, for each node in topological order, its box and its text, then one arrow per distinct input.
     boxes = [p for p in ax.patches if isinstance(p, FancyBboxPatch)]
@@ -97,7 +104,7 @@ def backprop_stepper(output: Value | None = None) -> LivePlot:
     titles = [node_title(v) for v in order]
 
     canvas = FigureCanvasAgg(fig)
-    frames = []
+    frames, captions = [], []
     for k, (node, uses) in enumerate(steps, start=1):
         done = {id(n) for n, _uses in steps[:k]}
         upstream = {id(c) for c, _loc, _up in uses}
@@ -110,7 +117,7 @@ def backprop_stepper(output: Value | None = None) -> LivePlot:
         for (child, _consumer), arrow in zip(edges, arrows):
             on_path = child is node
             arrow.set(color="#e65100" if on_path else "#555555", linewidth=2.0 if on_path else 1.0)
-        caption.set_text(_step_caption(k, len(steps), output, node, uses))
+        captions.append(_step_caption(k, len(steps), output, node, uses) + "\n" + _colour_key())
         canvas.draw()
         frames.append(np.asarray(canvas.buffer_rgba()).copy())  # RGBA uint8: the fastest to paste back
 
@@ -124,4 +131,4 @@ def backprop_stepper(output: Value | None = None) -> LivePlot:
     controls = {"step": W.IntSlider(value=1, min=1, max=len(steps), step=1, description=_("step"),
                                     continuous_update=True, layout=W.Layout(width="420px"))}
     return LivePlot(draw, controls, title=_("Backprop, one node at a time: the gradient of {name}").format(
-        name=node_name(output)))
+        name=node_name(output)), caption=lambda step: captions[step - 1])

@@ -8,11 +8,15 @@ from typing import Any
 import ipywidgets as W
 import torch
 
-from ..i18n import _
+from ..i18n import N_, _
 from ..init import INIT_SCHEMES, init_activation_stats
 from ..plot import new_figure
-from ._core import LivePlot, builder
+from ._core import LivePlot, builder, choices
 from ._render import fixed_labels
+
+# the schemes' labels in the course's language (the figure's title keeps the English name)
+_SCHEME_LABELS = {"PyTorch default": N_("PyTorch default"), "Xavier (gain 1)": N_("Xavier (gain 1)"),
+                  "Xavier × gain": N_("Xavier × gain"), "Kaiming (ReLU)": N_("Kaiming (ReLU)")}
 
 
 @builder
@@ -78,7 +82,8 @@ def init_explorer() -> LivePlot:
         return fig
 
     controls = {
-        "scheme": W.Dropdown(options=list(INIT_SCHEMES), value="Xavier (gain 1)", description=_("scheme")),
+        "scheme": W.Dropdown(options=choices(INIT_SCHEMES, _SCHEME_LABELS), value="Xavier (gain 1)",
+                             description=_("scheme")),
         "activation": W.Dropdown(options=["tanh", "ReLU", "sigmoid"], value="tanh", description=_("activation")),
         "depth": W.IntSlider(value=10, min=1, max=max_depth, description=_("depth"), continuous_update=True),
         "width": W.Dropdown(options=[16, 64, 256], value=256, description=_("width")),

@@ -11,9 +11,9 @@ import ipywidgets as W
 import torch
 
 from .. import optim
-from ..i18n import _
+from ..i18n import N_, _
 from ..plot import grid_2d, new_figure
-from ._core import LivePlot, builder, slider
+from ._core import LivePlot, builder, choices, slider
 from ._render import fixed_labels, fixed_title, freeze
 
 
@@ -38,6 +38,8 @@ def _race_entries() -> dict[str, tuple[Any, Callable[[dict[str, float]], dict[st
 RACE_FRAMES: dict[str, tuple[tuple[float, float], tuple[float, float]]] = {
     name: (s.xlim, s.ylim) for name, s in optim.surfaces.items()}
 RACE_FRAMES["rosenbrock"] = ((-2.0, 2.0), (-1.0, 3.0))
+# the surfaces' labels in the course's language (the figure's title keeps the key)
+_SURFACE_LABELS = {"quadratic": N_("quadratic bowl"), "saddle": N_("saddle")}
 _GAP_FLOOR, _GAP_CEILING = 1e-12, 1e4  # the loss panel's range never goes beyond these
 
 
@@ -66,7 +68,9 @@ def optimizer_race() -> LivePlot:
 
     Paths come from ``course_utils.optim.walk`` (the real optimizer classes) and are cached per optimizer and
     settings, so moving ``steps`` or one optimizer's hyperparameter recomputes only what changed. A path that
-    leaves the drawn window is cut at its edge, and the title names it. The loss panel spans whole decades
+    leaves the drawn window is cut at its edge, and the title names it; a path that blows up (a coordinate beyond
+    1e6 in size, where ``optim.walk`` stops) is named in the loss panel's title. "Diverged" is kept for a loss that
+    becomes NaN or infinite (``fit``, the playground). The loss panel spans whole decades
     around the curves (between 1e-12 and 1e4; values beyond sit on its edge).
     """
     import matplotlib as mpl
@@ -129,11 +133,11 @@ def optimizer_race() -> LivePlot:
             for artist in (*lines, mins):
                 artist.set_visible(name == surface)
         start_mark.set_data([x0], [y0])
-        diverged, outside, gaps = [], [], []
+        blown_up, outside, gaps = [], [], []
         for label in racers:
             p = path(label, values, steps)
-            if len(p) < steps + 1:
-                diverged.append(label)
+            if len(p) < steps + 1:  # optim.walk stopped: a coordinate went beyond 1e6 in size (or not finite)
+                blown_up.append(label)
             elif not ((p[:, 0] >= left) & (p[:, 0] <= right) & (p[:, 1] >= bottom) & (p[:, 1] <= top)).all():
                 outside.append(label)
             gap = s(p[:, 0], p[:, 1]) - s.f_min
@@ -145,14 +149,15 @@ def optimizer_race() -> LivePlot:
         ax_loss.set(xlim=(0, steps), ylim=_decades(torch.cat(gaps)))
         cut = f"; cut at the frame: {', '.join(outside)}" if outside else ""
         ax.set_title(f"{surface}, lr {lr:.3g}{cut}", fontsize=10 if not outside else 8.5)
-        ax_loss.set_title("diverged: " + ", ".join(diverged) if diverged else "distance to the lowest value",
-                          fontsize=10, color="#b00020" if diverged else "black")
+        ax_loss.set_title("blew up: " + ", ".join(blown_up) if blown_up
+                          else "distance to the lowest value", fontsize=10, color="#b00020" if blown_up else "black")
         return fig
 
     start = optim.surfaces["rosenbrock"].start
     (xlo, xhi), (ylo, yhi) = RACE_FRAMES["rosenbrock"]
     controls = {
-        "surface": W.Dropdown(options=list(optim.surfaces), value="rosenbrock", description=_("surface")),
+        "surface": W.Dropdown(options=choices(list(optim.surfaces), _SURFACE_LABELS), value="rosenbrock",
+                              description=_("surface")),
         "x0": slider(start[0], xlo, xhi, 0.05, _("start x")),
         "y0": slider(start[1], ylo, yhi, 0.05, _("start y")),
         "lr": W.FloatLogSlider(value=0.05, base=10, min=-3, max=0, step=0.1, description="lr",

@@ -7,9 +7,9 @@ from typing import Any
 import ipywidgets as W
 import torch
 
-from ..i18n import _
+from ..i18n import N_, _
 from ..plot import grid_2d, new_figure
-from ._core import LivePlot, builder, slider
+from ._core import LivePlot, builder, choices, slider
 from ._render import fixed_labels
 
 
@@ -106,7 +106,8 @@ def perceptron_playground() -> LivePlot:
         return fig
 
     controls = {
-        "dataset": W.Dropdown(options=list(datasets), value="AND", description=_("data set"),
+        "dataset": W.Dropdown(options=choices(list(datasets), {"moons": N_("moons")}), value="AND",
+                              description=_("data set"),
                               layout=W.Layout(width="200px")),
         "w1": slider(1.0, -5.0, 5.0, 0.1, "w₁"),
         "w2": slider(1.0, -5.0, 5.0, 0.1, "w₂"),

@@ -1,7 +1,8 @@
 /* The course's widgets without a kernel: every control shows a picture computed when the site was built.
  *
  * tools/website.py writes each widget as a .course-widget-static element whose data-widget attribute holds
- *   {mode: "grid" | "single", controls: [{name, values: [labels…], start}], frames: {key: url}}.
+ *   {mode: "grid" | "single", controls: [{name, values: [labels…], start}], frames: {key: url},
+ *    captions: {key: text}}  (captions: the widget's text line for each picture, when it has one).
  * In "grid" mode every combination was computed (key: the controls' indices joined by ","); in "single" mode the
  * values reachable by moving one control from the start (key: "name=index", "" for the start), so moving one
  * control puts the others back to their start. Controls without pictures are disabled in the page itself.
@@ -12,6 +13,7 @@
     var spec = JSON.parse(root.getAttribute("data-widget"));
     var image = root.querySelector("img.cw-image");
     var base = image.getAttribute("data-base");
+    var caption = root.querySelector(".cw-caption");
     var inputs = {};
     spec.controls.forEach(function (c) { inputs[c.name] = root.querySelector('[data-control="' + c.name + '"]'); });
     var loaded = {};
@@ -46,6 +48,7 @@
       }
       var file = spec.frames[key];
       if (file) image.src = base + file;
+      if (caption && spec.captions && key in spec.captions) caption.textContent = spec.captions[key];
       preload();
     }
     // fetch this widget's pictures once it is on screen (or touched), so that a moved control answers at once
