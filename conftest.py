@@ -28,6 +28,7 @@ ONCE = {
     "notebooks/zh/": "the Chinese notebooks are the English ones with translated text (tests/test_i18n.py checks "
                      "it); the floor run executes that code in notebooks/",
     "tests/test_notebooks.py": "committed files against their sources: the same at any library version",
+    "tests/test_terms.py": "catalog files and committed outputs against the term list",
     "tests/test_outputs.py": "every committed output is the newest versions' own; the floor run compares the cells "
                              "marked NBVAL_CHECK_OUTPUT, in JupyterLab (--checked-outputs-only)",
     "tests/test_i18n.py::test_chapter_translation_is_current": "catalog files",
