@@ -189,7 +189,7 @@ class SimpleCNN(nn.Module):
     layer1: conv 5×5 (1 → 32, padding 2 keeps 28×28) → ReLU → max-pool 2 → 32×14×14;
     layer2: conv 5×5 (32 → 64) → ReLU → max-pool 2 → 64×7×7 = 3136 features;
     dropout → fc1 3136 → ``hidden`` (1000) → **ReLU** → fc2 ``hidden`` → 10. Input (N, 1, 28, 28); output logits
-    (N, num_classes). 3,199,106 parameters with the defaults, 98 % of them in fc1.
+    (N, num_classes). 3,199,106 parameters with the defaults, 98% of them in fc1.
     """
 
     def __init__(self, num_classes: int = 10, hidden: int = 1000, dropout: float = 0.5):
