@@ -27,6 +27,9 @@ ONCE = {
     "notebooks/zh/": "the Chinese notebooks are the English ones with translated text (tests/test_i18n.py checks "
                      "it); the floor run executes that code in notebooks/",
     "tests/test_notebooks.py": "committed files against their sources: the same at any library version",
+    "tests/test_classroom.py": "the teacher's kit needs nbgrader 0.9 (JupyterLab 4.2+, Python 3.11+), above the "
+                               "course's floor: it is made at the newest versions, its own floor being "
+                               "pyproject.toml's [classroom]",
     "tests/test_i18n.py::test_chapter_translation_is_current": "catalog files",
     "tests/test_i18n.py::test_course_utils_translation_is_current": "catalog files",
     "tests/test_i18n.py::test_launcher_translation_is_current": "catalog files",

@@ -497,8 +497,9 @@ def course_utils_messages() -> list[tuple[MessageId, tuple[str, int]]]:
 
 
 def launcher_messages() -> list[tuple[MessageId, tuple[str, int]]]:
-    """(msgid, (course.py, line)) of every sentence the launcher marks for translation."""
-    return _marked([ROOT / "course.py"])
+    """(msgid, (file, line)) of every sentence the launcher marks for translation: course.py's, and its teacher's
+    kit's (classroom/), which speaks through the same catalog."""
+    return _marked([ROOT / "course.py", *sorted((ROOT / "classroom").glob("*.py"))])
 
 
 def update_course_utils(langs: tuple[str, ...] = TRANSLATIONS) -> None:
