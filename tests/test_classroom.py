@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import nbformat
@@ -94,7 +95,9 @@ def test_the_student_copy_holds_no_solution_code(graded):
             if meta.get("solution") and callable(_core._get(meta["grade_id"].removesuffix("_answer")).solution):
                 name = meta["grade_id"].removesuffix("_answer")
                 fn = re.match(r"def (\w+)", cell.source)
-                assert fn and kit.solution_body(name, cell.source, fn[1]) in cell.source
+                if fn is None:  # a value set by the reference function (chapter 09's adam_breaks_at)
+                    continue
+                assert textwrap.indent(kit.solution_body(name, cell.source, fn[1]), "    ") in cell.source
         assert (course / "release" / assignment / kit.MARKER).exists()
 
 
