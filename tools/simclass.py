@@ -10,6 +10,14 @@ answer earns the exercise's points; nothing else a student writes costs more tha
     course = make_course(folder, "en", ["01"])       the kit's course folder, with the student copies
     expected = submit(course, "01_perceptron", class_of(15, exercises))
     autograde(course, timeout=15); scores(course)  {(student, assignment): score}
+    gradebook(course, assignment)                  {student: {exercise: (points, out of)}}, from gradebook.db
+
+The website's teacher's page shows a gradebook drawn here from a real one: four students of chapter 01
+(:data:`PICTURE_CLASS`) graded by ``nbgrader autograde`` in each edition's course folder, drawn with the edition's
+words (the website's catalog) as ``website/pages/gradebook.<code>.png``. Regenerate them, in the course's
+environment with the group [classroom] installed (a few minutes):
+
+    python -m tools.simclass [CODE ...]   every edition's gradebook picture (or only those editions')
 """
 
 from __future__ import annotations
@@ -152,3 +160,120 @@ def scores(course: Path) -> dict[tuple[str, str], float]:
     nbgrader(course, "export", "--to", "grades.csv")
     with open(course / "grades.csv", newline="", encoding="utf-8") as f:
         return {(row["student_id"], row["assignment"]): float(row["score"]) for row in csv.DictReader(f)}
+
+
+# ------------------------------------------------------------------------------- the website's gradebook picture
+def N_(message: str) -> str:
+    """Mark a word of the gradebook picture for the website's catalog (``locale/<code>/LC_MESSAGES/website.po``:
+    ``python -m tools.i18n update`` extracts it from this file too); drawn in each edition's language."""
+    return message
+
+
+PICTURE_WORDS = {
+    "title": N_("Chapter {chapter}, graded by nbgrader autograde: points per exercise"),
+    "student": N_("student"),
+    "total": N_("total"),
+}
+# The teacher's page's class: four students of one chapter, each answer of one kind (in the exercises' order,
+# repeated if the chapter has more)
+PICTURE_CLASS = {"amira": ("right", "right", "right", "right"),
+                 "bo": ("right", "wrong", "right", "raising"),
+                 "chen": ("endless", "right", "junk", "right"),
+                 "dario": ("blank", "blank", "blank", "blank")}
+FONTS = ["DejaVu Sans", "Noto Sans CJK SC"]  # the picture's fonts, in order: one for every edition's script
+PICTURES = Path(__file__).resolve().parent.parent / "website" / "pages"
+
+
+def gradebook(course: Path, assignment: str) -> dict[str, dict[str, tuple[float, float]]]:
+    """What nbgrader's gradebook (``gradebook.db``) holds of ``assignment``: {student: {exercise: (score, max)}},
+    the exercises in the notebook's order."""
+    from nbgrader.api import Gradebook
+
+    order = list(points(course, assignment))
+    book: dict[str, dict[str, tuple[float, float]]] = {}
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        for student in sorted(s.id for s in gb.students):
+            notebook = gb.find_submission_notebook(assignment, assignment, student)
+            grades = {g.name: (float(g.score), float(g.max_score)) for g in notebook.grades}
+            book[student] = {name: grades[name] for name in order}
+    return book
+
+
+def draw_gradebook(book: dict[str, dict[str, tuple[float, float]]], chapter: str, lang: str, out: Path) -> Path:
+    """The gradebook as a table, students × exercises and their total, its words in edition ``lang``: a PNG."""
+    import warnings
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Rectangle
+
+    from tools.website import translations
+
+    words = {key: translations(lang).gettext(message) for key, message in PICTURE_WORDS.items()}
+    exercises = list(next(iter(book.values())))
+    columns = [words["student"], *exercises, words["total"]]
+    widths = [1.3, *[max(1.2, 0.105 * len(e)) for e in exercises], 1.0]
+    left = [sum(widths[:i]) for i in range(len(widths))]
+    rows = len(book) + 1
+    with plt.rc_context({"font.family": FONTS, "font.size": 11}), warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*missing from font")  # no empty boxes in any edition
+        fig, ax = plt.subplots(figsize=(sum(widths) + 0.2, 0.5 * rows + 0.75), dpi=110)
+        ax.set_xlim(0, sum(widths))
+        ax.set_ylim(rows, 0)
+        ax.axis("off")
+        for x, w, text in zip(left, widths, columns, strict=True):
+            ax.add_patch(Rectangle((x, 0), w, 1, facecolor="#e8e8e8", edgecolor="white", linewidth=2))
+            ax.text(x + w / 2, 0.5, text, ha="center", va="center", weight="bold",
+                    family="DejaVu Sans Mono" if text in exercises else FONTS)  # a name of code
+        for r, (student, grades) in enumerate(book.items(), start=1):
+            score, most = sum(s for s, _m in grades.values()), sum(m for _s, m in grades.values())
+            cells = [(student, None), *grades.values(), (score, most)]
+            for x, w, cell in zip(left, widths, cells, strict=True):
+                if cell[1] is None:
+                    colour, text = "#f7f7f7", str(cell[0])
+                else:
+                    got, of = cell
+                    colour = "#cdebd0" if got == of else "#f6d3d3" if got == 0 else "#fbeec2"
+                    text = f"{got:g} / {of:g}"
+                ax.add_patch(Rectangle((x, r), w, 1, facecolor=colour, edgecolor="white", linewidth=2))
+                ax.text(x + w / 2, r + 0.5, text, ha="center", va="center")
+        fig.suptitle(words["title"].format(chapter=chapter), fontsize=12, x=0.02, ha="left")
+        fig.tight_layout(pad=0.4)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(out)
+        plt.close(fig)
+    return out
+
+
+def gradebook_pictures(codes: list[str] | None = None, chapter: str = "01", folder: Path = PICTURES,
+                       timeout: int = 15) -> list[Path]:
+    """For every edition (or those of ``codes``): the kit's course folder of ``chapter``, :data:`PICTURE_CLASS`
+    submitted and graded by ``nbgrader autograde``, and its gradebook drawn as ``folder/gradebook.<code>.png`` (the
+    teacher's page's picture). Raises if a score is not the expected one."""
+    import tempfile
+
+    from course_utils.editions import EDITIONS
+
+    written = []
+    for ed in [e for e in EDITIONS if not codes or e.code in codes]:
+        with tempfile.TemporaryDirectory(prefix=f"course-gradebook-{ed.code}-") as tmp:
+            course = make_course(Path(tmp), ed.code, [chapter])
+            assignment = next(p.name for p in (course / "source").iterdir())
+            exercises = list(points(course, assignment))
+            students = {s: {e: kinds[i % len(kinds)] for i, e in enumerate(exercises)}
+                        for s, kinds in PICTURE_CLASS.items()}
+            expected = submit(course, assignment, students)
+            autograde(course, timeout=timeout)
+            book = gradebook(course, assignment)
+            got = {s: sum(score for score, _most in grades.values()) for s, grades in book.items()}
+            if got != expected:
+                raise RuntimeError(f"{ed.code}: the gradebook holds {got}, expected {expected}")
+            written.append(draw_gradebook(book, chapter, ed.code, folder / f"gradebook.{ed.code}.png"))
+            print(f"{written[-1]}: {got}", flush=True)
+    return written
+
+
+if __name__ == "__main__":
+    gradebook_pictures(sys.argv[1:])
