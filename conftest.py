@@ -31,6 +31,9 @@ ONCE = {
     "tests/test_terms.py": "catalog files and committed outputs against the term list",
     "tests/test_outputs.py": "every committed output is the newest versions' own; the floor run compares the cells "
                              "marked NBVAL_CHECK_OUTPUT, in JupyterLab (--checked-outputs-only)",
+    "tests/test_classroom.py": "the teacher's kit needs nbgrader 0.9 (JupyterLab 4.2+, Python 3.11+), above the "
+                               "course's floor: it is made at the newest versions, its own floor being "
+                               "pyproject.toml's [classroom]",
     "tests/test_i18n.py::test_chapter_translation_is_current": "catalog files",
     "tests/test_i18n.py::test_course_utils_translation_is_current": "catalog files",
     "tests/test_i18n.py::test_launcher_translation_is_current": "catalog files",

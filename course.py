@@ -14,12 +14,15 @@
     python3 course.py bench        print the benchmark table
     python3 course.py site         build the website (both editions, widgets that answer without a kernel) into
                                    build/site/; open build/site/index.html
+    python3 course.py classroom DIR  the teacher's kit: an nbgrader course folder at DIR, one graded assignment
+                                   per chapter of the edition (--lang zh: the Chinese one); classroom/ has the rest
 
 --lang zh (or the environment variable COURSE_LANG=zh) makes this runner speak Chinese; for `lab` it also opens
 the Chinese edition. The editions are listed in course_utils/editions.json.
 
 What each command installs: `lab` and `setup` what the chapters import (pyproject.toml's dependencies); `test`,
-`notebooks` and `bench` add the optional group [test], `site` and `test` the group [site]. The virtual environment
+`notebooks` and `bench` add the optional group [test], `site` and `test` the group [site], `classroom` and `test`
+the group [classroom] (nbgrader, JupyterHub). The virtual environment
 lives in .venv/ (or $COURSE_VENV); it is reinstalled only when pyproject.toml changes or a command needs a group it
 lacks, so the second run of any command starts at once. pip is run as usual, so a mirror set with
 `pip config set global.index-url …` or PIP_INDEX_URL is used.
@@ -70,6 +73,7 @@ USAGE = N_("""python3 course.py COMMAND [--lang en|zh] [options]
   notebooks   re-execute the chapters (all, or the numbers given) in both editions (with --lang: in that one)
   bench       print the benchmark table
   site        build the website into build/site/
+  classroom DIR  the teacher's kit: the chapters as graded nbgrader assignments in the folder DIR
 
 --lang zh (or COURSE_LANG=zh): this runner speaks Chinese, and lab opens the Chinese edition with Chinese menus.
 A mirror set with `pip config set global.index-url …` or PIP_INDEX_URL is used (course.py runs pip).""")
@@ -440,7 +444,7 @@ def test(extra: list[str], code: str) -> int:
     # The suite builds the website and tests it in the browser. The floor run leaves the checks that give the same
     # answer at any library version (lint, types, files, the website) to the newest run (conftest.py, ONCE); the
     # newest run leaves the English notebooks in JupyterLab to the floor run (conftest.py, FLOOR).
-    py = setup(("test",) if floor else ("test", "site"), floor=floor)
+    py = setup(("test",) if floor else ("test", "site", "classroom"), floor=floor)
     # At the floor, the notebooks' outputs may differ from the committed ones (made at the newest versions) except
     # the key numbers, marked NBVAL_CHECK_OUTPUT.
     once = ["-m", "not once", "--checked-outputs-only"] if floor else ["-m", "not floor"]
@@ -475,6 +479,19 @@ def site(extra: list[str], code: str) -> int:
     return _run([py, "-m", "tools.website", *extra], env={**os.environ, "MPLBACKEND": "Agg"})
 
 
+def classroom(extra: list[str], code: str) -> int:
+    """The teacher's kit: an nbgrader course folder from the chapters of this edition (classroom/kit.py)."""
+    if not extra or extra[0].startswith("-"):
+        _say(_("Name the course folder to write: python3 course.py classroom DIR [--lang zh] "
+               "[--chapters 01 02 ...]"), error=True)
+        return 2
+    if sys.version_info < (3, 11):
+        raise SetupFailed(_("The teacher's kit needs Python 3.11 or newer (nbgrader 0.9 does); this is {version}.")
+                          .format(version=sys.version.split()[0]))
+    py = setup(("classroom",))
+    return _run([py, "-m", "classroom.kit", *extra, "--lang", code])
+
+
 def _setup(extra: list[str], code: str) -> int:
     """The learner's repair command: installs what is missing and puts back what does not match."""
     setup(repair=True)
@@ -482,7 +499,8 @@ def _setup(extra: list[str], code: str) -> int:
     return 0
 
 
-COMMANDS = {"lab": lab, "setup": _setup, "test": test, "notebooks": notebooks, "bench": bench, "site": site}
+COMMANDS = {"lab": lab, "setup": _setup, "test": test, "notebooks": notebooks, "bench": bench, "site": site,
+            "classroom": classroom}
 
 
 def main(argv: list[str]) -> int:

@@ -7,8 +7,9 @@ Measures, against the course's budgets:
 - the same in JupyterLab in Chromium: key press on a slider → new picture  budget ≤ 100 ms (benchmarks/browser.py)
 - the progress record: one check's line appended                         budget ≤ 5 ms
 - each chapter's execution time, top to bottom in a fresh kernel         budget ≤ 60 s on 2 cores
+- the teacher's kit: nbgrader autograde, per submission of chapter 01     budget ≤ 15 s (benchmarks/classroom_bench.py)
 
-    python benchmarks/run.py [--no-notebooks] [--no-browser] [--no-site] [--only-notebooks] [--repeat N]
+    python benchmarks/run.py [--no-notebooks] [--no-browser] [--no-site] [--only-notebooks] [--only-classroom] [--repeat N]
 """
 
 from __future__ import annotations
@@ -199,6 +200,8 @@ def main() -> None:
     parser.add_argument("--only-widgets", action="store_true", help="measure only the widgets' updates (kernel side)")
     parser.add_argument("--only-notebooks", action="store_true", help="time only the chapters (and record them)")
     parser.add_argument("--only-progress", action="store_true", help="time only the progress record")
+    parser.add_argument("--only-classroom", action="store_true",
+                        help="time only the teacher's kit: nbgrader autograde per submission")
     args = parser.parse_args()
     os.environ.setdefault("MPLBACKEND", "Agg")
     # the chapters' exercise cells record into a throw-away progress record, never the learner's own
@@ -207,6 +210,12 @@ def main() -> None:
     skipped = []
     if args.only_progress:
         bench_progress(args.repeat)
+        print_table()
+        return
+    if args.only_classroom:
+        from benchmarks import classroom_bench
+
+        classroom_bench.bench_classroom(row)
         print_table()
         return
     if args.only_notebooks:
@@ -220,6 +229,14 @@ def main() -> None:
         return
     bench_import(args.repeat)
     bench_fit(args.repeat)
+    import importlib.util
+
+    if importlib.util.find_spec("nbgrader"):
+        from benchmarks import classroom_bench
+
+        classroom_bench.bench_classroom(row)
+    else:
+        skipped.append("the teacher's kit (nbgrader is not installed: pyproject.toml [classroom])")
     bench_progress(args.repeat)
     for ed in EDITIONS:
         bench_widgets(lang=ed.code)

@@ -7,6 +7,8 @@ editions (every row of the table of editions):
 * it loads with no console error, no failed request, no broken internal link or image;
 * no raw LaTeX is left on the page once MathJax has typeset it;
 * the language switch leads to the same page in every other edition;
+* the teacher's page (``website/pages/``) is linked from the home page and the navigation, shows the kit's
+  commands as the README's section for teachers gives them, and the gradebook picture;
 * on a page with widgets, moving the first control of each live widget changes its picture (and the picture
   loads), and so does every other slider, dropdown and checkbox of it, at one value or another; a widget that
   cannot answer without a kernel says so, with its controls disabled.
@@ -27,7 +29,10 @@ from tools import nbtools, website
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [f"{e.site_path}/{name}" for e in EDITIONS
-         for name in ["index", *(src.stem for src in nbtools.sources()), "GLOSSARY"]]
+         for name in ["index", *(src.stem for src in nbtools.sources()), "GLOSSARY", website.TEACHERS]]
+# the teacher's page's commands: making the course folder, nbgrader's student copy and grading, the feedback
+COMMANDS = ("python3 course.py classroom my-class", "nbgrader generate_assignment 01_perceptron",
+            "nbgrader autograde 01_perceptron", "nbgrader generate_feedback 01_perceptron")
 
 # Text of the page outside code, outputs and typeset math: where raw TeX would show.
 JS_RAW_TEX = r"""() => {
@@ -206,6 +211,56 @@ def test_every_site_widget_answers(site_build):
     for page in sorted(site.glob("*/*.html")):
         disabled = re.findall(r'<(?:input|select)[^>]*data-control="([^"]+)"[^>]*disabled', page.read_text())
         assert not disabled, f"{page.relative_to(site)}: controls disabled on the site: {disabled}"
+
+
+def _code_lines(markdown: str) -> list[str]:
+    """The lines of a markdown text's fenced code blocks, without their trailing spaces."""
+    blocks = re.findall(r"^```[^\n]*\n(.*?)^```", markdown, re.M | re.S)
+    return [line.rstrip() for block in blocks for line in block.splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("ed", EDITIONS, ids=CODES)
+def test_the_teachers_page_gives_the_readmes_commands(ed):
+    """Without Sphinx: each edition's teacher's page (website/pages/) shows the kit's commands as its README's
+    section for teachers writes them, line for line, and its gradebook picture is a small PNG."""
+    files = website.page_files(ed.code)
+    page = files[f"{website.TEACHERS}.md"].read_text(encoding="utf-8")
+    sections = (ROOT / ed.readme).read_text(encoding="utf-8").split("\n## ")
+    teachers = [section for section in sections if "course.py classroom" in section]
+    assert len(teachers) == 1, f"{ed.readme}: no one section for teachers"
+    readme = set(_code_lines(teachers[0]))
+    lines = _code_lines(page)
+    assert lines and set(lines) <= readme, f"{ed.code}: the page's commands the README does not give: " \
+                                           f"{sorted(set(lines) - readme)}"
+    for command in COMMANDS:
+        assert any(line.startswith(command) for line in lines), f"{ed.code}: the page lacks {command!r}"
+    picture = files["gradebook.png"]
+    assert "](gradebook.png)" in page
+    assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and picture.stat().st_size < 200_000
+
+
+@pytest.mark.parametrize("ed", EDITIONS, ids=CODES)
+def test_the_teachers_page_is_linked_and_shows_the_commands_and_the_gradebook(ed, built_site, browser):
+    """The built teacher's page of each edition: linked from its home page and its navigation, with the kit's
+    commands in its code blocks and the gradebook picture loaded."""
+    _site, base = built_site
+    page, problems = _open(browser, base, f"{ed.site_path}/index")
+    try:
+        target = f"{base}/{ed.site_path}/{website.TEACHERS}.html"
+        links = page.evaluate("() => Array.from(document.querySelectorAll('article a[href]')).map(a => a.href)")
+        assert target in links, f"{ed.code}: the home page's text does not link to the teacher's page"
+        nav = page.evaluate("() => Array.from(document.querySelectorAll('nav a[href]')).map(a => a.href)")
+        assert target in nav, f"{ed.code}: the navigation does not link to the teacher's page"
+        page.goto(target, wait_until="load")
+        code = "\n".join(page.locator("pre").all_inner_texts())
+        for command in COMMANDS:
+            assert command in code, f"{ed.code}: the teacher's page does not show {command!r}"
+        sizes = page.evaluate("() => Array.from(document.images).filter(i => i.src.includes('gradebook'))"
+                              ".map(i => [i.naturalWidth, i.naturalHeight])")
+        assert sizes and all(w > 400 and h > 100 for w, h in sizes), f"{ed.code}: the gradebook picture: {sizes}"
+        assert not problems, "; ".join(problems[:5])
+    finally:
+        page.close()
 
 
 @pytest.mark.parametrize("lang,query", [("en", "gradient"), ("zh", "梯度")])

@@ -11,4 +11,5 @@ Each module imports only the ones listed before it, so there is no cycle:
     runtimes   the chapters' measured run times, shown in their headers and the READMEs
     browser    JupyterLab and Chromium (Playwright) for the browser test and the benchmarks
     website    the website (Sphinx + MyST-NB), its widgets answering without a kernel
+    simclass   a simulated class for the teacher's kit (classroom/): submissions of every kind, graded by nbgrader
 """

@@ -17,7 +17,7 @@ For each edition ``<code>`` other than the source, the units of chapter ``NN_nam
 ``locale/<code>/LC_MESSAGES/NN_name.po``; ``course_utils``' own sentences (marked with ``_()``/``N_()``, or
 ``ngettext()`` where a count decides the form) in ``course_utils/locale/<code>/LC_MESSAGES/course_utils.po``, and
 the launcher's (``course.py``) in ``locale/<code>/LC_MESSAGES/course.po``, the website's own words
-(``tools/website.py``) in ``locale/<code>/LC_MESSAGES/website.po``. Those three are read at run time by the
+(``tools/website.py``, and the gradebook picture's that ``tools/simclass.py`` draws) in ``locale/<code>/LC_MESSAGES/website.po``. Those three are read at run time by the
 standard library's gettext, from the compiled ``.mo`` beside each (``compile``; committed, since ``course.py``
 speaks before anything is installed). Code is shared: a translated notebook is the English one with those units
 replaced, and with ``cu.set_language("en")`` turned into ``cu.set_language("<code>")``.
@@ -554,8 +554,9 @@ def course_utils_messages() -> list[tuple[MessageId, tuple[str, int]]]:
 
 
 def launcher_messages() -> list[tuple[MessageId, tuple[str, int]]]:
-    """(msgid, (course.py, line)) of every sentence the launcher marks for translation."""
-    return _marked([ROOT / "course.py"])
+    """(msgid, (file, line)) of every sentence the launcher marks for translation: course.py's, and its teacher's
+    kit's (classroom/), which speaks through the same catalog."""
+    return _marked([ROOT / "course.py", *sorted((ROOT / "classroom").glob("*.py"))])
 
 
 def update_course_utils(langs: tuple[str, ...] = TRANSLATIONS) -> None:
@@ -571,12 +572,13 @@ def update_launcher(langs: tuple[str, ...] = TRANSLATIONS) -> None:
 
 
 def website_messages() -> list[tuple[MessageId, tuple[str, int]]]:
-    """(msgid, (tools/website.py, line)) of every word of the website that tools/website.py marks for translation."""
-    return _marked([ROOT / "tools" / "website.py"])
+    """(msgid, (file, line)) of every word of the website that tools/website.py marks for translation, and those of
+    the teacher's page's gradebook picture (tools/simclass.py draws it in each edition's language)."""
+    return _marked([ROOT / "tools" / "website.py", ROOT / "tools" / "simclass.py"])
 
 
-WEBSITE_NOTE = ("a word of the website (its title, the home page's headings, the widgets' notes); punctuation as the "
-                "language writes it, spaces included")
+WEBSITE_NOTE = ("a word of the website (its title, the home page's headings, the widgets' notes, the gradebook "
+                "picture's labels); punctuation as the language writes it, spaces included")
 
 
 def update_website(langs: tuple[str, ...] = TRANSLATIONS) -> None:

@@ -14,7 +14,10 @@ whose pictures are all the same as the shown one: "run the notebook to use this"
 again is read from its record, not from its pixels, so a site built with other library versions than the
 notebooks still rebuilds every widget it can. Then Sphinx with MyST-NB and the book theme (``website/conf.py``, told
 the edition by the tag ``edition_<code>``) writes ``build/site/<site path>/``; MathJax and the pictures are stored
-once, at the site's root, for every edition. The site's own words (the book's title, the widgets' notes, the
+once, at the site's root, for every edition. Beside the chapters, each edition has the site's own pages, written
+per edition in ``website/pages/<name>.<code>.md`` with their pictures (``<name>.<code>.png``), copied in as
+``<name>.md``: the teacher's page (``teachers``, linked from the home page and the navigation; its gradebook
+picture is drawn by ``python -m tools.simclass``). The site's own words (the book's title, the widgets' notes, the
 headings of the home page) are marked ``N_()`` here and translated from the catalog
 ``locale/<code>/LC_MESSAGES/website.po`` (``python -m tools.i18n update`` extracts them, and compiles the ``.mo``
 read here with the standard library's gettext).
@@ -62,6 +65,8 @@ SITE = ROOT / "build" / "site"
 SOURCES = ROOT / "build" / "site-src"
 CONF = ROOT / "website"
 STATE = CONF / "widget-state"  # what the notebook build saved of widgets a model trained in the notebook draws
+PAGES = CONF / "pages"  # the site's own pages, one file per edition: <name>.<code>.md and what they show
+TEACHERS = "teachers"  # the teacher's page (the kit, classroom/), linked from the home page
 MAX_VALUES = 21      # values of one slider on the site: all its steps up to this many, else this many evenly spread
 GRID_LIMIT = 120     # every combination of the controls when there are at most this many, else one at a time
 SAME_PICTURE = 24    # largest difference of a pixel's channel (0-255) in two of a widget's pictures that are the same
@@ -84,6 +89,10 @@ WORDS = {
     "frozen": N_("This widget shows a state the page cannot draw again: run the notebook to move its controls."),
     "map": N_("Course map"),
     "chapters": N_("Chapters"),
+    "teachers": N_("For teachers"),
+    # the home page's line to the teacher's page; {page}: the link, named by the page's title
+    "teachers_line": N_("Teaching this course to a class? The course as graded assignments with nbgrader, on one "
+                        "machine or a JupyterHub: {page}."),
     # around the names of the controls that need the notebook, after "run": each language's punctuation
     "open": N_(" ("),
     "comma": N_(", "),
@@ -417,6 +426,25 @@ def _intro(lang: str) -> str:
     return next(p for p in paragraphs[1:] if not p.startswith((*names, "!", "#")))
 
 
+def page_files(lang: str) -> dict[str, Path]:
+    """The site's own pages' files in edition ``lang`` ({name in the site: file}): ``website/pages/<name>.<code>.<ext>``
+    (a page's markdown and the pictures it shows), one set per edition; raises if the edition lacks a file the source
+    edition has."""
+    def files(code: str) -> dict[str, Path]:
+        return {p.name.replace(f".{code}.", ".", 1): p for p in sorted(PAGES.glob(f"*.{code}.*"))}
+
+    mine, source = files(lang), files(SOURCE.code)
+    missing = sorted(set(source) - set(mine))
+    if missing:
+        raise SiteBuildError(f"website/pages/ has no {', '.join(missing)} for the {lang} edition: "
+                             f"translate {', '.join(source[m].name for m in missing)}")
+    return mine
+
+
+def _page_title(path: Path) -> str:
+    return next(line[2:].strip() for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("# "))
+
+
 def write_sources(lang: str, widgets: SiteWidgets) -> Path:
     out = SOURCES / lang
     if out.exists():
@@ -426,15 +454,20 @@ def write_sources(lang: str, widgets: SiteWidgets) -> Path:
     chapters = sorted(folder.glob("[0-9][0-9]_*.ipynb"))
     for path in chapters:
         nbformat.write(prepare_notebook(path, lang, widgets), out / path.name)
+    for name, path in page_files(lang).items():
+        shutil.copy(path, out / name)
     text = TEXT[lang]
     course_map = (folder / "README.md").read_text(encoding="utf-8").split("\n", 1)[1]
     course_map = re.sub(r"English edition: \[[^\]]*\]\([^)]*\)。?", "", course_map)  # the site has its own switch
     shutil.copy(folder / "GLOSSARY.md", out / "GLOSSARY.md")
     title = translations(lang).gettext(TITLE)
     toctree = "\n".join(p.stem for p in chapters)
+    teachers = f"[{_page_title(out / f'{TEACHERS}.md')}]({TEACHERS}.md)"
     (out / "index.md").write_text(
         f"# {title}\n\n{_intro(lang)}\n\n## {text['map']}\n{course_map}\n"
-        f"```{{toctree}}\n:hidden:\n:caption: {text['chapters']}\n\n{toctree}\nGLOSSARY\n```\n", encoding="utf-8")
+        f"## {text['teachers']}\n\n{text['teachers_line'].format(page=teachers)}\n\n"
+        f"```{{toctree}}\n:hidden:\n:caption: {text['chapters']}\n\n{toctree}\nGLOSSARY\n```\n\n"
+        f"```{{toctree}}\n:hidden:\n:caption: {text['teachers']}\n\n{TEACHERS}\n```\n", encoding="utf-8")
     return out
 
 
@@ -486,7 +519,8 @@ class SiteBuild:
 
 def build(state: Path = STATE) -> SiteBuild:
     """Build every edition into ``SITE``; widgets a trained model draws are built again from the files the notebook
-    build saved in ``state``. Raises ``SiteBuildError`` when Sphinx fails."""
+    build saved in ``state``. Raises ``SiteBuildError`` when Sphinx fails or an edition lacks one of the site's own
+    pages."""
     start = time.perf_counter()
     if SITE.exists():
         shutil.rmtree(SITE)

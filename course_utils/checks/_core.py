@@ -29,6 +29,7 @@ import contextlib
 import inspect
 import io
 import math
+import os
 import random
 import signal
 import sys
@@ -47,7 +48,14 @@ from ..i18n import _, get_language, ngettext
 __all__ = [
     "Result", "exercise", "check", "hint", "solution", "exercises", "call", "expect", "expect_close",
     "Mismatch", "NotAttempted", "time_limit", "forbid", "TIME_LIMIT", "CHECK_TIME_LIMIT", "chapter_of",
+    "in_classroom",
 ]
+
+# A graded class (the teacher's kit, classroom/kit.py): solutions are not shown. The kit releases this file with
+# every assignment, beside its notebook (a kernel runs in the notebook's folder); a JupyterHub may instead set
+# COURSE_CLASSROOM=1 for every student's server (classroom/jupyterhub_config.py).
+CLASSROOM_FILE = "course-classroom.txt"
+CLASSROOM_VARIABLE = "COURSE_CLASSROOM"
 
 TIME_LIMIT = 30.0  # seconds one call of the learner's code may run: a slow laptop must not fail a right answer
 CHECK_TIME_LIMIT = 120.0  # seconds a whole check may run: the backstop for learner code run outside call()
@@ -263,8 +271,13 @@ def solution(name: str, force: bool = False) -> Any:
 
     "Tried" means you have checked an answer of your own with ``checks.check`` (now or in an earlier session:
     the progress record). Before that it says how to try first; ``force=True`` shows it anyway, and says so.
+    In a graded class (:func:`in_classroom`) it shows none, forced or not, and says so.
     """
     ex = _get(name)
+    if in_classroom():
+        print(_("🔒 {name}: in this class the solutions are not shown; your teacher will discuss them. Hints "
+                "still come one level at a time: checks.hint({quoted}).").format(name=ex.name, quoted=repr(ex.name)))
+        return None
     if not force and not progress.attempted(ex.name):
         print(_("🔒 {name}: try it first. Write your answer, check it with checks.check({quoted}, …); after one "
                 "check, checks.solution({quoted}) shows a solution. Hints come one level at a time: "
@@ -279,6 +292,12 @@ def solution(name: str, force: bool = False) -> Any:
 
     sol = ex.solution
     return show_code(_(sol) if isinstance(sol, str) else textwrap.dedent(inspect.getsource(sol)))
+
+
+def in_classroom() -> bool:
+    """Whether this runs in a graded class (the teacher's kit): the file :data:`CLASSROOM_FILE` in the current
+    folder, or the environment variable ``COURSE_CLASSROOM`` set to anything but ``""``/``"0"``."""
+    return os.environ.get(CLASSROOM_VARIABLE, "") not in ("", "0") or os.path.exists(CLASSROOM_FILE)
 
 
 @contextlib.contextmanager
