@@ -24,6 +24,8 @@ from pathlib import Path
 
 import nbformat
 
+from .nbtools import KERNEL_THREADS
+
 try:
     from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 except ImportError as exc:  # reported by the `browser` fixture (conftest.py): a skip here, a failure on CI
@@ -94,7 +96,8 @@ def jupyterlab(base: Path, notebooks: Path = NOTEBOOK_DIR):
         path.write_text(json.dumps(values))
 
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}  # kernels inherit OMP_NUM_THREADS etc.
+    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
+    env.update(KERNEL_THREADS)  # the kernels compute as the build's did (tools.nbtools.KERNEL_THREADS)
     env["JUPYTER_RUNTIME_DIR"] = str(base / "runtime")  # connection files and cookie secret stay in the tmp dir
     cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}",
            "--ServerApp.ip=127.0.0.1", "--IdentityProvider.token=", "--ServerApp.password=",

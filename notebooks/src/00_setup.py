@@ -71,6 +71,7 @@ print(f"device: {device}")
 # command that fixes it.
 
 # %%
+# NBVAL_IGNORE_OUTPUT
 report = cu.env.environment_report()
 assert report["problems"] == [], report["problems"]
 
