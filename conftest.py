@@ -64,19 +64,21 @@ FLOOR = {
 
 
 def _group(nodeid: str) -> str:
-    """The unit of work one xdist worker takes whole: a browser notebook alone (each takes 15-50 s, so the two
-    workers share them), else a file: a notebook's cells (nbval runs them in order in one kernel), the website's
+    """The unit of work one xdist worker takes whole: a notebook run in the browser or in a kernel of its own alone
+    (each takes 5-50 s, so the two workers share them), else a file: a notebook's cells (nbval runs them in order in one kernel), the website's
     checks (they share one build), a test file (its module-scoped fixtures are made once)."""
-    if nodeid.startswith("tests/test_browser.py::test_notebook_in_browser"):
+    if nodeid.startswith(("tests/test_browser.py::test_notebook_in_browser",
+                          "tests/test_outputs.py::test_committed_outputs_are_current")):
         return nodeid
     return nodeid.split("::")[0]
 
 
 # The order in which the workers take the groups: longest first, so no long group starts last and leaves one
-# core idle at the end (the website's build, then the browser notebooks, then the executed notebooks).
-FIRST = ("tests/test_site.py", "tests/test_browser.py::test_notebook_in_browser[zh/08",
-         "tests/test_browser.py::test_notebook_in_browser[08", "tests/test_browser.py",
-         "notebooks/", "tests/test_launcher.py")
+# core idle at the end (the simulated class, the website's build, then chapter 08, then the other notebooks).
+FIRST = ("tests/test_classroom.py", "tests/test_site.py", "tests/test_browser.py::test_notebook_in_browser[zh/08",
+         "tests/test_browser.py::test_notebook_in_browser[08",
+         "tests/test_outputs.py::test_committed_outputs_are_current[08", "tests/test_browser.py",
+         "tests/test_outputs.py", "notebooks/", "tests/test_launcher.py")
 
 
 @pytest.hookimpl(tryfirst=True)
