@@ -2,8 +2,9 @@
 
 A simulated class (tools/simclass.py) of 30 submissions, chapter 01 in the English edition and chapter 00 in the
 Chinese one, every kind of answer (right, wrong, blank, junk, raising, an endless loop, mixed), is autograded by
-one `nbgrader autograde` per course folder; every score must be the expected one. nbgrader 0.9 needs JupyterLab 4.2
-and Python 3.11, above the course's floor, so the floor run leaves this file to the newest (conftest.py, ONCE).
+one `nbgrader autograde` per course folder (the two at the same time); every score must be the expected one.
+nbgrader 0.9 needs JupyterLab 4.2 and Python 3.11, above the course's floor, so the floor run leaves this file to
+the newest (conftest.py, ONCE).
 """
 
 from __future__ import annotations
@@ -51,8 +52,8 @@ def graded(tmp_path_factory) -> dict:
         students = simclass.class_of(CLASS_SIZE, exercises, endless_at=endless_at)
         for student, score in simclass.submit(course, assignment, students).items():
             result["expected"][(student, assignment)] = score
-        simclass.autograde(course, timeout=TIMEOUT)
         result["courses"][lang] = (course, assignment)
+    simclass.autograde_together([course for course, _a in result["courses"].values()], timeout=TIMEOUT)
     result["scores"] = {key: score for course, _a in result["courses"].values()
                         for key, score in simclass.scores(course).items()}
     return result

@@ -155,6 +155,15 @@ def autograde(course: Path, timeout: int | None = None) -> None:
     nbgrader(course, "autograde", "*", *extra)
 
 
+def autograde_together(courses: list[Path], timeout: int | None = None) -> None:
+    """:func:`autograde` of several course folders at the same time, one nbgrader process each (each runs its
+    submissions one after another, so two folders keep two cores busy)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=len(courses) or 1) as pool:
+        list(pool.map(lambda course: autograde(course, timeout), courses))  # re-raises a folder's failure
+
+
 def scores(course: Path) -> dict[tuple[str, str], float]:
     """{(student, assignment): score} from ``nbgrader export`` (the gradebook as CSV)."""
     nbgrader(course, "export", "--to", "grades.csv")
