@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import time
 from pathlib import Path
 
@@ -44,6 +45,7 @@ from tools.browser import (
     jupyterlab,
     open_in_lab,
     open_lab,
+    progress_folder,
     settle,
     shutdown_kernels,
     wait_for_widget_views,
@@ -154,6 +156,7 @@ def test_notebook_in_browser(notebook: str, lab, lab_page, record_property, requ
 
     page.on("console", on_console)
     try:
+        shutil.rmtree(progress_folder(root), ignore_errors=True)  # a fresh learner, as in the committed outputs
         start = time.monotonic()
         open_in_lab(page, notebook)
         open_s = time.monotonic() - start

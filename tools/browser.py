@@ -82,6 +82,11 @@ def wait_for_server(url: str, proc: subprocess.Popen, log: Path) -> None:
     raise RuntimeError(f"JupyterLab did not answer within {SERVER_START_TIMEOUT_S} s:\n{log.read_text()[-3000:]}")
 
 
+def progress_folder(served: Path) -> Path:
+    """Where the kernels of the JupyterLab serving ``served`` (:func:`jupyterlab`) record exercises."""
+    return served.parent / "progress"
+
+
 @contextlib.contextmanager
 def jupyterlab(base: Path, notebooks: Path = NOTEBOOK_DIR):
     """A JupyterLab server over a copy of ``notebooks`` in the folder ``base``. Yields (base URL, served folder).
@@ -98,6 +103,9 @@ def jupyterlab(base: Path, notebooks: Path = NOTEBOOK_DIR):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
     env.update(KERNEL_THREADS)  # the kernels compute as the build's did (tools.nbtools.KERNEL_THREADS)
+    # the kernels' progress record, the server's own: a chapter shows a fresh learner's progress, as committed, when
+    # the folder is emptied before it runs (progress_folder), whatever other kernels of the tests recorded
+    env["COURSE_PROGRESS_DIR"] = str(progress_folder(root))
     env["JUPYTER_RUNTIME_DIR"] = str(base / "runtime")  # connection files and cookie secret stay in the tmp dir
     cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}",
            "--ServerApp.ip=127.0.0.1", "--IdentityProvider.token=", "--ServerApp.password=",

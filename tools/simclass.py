@@ -105,7 +105,7 @@ def submission(student_copy: nbformat.NotebookNode, answers: dict[str, str]) -> 
 def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
     """Run ``nbgrader ARGS`` in ``course`` with this Python's nbgrader (its kernel: this environment's)."""
     # nbgrader runs `alembic` (its database's migrations) from PATH: this environment's scripts first
-    env = {**os.environ, "MPLBACKEND": "Agg",
+    env = {**os.environ, "MPLBACKEND": "Agg", "COURSE_PROGRESS_DIR": str(course / ".progress"),  # the class's own
            "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
     result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=env, capture_output=True,
                             text=True)
