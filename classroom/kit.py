@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import ast
 import copy
-import gettext
 import inspect
 import re
 import sys
@@ -34,6 +33,7 @@ from pathlib import Path
 import nbformat
 import tomllib
 
+import course  # the launcher (course.py): its catalog is the kit's
 from course_utils import i18n
 from course_utils.checks import _core
 from course_utils.editions import edition
@@ -51,17 +51,13 @@ def N_(message: str) -> str:
     return message
 
 
-_translation: gettext.NullTranslations = gettext.NullTranslations()
-
-
 def _(message: str) -> str:
-    """``message`` in the edition's language, from the launcher's catalog (the kit speaks as course.py does)."""
-    return _translation.gettext(message)
+    """``message`` in the edition's language, from the launcher's catalog: the kit speaks as course.py does."""
+    return course._(message)
 
 
 def set_language(code: str) -> None:
-    global _translation
-    _translation = gettext.translation("course", str(ROOT / "locale"), languages=[code], fallback=True)
+    course.set_language(code)
     i18n.set_language(code)
 
 
