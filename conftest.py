@@ -20,7 +20,7 @@ os.environ["COURSE_PROGRESS_DIR"] = tempfile.mkdtemp(prefix="course-progress-")
 ONCE = {
     "tests/test_project.py": "lint (ruff), types (mypy), the generated lists and the tools' imports: files, "
                              "checked at the newest versions",
-    "tests/test_site.py": "the website is published from one build, at the newest versions of its tools "
+    "tests/test_site": "the website is published from one build, at the newest versions of its tools "
                           "(pyproject.toml [site]); the floor run installs no site tools",
     "tests/test_browser.py::test_notebook_in_browser[zh/": "the Chinese notebooks run the English notebooks' code, "
                                                            "which the floor run runs in JupyterLab",
@@ -65,8 +65,11 @@ FLOOR = {
 
 def _group(nodeid: str) -> str:
     """The unit of work one xdist worker takes whole: a notebook run in the browser or in a kernel of its own alone
-    (each takes 5-50 s, so the two workers share them), else a file: a notebook's cells (nbval runs them in order in one kernel), the website's
-    checks (they share one build), a test file (its module-scoped fixtures are made once)."""
+    (each takes 5-50 s, so the two workers share them), else a file: a notebook's cells (nbval runs them in order in
+    one kernel), a test file (its module-scoped fixtures are made once); the website's checks, all
+    ``tests/test_site*.py`` files, are one unit (they share one build, tests/conftest.py's ``site_build``)."""
+    if nodeid.startswith("tests/test_site"):
+        return "tests/test_site"
     if nodeid.startswith(("tests/test_browser.py::test_notebook_in_browser",
                           "tests/test_outputs.py::test_committed_outputs_are_current")):
         return nodeid
@@ -75,7 +78,7 @@ def _group(nodeid: str) -> str:
 
 # The order in which the workers take the groups: longest first, so no long group starts last and leaves one
 # core idle at the end (the simulated class, the website's build, then chapter 08, then the other notebooks).
-FIRST = ("tests/test_classroom.py", "tests/test_site.py", "tests/test_browser.py::test_notebook_in_browser[zh/08",
+FIRST = ("tests/test_classroom.py", "tests/test_site", "tests/test_browser.py::test_notebook_in_browser[zh/08",
          "tests/test_browser.py::test_notebook_in_browser[08",
          "tests/test_outputs.py::test_committed_outputs_are_current[08", "tests/test_browser.py",
          "tests/test_outputs.py", "notebooks/", "tests/test_launcher.py")

@@ -103,3 +103,22 @@ def browser():
             yield browser
         finally:
             browser.close()
+
+
+@pytest.fixture(scope="session")
+def site_build():
+    """The site (both editions) built once into build/site/ (``tools.website.build()`` raises if Sphinx fails) and
+    what became of each widget output: every ``tests/test_site*.py`` file reads this one build (the root
+    conftest.py gives them to one worker)."""
+    from tools import website
+
+    return website.build()
+
+
+@pytest.fixture(scope="session")
+def built_site(site_build):
+    """The built site served on a free local port: (its folder, its base URL)."""
+    from tools import website
+
+    with website.serve(site_build.site) as base:
+        yield site_build.site, base

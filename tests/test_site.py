@@ -55,22 +55,6 @@ JS_LINKS = """() => Array.from(document.querySelectorAll('a[href]')).map(a => a.
   .filter(h => h.startsWith(location.origin))"""
 
 
-@pytest.fixture(scope="module")
-def site_build() -> website.SiteBuild:
-    """The site (both editions) built into build/site/ (website.build() raises if Sphinx fails), and what became
-    of each widget output."""
-    return website.build()
-
-
-@pytest.fixture(scope="module")
-def built_site(site_build):
-    """The built site served on a free local port: (its folder, its base URL)."""
-    with website.serve(site_build.site) as base:
-        yield site_build.site, base
-
-
-
-
 def _local_file(site: Path, base: str, url: str) -> Path:
     path = urllib.parse.unquote(urllib.parse.urlsplit(url).path)
     target = site / path.lstrip("/")
