@@ -67,6 +67,9 @@ CONF = ROOT / "website"
 STATE = CONF / "widget-state"  # what the notebook build saved of widgets a model trained in the notebook draws
 PAGES = CONF / "pages"  # the site's own pages, one file per edition: <name>.<code>.md and what they show
 TEACHERS = "teachers"  # the teacher's page (the kit, classroom/), linked from the home page
+GET = "get"  # the get-the-course page (the README's Quick start), linked from every page's header and the home page
+ARCHIVE = "nn-course.zip"  # the whole course as one archive, at the site's root (course_archive)
+CHAPTER_PICTURES = "_chapters"  # each chapter's picture on the home page's course map, once, at the site's root
 MAX_VALUES = 21      # values of one slider on the site: all its steps up to this many, else this many evenly spread
 GRID_LIMIT = 120     # every combination of the controls when there are at most this many, else one at a time
 SAME_PICTURE = 24    # largest difference of a pixel's channel (0-255) in two of a widget's pictures that are the same
@@ -93,6 +96,14 @@ WORDS = {
     # the home page's line to the teacher's page; {page}: the link, named by the page's title
     "teachers_line": N_("Teaching this course to a class? The course as graded assignments with nbgrader, on one "
                         "machine or a JupyterHub: {page}."),
+    "get": N_("Get the course"),  # every page's header and the home page
+    # the home page's line to the get-the-course page; {page}: the link, named by the page's title
+    "get_line": N_("To run the chapters, move their sliders and check your answers on your own computer (Windows, "
+                   "macOS or Linux), download the course: {page}."),
+    # under the course map, for the star of its last column
+    "run_time": N_("Run time: the chapter top to bottom in a fresh kernel, on a 2-core CPU without a GPU."),
+    # every page's footer; {title}: the book's title, {licence}: the licence's name (pyproject.toml)
+    "footer": N_("{title}: a course published under the {licence} licence."),
     # around the names of the controls that need the notebook, after "run": each language's punctuation
     "open": N_(" ("),
     "comma": N_(", "),
@@ -445,6 +456,53 @@ def _page_title(path: Path) -> str:
     return next(line[2:].strip() for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("# "))
 
 
+# a row of a README's course map: | [NN · title](notebooks/…/NN_name.ipynb) | what you learn | widgets | run time |
+MAP_ROW = re.compile(r"^\| \[([^\]]+)\]\((?:[\w.-]+/)*(\d\d_\w+)\.ipynb\) \|(.*)$")
+PICTURE_WIDTH = 360  # pixels: the course map shows each chapter's picture at most half this wide (sharp on HiDPI)
+
+
+def chapter_picture(notebook: Path, out: Path) -> tuple[str, int, int] | None:
+    """The chapter's picture for the home page: its last PNG output as committed (the README's, docs/img/), at most
+    PICTURE_WIDTH wide, as a 256-colour PNG stored once in ``out`` (named by its content); (file name, width,
+    height), or None for a chapter without a figure."""
+    from PIL import Image
+
+    nb = nbformat.read(notebook, as_version=4)
+    pngs = [o["data"]["image/png"] for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+            if "image/png" in o.get("data", {})]
+    if not pngs:
+        return None
+    png = base64.b64decode(pngs[-1])
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    if image.width > PICTURE_WIDTH:
+        image = image.resize((PICTURE_WIDTH, round(image.height * PICTURE_WIDTH / image.width)), Image.LANCZOS)
+    name = hashlib.sha1(png).hexdigest()[:20] + ".png"
+    out.mkdir(parents=True, exist_ok=True)
+    if not (out / name).exists():
+        method = Image.Quantize.FASTOCTREE if hasattr(Image, "Quantize") else 2
+        image.quantize(colors=256, method=method).save(out / name, format="png", compress_level=9)
+    return name, image.width, image.height
+
+
+def course_map(lang: str, pictures: Path) -> str:
+    """The home page's course map: the edition's README's table (chapter, what you learn, widgets, run time), each
+    chapter linked to its page and shown by its picture (``chapter_picture``, lazy-loaded from the site's root)."""
+    lines = (ROOT / edition(lang).readme).read_text(encoding="utf-8").splitlines()
+    rows = [i for i, line in enumerate(lines) if MAP_ROW.match(line)]
+    if not rows:
+        raise SiteBuildError(f"{edition(lang).readme} has no course map (a table of the chapters)")
+    header, rule = lines[rows[0] - 2], lines[rows[0] - 1]
+    table = ["| |" + header[1:], "|---" + rule]  # a first column for the pictures
+    folder = ROOT / edition(lang).notebooks
+    for i in rows:
+        title, stem, rest = MAP_ROW.match(lines[i]).groups()  # type: ignore[union-attr]
+        shown = chapter_picture(folder / f"{stem}.ipynb", pictures)
+        picture = (f'<img class="course-map-picture" src="../{CHAPTER_PICTURES}/{shown[0]}" width="{shown[1]}" '
+                   f'height="{shown[2]}" loading="lazy" alt="{html.escape(title)}">') if shown else ""
+        table.append(f"| {picture} | [{title}]({stem}.ipynb) |{rest}")
+    return "\n".join(table) + f"\n\n\\* {TEXT[lang]['run_time']}\n"
+
+
 def write_sources(lang: str, widgets: SiteWidgets) -> Path:
     out = SOURCES / lang
     if out.exists():
@@ -457,15 +515,19 @@ def write_sources(lang: str, widgets: SiteWidgets) -> Path:
     for name, path in page_files(lang).items():
         shutil.copy(path, out / name)
     text = TEXT[lang]
-    course_map = (folder / "README.md").read_text(encoding="utf-8").split("\n", 1)[1]
-    course_map = re.sub(r"English edition: \[[^\]]*\]\([^)]*\)。?", "", course_map)  # the site has its own switch
+    chapters_text = (folder / "README.md").read_text(encoding="utf-8").split("\n", 1)[1]
+    chapters_text = re.sub(r"English edition: \[[^\]]*\]\([^)]*\)。?", "", chapters_text)  # the site has its own switch
+    chapters_text = re.sub(r"^\d+\. \[.*\n?", "", chapters_text, flags=re.M).strip()  # the table below lists them
     shutil.copy(folder / "GLOSSARY.md", out / "GLOSSARY.md")
     title = translations(lang).gettext(TITLE)
     toctree = "\n".join(p.stem for p in chapters)
     teachers = f"[{_page_title(out / f'{TEACHERS}.md')}]({TEACHERS}.md)"
+    get = f"[{_page_title(out / f'{GET}.md')}]({GET}.md)"
     (out / "index.md").write_text(
-        f"# {title}\n\n{_intro(lang)}\n\n## {text['map']}\n{course_map}\n"
+        f"# {title}\n\n{_intro(lang)}\n\n{text['get_line'].format(page=get)}\n\n"
+        f"## {text['map']}\n\n{chapters_text}\n\n{course_map(lang, widgets.frames.parent / CHAPTER_PICTURES)}\n"
         f"## {text['teachers']}\n\n{text['teachers_line'].format(page=teachers)}\n\n"
+        f"```{{toctree}}\n:hidden:\n\n{GET}\n```\n\n"
         f"```{{toctree}}\n:hidden:\n:caption: {text['chapters']}\n\n{toctree}\nGLOSSARY\n```\n\n"
         f"```{{toctree}}\n:hidden:\n:caption: {text['teachers']}\n\n{TEACHERS}\n```\n", encoding="utf-8")
     return out
@@ -487,13 +549,83 @@ def _mathjax() -> None:
             shutil.copytree(mathjax / part, out / part, dirs_exist_ok=True)
 
 
+def licence() -> str:
+    """The course's licence as pyproject.toml names it (its SPDX expression, e.g. "MIT")."""
+    found = re.search(r'^license\s*=\s*"([^"]+)"', (ROOT / "pyproject.toml").read_text(encoding="utf-8"), re.M)
+    return found.group(1) if found else ""
+
+
+# ------------------------------------------------------------------------------------------ the course's archive
+# never in the archive: what a run, a build or a download leaves in the course folder (also what .gitignore names)
+ARCHIVE_SKIP = {".git", "build", "data", ".lab", "__pycache__", ".ipynb_checkpoints", ".pytest_cache", ".ruff_cache",
+                ".mypy_cache"}
+
+
+def _skipped(relative: str) -> bool:
+    parts = relative.split("/")
+    return any(part in ARCHIVE_SKIP or part.startswith(".venv") or part.endswith(".egg-info") for part in parts) or \
+        relative.endswith((".pyc", ".lock"))
+
+
+def course_files(root: Path = ROOT) -> list[str]:
+    """The course's files, relative to ``root`` with "/": those git tracks (as they are on disk), or, without git
+    (a course unpacked from the archive), every file but what ``ARCHIVE_SKIP`` names, a virtual environment, the
+    data a chapter downloads and the build's output."""
+    try:
+        listed = subprocess.run(["git", "ls-files", "-z"], cwd=root, capture_output=True, check=True).stdout
+        files = [name for name in listed.decode("utf-8").split("\0") if name]
+    except (OSError, subprocess.CalledProcessError):
+        files = [path.relative_to(root).as_posix() for path in root.rglob("*") if path.is_file()]
+    return sorted(name for name in files if not _skipped(name) and (root / name).is_file())
+
+
+def course_archive(out: Path, root: Path = ROOT) -> tuple[Path, int]:
+    """The whole course as one zip file ``out`` (its files in one folder, named as the archive without .zip), ready
+    for the README's commands; returns (``out``, how many files)."""
+    import zipfile
+
+    files = course_files(root)
+    folder = out.name.removesuffix(".zip")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
+        for name in files:
+            archive.write(root / name, f"{folder}/{name}")
+    return out, len(files)
+
+
+# -------------------------------------------------------------------------------------------------- the entry page
+# Which edition `/` opens: the reader's choice, remembered (course-way-in.js stores the site path of the edition
+# chosen in the language switch or on this page), else the first of the browser's languages that an edition
+# speaks (its code or its HTML language: zh-TW reads the zh edition), else the source edition.
+ENTRY_SCRIPT = """(function () {
+  var editions = %s, key = "course-edition", chosen = null;
+  try { chosen = localStorage.getItem(key); } catch (e) {}
+  var pick = editions.filter(function (e) { return e.path === chosen; })[0];
+  var wanted = navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language || ""];
+  for (var i = 0; !pick && i < wanted.length; i++) {
+    var lang = String(wanted[i]).toLowerCase();
+    pick = editions.filter(function (e) { return lang === e.lang || lang.split("-")[0] === e.code; })[0];
+  }
+  pick = pick || editions[0];
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[data-edition]");
+    if (link) { try { localStorage.setItem(key, link.getAttribute("data-edition")); } catch (e) {} }
+  });
+  if (!/[?&]choose\b/.test(location.search)) { location.replace(pick.path + "/index.html"); }
+})();"""
+
+
 def entry_page() -> str:
-    """The site's root page: on to the source edition at once, and a link to every edition, by its own name."""
+    """The site's root page: on to the edition of the reader's choice or of the browser's language (``ENTRY_SCRIPT``;
+    without JavaScript, the source edition at once), and a link to every edition, by its own name
+    (``?choose`` keeps the page open on them)."""
     title = " · ".join(dict.fromkeys(translations(e.code).gettext(SHORT_TITLE) for e in EDITIONS))
-    links = " · ".join(f'<a href="{e.site_path}/index.html" lang="{e.html_lang}">{html.escape(e.name)}</a>'
-                       for e in EDITIONS)
-    return ('<!DOCTYPE html><html><head><meta charset="utf-8"><meta http-equiv="refresh" '
-            f'content="0; url={SOURCE.site_path}/index.html"><title>{html.escape(title)}</title></head><body>'
+    links = " · ".join(f'<a href="{e.site_path}/index.html" lang="{e.html_lang}" data-edition="{e.site_path}">'
+                       f"{html.escape(e.name)}</a>" for e in EDITIONS)
+    table = json.dumps([{"code": e.code.lower(), "lang": e.html_lang.lower(), "path": e.site_path} for e in EDITIONS])
+    return ('<!DOCTYPE html><html><head><meta charset="utf-8">'
+            f'<noscript><meta http-equiv="refresh" content="0; url={SOURCE.site_path}/index.html"></noscript>'
+            f"<title>{html.escape(title)}</title><script>{ENTRY_SCRIPT % table}</script></head><body>"
             f"<p>{links}</p></body></html>\n")
 
 
@@ -527,6 +659,10 @@ def build(state: Path = STATE) -> SiteBuild:
     widgets = SiteWidgets(frames=SITE / "_widgets", state=state)
     widgets.frames.mkdir(parents=True)
     os.environ.setdefault("MPLBACKEND", "Agg")
+    t = time.perf_counter()
+    archive, files = course_archive(SITE / ARCHIVE)
+    print(f"archive: {archive.name}, {files} files, {archive.stat().st_size / 1e6:.0f} MB, "
+          f"in {time.perf_counter() - t:.0f} s", flush=True)
     for ed in EDITIONS:
         lang = ed.code
         t = time.perf_counter()
@@ -538,6 +674,9 @@ def build(state: Path = STATE) -> SiteBuild:
                                  "-t", f"edition_{lang}", str(source), str(SITE / ed.site_path)])
         if result.returncode:
             raise SiteBuildError(f"Sphinx failed on the {lang} edition (exit status {result.returncode})")
+        # the download button's .ipynb is the notebook as committed (its own outputs, not the site's static widgets)
+        for notebook in sorted((ROOT / ed.notebooks).glob("[0-9][0-9]_*.ipynb")):
+            shutil.copyfile(notebook, SITE / ed.site_path / "_sources" / notebook.name)
         print(f"{lang}: pages written in {time.perf_counter() - t:.0f} s", flush=True)
     _mathjax()
     shutil.rmtree(SITE / "jupyter_execute", ignore_errors=True)  # MyST-NB's working copies; the pages have theirs

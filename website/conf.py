@@ -16,21 +16,24 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the course: its table, its tools
 
 from course_utils.editions import EDITIONS, SOURCE  # noqa: E402
-from tools.website import TITLE, translations  # noqa: E402
+from tools.website import TEXT, TITLE, licence, translations  # noqa: E402
 
 EDITION = next((e for e in EDITIONS if tags.has(f"edition_{e.code}")), SOURCE)  # noqa: F821 - Sphinx's tags
 
 project = translations(EDITION.code).gettext(TITLE)
-author = "the course's authors"
-copyright = "the course's authors"
+# the footer names the course and its licence (pyproject.toml), in the edition's words (the theme's own "By …" and
+# "© Copyright …" lines are off: Sphinx does not translate them into every edition's language)
+author = ""
+copyright = project
+html_show_copyright = False
 language = EDITION.sphinx_language
 extensions = ["myst_nb"]
 root_doc = "index"
 exclude_patterns = ["_build", "**.ipynb_checkpoints", "README.md"]
 templates_path = [os.path.join(os.path.dirname(__file__), "_templates")]
 html_static_path = [os.path.join(os.path.dirname(__file__), "_static")]
-html_css_files = ["course-widgets.css"]
-html_js_files = ["course-widgets.js"]
+html_css_files = ["course-widgets.css", "course-way-in.css"]
+html_js_files = ["course-widgets.js", "course-way-in.js"]
 html_theme = "sphinx_book_theme"
 html_title = project
 html_favicon = os.path.join(os.path.dirname(__file__), "_static", "favicon.png")  # else browsers ask for /favicon.ico
@@ -40,6 +43,9 @@ html_theme_options = {
     "use_download_button": True,
     "use_fullscreen_button": False,
     "show_toc_level": 2,
+    # the way in: "Get the course" (website/pages/get.<code>.md) in every page's header, before the theme's buttons
+    "article_header_end": ["get-course.html", "article-header-buttons.html"],
+    "extra_footer": TEXT[EDITION.code]["footer"].format(title=project, licence=licence()),
 }
 # the language switch sits in the left sidebar, under the title, on every page: the same page in every other
 # edition, each by its own name
@@ -48,6 +54,7 @@ html_context = {
     "other_editions": [{"name": e.name, "site_path": e.site_path, "lang": e.html_lang}
                        for e in EDITIONS if e != EDITION],
     "default_mode": "light",
+    "get_course": TEXT[EDITION.code]["get"],
 }
 
 # MathJax from the site itself (tools/website.py puts one copy at the site's root, shared by every edition);
