@@ -29,7 +29,7 @@ from tools import nbtools, website
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [f"{e.site_path}/{name}" for e in EDITIONS
-         for name in ["index", *(src.stem for src in nbtools.sources()), "GLOSSARY", website.TEACHERS]]
+         for name in ["index", *(src.stem for src in nbtools.sources()), "GLOSSARY", website.TEACHERS, website.GET]]
 # the teacher's page's commands: making the course folder, nbgrader's student copy and grading, the feedback
 COMMANDS = ("python3 course.py classroom my-class", "nbgrader generate_assignment 01_perceptron",
             "nbgrader autograde 01_perceptron", "nbgrader generate_feedback 01_perceptron")
@@ -48,8 +48,15 @@ JS_RAW_TEX = r"""() => {
   return found;
 }"""
 
-JS_IMAGES = """() => Array.from(document.images)
-  .filter(img => !img.complete || img.naturalWidth === 0).map(img => img.getAttribute('src'))"""
+# Images that did not load; lazy ones (the home page's chapter pictures) are loaded first, as a reader's scrolling
+# would.
+JS_IMAGES = """async () => {
+  const lazy = Array.from(document.querySelectorAll('img[loading=lazy]'));
+  lazy.forEach(img => { img.loading = 'eager'; });
+  await Promise.all(lazy.map(img => img.decode().catch(() => null)));
+  return Array.from(document.images)
+    .filter(img => !img.complete || img.naturalWidth === 0).map(img => img.getAttribute('src'));
+}"""
 
 JS_LINKS = """() => Array.from(document.querySelectorAll('a[href]')).map(a => a.href)
   .filter(h => h.startsWith(location.origin))"""

@@ -17,7 +17,12 @@ the edition by the tag ``edition_<code>``) writes ``build/site/<site path>/``; M
 once, at the site's root, for every edition. Beside the chapters, each edition has the site's own pages, written
 per edition in ``website/pages/<name>.<code>.md`` with their pictures (``<name>.<code>.png``), copied in as
 ``<name>.md``: the teacher's page (``teachers``, linked from the home page and the navigation; its gradebook
-picture is drawn by ``python -m tools.simclass``). The site's own words (the book's title, the widgets' notes, the
+picture is drawn by ``python -m tools.simclass``) and the get-the-course page (``get``, the README's Quick start,
+linked from every page's header by ``website/_templates/get-course.html``). The way in: the whole course as one
+archive at the site's root (``course_archive``: the files git tracks, ``nn-course.zip``), each chapter's download
+button serving the notebook as committed (copied over Sphinx's ``_sources/``), the home page's course map (the
+README's table, each chapter with its picture: ``course_map``), and the entry page ``build/site/index.html``, which
+opens the edition the reader chose last or the browser's language speaks (``entry_page``). The site's own words (the book's title, the widgets' notes, the
 headings of the home page) are marked ``N_()`` here and translated from the catalog
 ``locale/<code>/LC_MESSAGES/website.po`` (``python -m tools.i18n update`` extracts them, and compiles the ``.mo``
 read here with the standard library's gettext).
@@ -500,7 +505,8 @@ def course_map(lang: str, pictures: Path) -> str:
         picture = (f'<img class="course-map-picture" src="../{CHAPTER_PICTURES}/{shown[0]}" width="{shown[1]}" '
                    f'height="{shown[2]}" loading="lazy" alt="{html.escape(title)}">') if shown else ""
         table.append(f"| {picture} | [{title}]({stem}.ipynb) |{rest}")
-    return "\n".join(table) + f"\n\n\\* {TEXT[lang]['run_time']}\n"
+    table = "\n".join(table)
+    return f"```{{container}} course-map\n{table}\n```\n\n\\* {TEXT[lang]['run_time']}\n"  # its CSS: course-way-in.css
 
 
 def write_sources(lang: str, widgets: SiteWidgets) -> Path:
