@@ -578,6 +578,9 @@ def course_files(root: Path = ROOT) -> list[str]:
     (a course unpacked from the archive), every file but what ``ARCHIVE_SKIP`` names, a virtual environment, the
     data a chapter downloads and the build's output."""
     try:
+        top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=root, capture_output=True, check=True)
+        if Path(top.stdout.decode("utf-8").strip()).resolve() != root.resolve():  # a folder inside another project
+            raise FileNotFoundError(root)
         listed = subprocess.run(["git", "ls-files", "-z"], cwd=root, capture_output=True, check=True).stdout
         files = [name for name in listed.decode("utf-8").split("\0") if name]
     except (OSError, subprocess.CalledProcessError):
