@@ -404,9 +404,24 @@ def _picture_only(png: bytes, frames: Path) -> str:
 README_LINK = re.compile(r"\]\((?:\.\./)+(?:" + "|".join(re.escape(e.readme) for e in EDITIONS) + r")\)")
 
 
+# nbval's markers (``# NBVAL_CHECK_OUTPUT`` …): for the tests, not for a reader. A comment line that is only a marker
+# goes whole; a marker after code on its line goes with its ``#``.
+TEST_MARKER_LINE = re.compile(r"^[ \t]*#[ \t]*NBVAL_[A-Z_]+[ \t]*(?:\n|$)", re.MULTILINE)
+TEST_MARKER_END = re.compile(r"[ \t]*#[ \t]*NBVAL_[A-Z_]+[ \t]*$", re.MULTILINE)
+
+
+def strip_test_markers(source: str) -> str:
+    """A code cell's source without nbval's markers, as the site shows it.
+
+    >>> strip_test_markers("# NBVAL_CHECK_OUTPUT\\nprint(1)  # NBVAL_IGNORE_OUTPUT\\n# a comment")
+    'print(1)\\n# a comment'
+    """
+    return TEST_MARKER_END.sub("", TEST_MARKER_LINE.sub("", source))
+
+
 def prepare_notebook(path: Path, lang: str, widgets: SiteWidgets) -> nbformat.NotebookNode:
     """A copy of a committed notebook for the site: widgets made static (each one's result added to
-    ``widgets.results``), links kept inside the site."""
+    ``widgets.results``), links kept inside the site, nbval's markers taken out of the code."""
     nb = copy.deepcopy(nbformat.read(path, as_version=4))
     for index, cell in enumerate(nb.cells):
         if cell.cell_type == "markdown":
@@ -414,6 +429,7 @@ def prepare_notebook(path: Path, lang: str, widgets: SiteWidgets) -> nbformat.No
             continue
         if cell.cell_type != "code":
             continue
+        cell.source = strip_test_markers(cell.source)
         for output in cell.get("outputs", []):
             data = output.get("data", {})
             if WIDGET_VIEW not in data:
@@ -698,6 +714,23 @@ def build(state: Path = STATE) -> SiteBuild:
     print(f"site: {SITE.relative_to(ROOT)}/index.html, {done.size_bytes / 1e6:.0f} MB, {len(done.widgets)} widgets"
           f"{frozen}, {done.pictures} widget pictures, built in {done.seconds:.0f} s")
     return done
+
+
+def quiet_libraries() -> None:
+    """Silence what the libraries of a Sphinx build say when nothing is wrong (``website/conf.py`` calls this, so the
+    build prints its own progress lines only): jieba, which splits the Chinese pages' words for the search index,
+    announces its dictionary on its logger (set to warnings and above here), and its import of setuptools'
+    pkg_resources warns that the module is deprecated. Errors and Sphinx's own warnings still show."""
+    import logging
+    import warnings
+
+    warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
+    warnings.filterwarnings("ignore", category=DeprecationWarning, module="jieba")
+    try:
+        import jieba
+    except ImportError:  # Sphinx indexes Chinese pages without it (and says so)
+        return
+    jieba.setLogLevel(logging.WARNING)
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):

@@ -16,7 +16,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the course: its table, its tools
 
 from course_utils.editions import EDITIONS, SOURCE  # noqa: E402
-from tools.website import TEXT, TITLE, licence, translations  # noqa: E402
+from tools.website import TEXT, TITLE, licence, quiet_libraries, translations  # noqa: E402
 
 EDITION = next((e for e in EDITIONS if tags.has(f"edition_{e.code}")), SOURCE)  # noqa: F821 - Sphinx's tags
 
@@ -27,13 +27,13 @@ author = ""
 copyright = project
 html_show_copyright = False
 language = EDITION.sphinx_language
-extensions = ["myst_nb"]
+extensions = ["myst_nb", "sphinx_copybutton"]
 root_doc = "index"
 exclude_patterns = ["_build", "**.ipynb_checkpoints", "README.md"]
 templates_path = [os.path.join(os.path.dirname(__file__), "_templates")]
 html_static_path = [os.path.join(os.path.dirname(__file__), "_static")]
-html_css_files = ["course-widgets.css", "course-way-in.css"]
-html_js_files = ["course-widgets.js", "course-way-in.js"]
+html_css_files = ["course-widgets.css", "course-way-in.css", "course-reading.css"]
+html_js_files = ["course-widgets.js", "course-way-in.js", "course-reading.js"]
 html_theme = "sphinx_book_theme"
 html_title = project
 html_favicon = os.path.join(os.path.dirname(__file__), "_static", "favicon.png")  # else browsers ask for /favicon.ico
@@ -68,3 +68,13 @@ myst_enable_extensions = ["dollarmath", "amsmath"]
 myst_heading_anchors = 3
 nb_merge_streams = True
 suppress_warnings = ["mystnb.unknown_mime_type", "myst.header"]
+
+# A copy button on every code block: a cell's code, never its output (MyST-NB draws an output's text as a code block
+# too: div.output > div.highlight > pre); a shell line's prompt ("$ ") is left out of what is copied.
+copybutton_selector = "div:not(.output) > div.highlight > pre"
+copybutton_prompt_text = "$ "
+
+# The build says only what goes wrong (tools/website.py prints one line a stage): jieba, which splits the Chinese
+# pages' words for the search index, announces its dictionary at the first page; its import asks setuptools for
+# pkg_resources, which warns that it is deprecated.
+quiet_libraries()
