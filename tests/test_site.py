@@ -254,18 +254,6 @@ def test_the_teachers_page_is_linked_and_shows_the_commands_and_the_gradebook(ed
         page.close()
 
 
-@pytest.mark.parametrize("lang,query", [("en", "gradient"), ("zh", "梯度")])
-def test_site_search(lang, query, built_site, browser):
-    _site, base = built_site
-    page, problems = _open(browser, base, f"{lang}/search")
-    try:
-        page.goto(f"{base}/{lang}/search.html?q={urllib.parse.quote(query)}")
-        page.wait_for_function("() => document.querySelectorAll('#search-results li').length > 0", timeout=20_000)
-        assert not [p for p in problems if "outside" in p], problems
-    finally:
-        page.close()
-
-
 def test_a_widget_output_is_made_static_from_its_record_of_either_version(tmp_path):
     """Without Sphinx or a browser: the site builds a widget again from its output's record (version 2, or version
     1 as notebooks committed before the record had a version), and keeps the picture of one it cannot."""

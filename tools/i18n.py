@@ -17,7 +17,7 @@ For each edition ``<code>`` other than the source, the units of chapter ``NN_nam
 ``locale/<code>/LC_MESSAGES/NN_name.po``; ``course_utils``' own sentences (marked with ``_()``/``N_()``, or
 ``ngettext()`` where a count decides the form) in ``course_utils/locale/<code>/LC_MESSAGES/course_utils.po``, and
 the launcher's (``course.py``) in ``locale/<code>/LC_MESSAGES/course.po``, the website's own words
-(``tools/website.py``, and the gradebook picture's that ``tools/simclass.py`` draws) in ``locale/<code>/LC_MESSAGES/website.po``. Those three are read at run time by the
+(``tools/website.py`` and ``tools/site_search.py``, and the gradebook picture's that ``tools/simclass.py`` draws) in ``locale/<code>/LC_MESSAGES/website.po``. Those three are read at run time by the
 standard library's gettext, from the compiled ``.mo`` beside each (``compile``; committed, since ``course.py``
 speaks before anything is installed). Code is shared: a translated notebook is the English one with those units
 replaced, and with ``cu.set_language("en")`` turned into ``cu.set_language("<code>")``.
@@ -572,9 +572,10 @@ def update_launcher(langs: tuple[str, ...] = TRANSLATIONS) -> None:
 
 
 def website_messages() -> list[tuple[MessageId, tuple[str, int]]]:
-    """(msgid, (file, line)) of every word of the website that tools/website.py marks for translation, and those of
-    the teacher's page's gradebook picture (tools/simclass.py draws it in each edition's language)."""
-    return _marked([ROOT / "tools" / "website.py", ROOT / "tools" / "simclass.py"])
+    """(msgid, (file, line)) of every word of the website that tools/website.py marks for translation, those of its
+    search page (tools/site_search.py), and those of the teacher's page's gradebook picture (tools/simclass.py
+    draws it in each edition's language)."""
+    return _marked([ROOT / "tools" / "website.py", ROOT / "tools" / "site_search.py", ROOT / "tools" / "simclass.py"])
 
 
 WEBSITE_NOTE = ("a word of the website (its title, the home page's headings, the widgets' notes, the gradebook "

@@ -692,6 +692,8 @@ def build(state: Path = STATE) -> SiteBuild:
         lang = ed.code
         t = time.perf_counter()
         source = write_sources(lang, widgets)
+        from . import site_search
+        site_search.prepare(lang)  # the search's dictionary and words for website/conf.py
         print(f"{lang}: widgets precomputed in {time.perf_counter() - t:.0f} s", flush=True)
         t = time.perf_counter()
         # website/conf.py reads the edition from its tag (Sphinx's tags are what conf.py sees of the command line)

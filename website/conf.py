@@ -78,3 +78,18 @@ copybutton_prompt_text = "$ "
 # pages' words for the search index, announces its dictionary at the first page; its import asks setuptools for
 # pkg_resources, which warns that it is deprecated.
 quiet_libraries()
+
+# Search (tools/site_search.py): a Chinese edition's index holds the course's terms as words (a dictionary written
+# per build, and a search language that indexes each of its words a text contains); the search page speaks the
+# edition's language (Sphinx's and the themes' words their catalogs lack, from the site's catalog).
+from tools import site_search  # noqa: E402
+
+_search = site_search.sphinx_config(EDITION)
+html_theme_options["search_bar_text"] = _search["search_bar_text"]
+html_search_options = _search.get("html_search_options", {})
+locale_dirs = _search.get("locale_dirs", [])
+html_js_files.append("course-search.js")
+
+
+def setup(app):
+    site_search.setup(app, EDITION)
