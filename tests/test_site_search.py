@@ -161,33 +161,41 @@ def test_every_term_and_chapter_title_finds_its_page(lang, built_site, browser):
 
 
 def test_chinese_search_page_snippets_and_words(built_site, browser):
-    """On the Chinese edition, through the search page: a phrase made of terms (cut into the index's words) finds
-    its chapter; each snippet is the passage with the word, its math as plain text, not the table of contents;
-    the page's own words are Chinese."""
+    """On the Chinese edition, through the search page: each snippet is the passage with the word, its math as
+    plain text, not the page's table of contents; the page's own words are Chinese; a phrase of terms (cut into
+    the index's words) finds its chapter first."""
     _site, base = built_site
-    page, problems = _page(browser, base, "zh", "加权和")
-    try:
-        snippets = page.evaluate(JS_SNIPPETS)
-        assert len(snippets) >= 2, snippets
-        for snippet, toc in snippets:
-            assert "加权和" in snippet, f"the snippet does not show the word: {snippet[:120]!r}"
+    snippets, problems = {}, []
+    for query in ("梯度消失", "加权和"):  # a section's title (in its page's table of contents); a formula's words
+        page, found = _page(browser, base, "zh", query)
+        try:
+            snippets[query] = page.evaluate(JS_SNIPPETS)
+            problems += found
+            if query != "加权和":
+                continue
+            words = page.evaluate(JS_PAGE_WORDS)
+            summary = page.locator("#search-results .search-summary").inner_text()
+            placeholder = page.locator("form.bd-search input").first.get_attribute("placeholder") or ""
+            page.goto(f"{base}/zh/search.html?q={urllib.parse.quote('优化器与学习率调度')}", wait_until="load")
+            page.wait_for_function("() => document.querySelectorAll('#search-results li').length > 0",
+                                   timeout=20_000)
+            first = page.locator("#search-results li a").first.get_attribute("href")
+        finally:
+            page.close()
+
+    for query, pairs in snippets.items():
+        assert len(pairs) >= 2 and any(toc for _s, toc in pairs), f"{query}: {pairs}"
+        for snippet, toc in pairs:
+            assert query in snippet, f"the snippet does not show {query}: {snippet[:120]!r}"
             assert not RAW_TEX.search(snippet), f"raw TeX in a snippet: {snippet[:240]!r}"
-            core = snippet.strip(". ")[20:60]
-            assert core not in toc, f"a snippet quotes the page's table of contents: {snippet[:120]!r}"
-        assert any(re.search(r"[∑σ·ᵢ₁ⁿ²]", s) for s, _toc in snippets), \
-            f"no snippet holds a formula (written as plain text): {[s[:80] for s, _ in snippets]}"
+            assert snippet.strip(". ")[20:60] not in toc, f"a snippet quotes its page's contents: {snippet[:120]!r}"
+    assert any(re.search(r"[∑σ·ᵢ₁ⁿ²]", s) for s, _toc in snippets["加权和"]), \
+        f"no snippet holds a formula (written as plain text): {[s[:80] for s, _ in snippets['加权和']]}"
 
-        english = [(where, text) for where, text in page.evaluate(JS_PAGE_WORDS)
-                   if re.search(r"[A-Za-z]{3,}", re.sub(r"PyTorch|MNIST|nbgrader|JavaScript|Ctrl", "", text))]
-        assert not english, f"English words on the Chinese search page: {english}"
-        summary = page.locator("#search-results .search-summary").inner_text()
-        assert re.search(r"\d+", summary) and CJK.search(summary), summary
-        assert CJK.search(page.locator("form.bd-search input").first.get_attribute("placeholder") or "")
-
-        page.goto(f"{base}/zh/search.html?q={urllib.parse.quote('优化器与学习率调度')}", wait_until="load")
-        page.wait_for_function("() => document.querySelectorAll('#search-results li').length > 0", timeout=20_000)
-        first = page.locator("#search-results li a").first.get_attribute("href")
-        assert first.startswith("06_optimizers"), first
-        assert not problems, problems
-    finally:
-        page.close()
+    english = [(where, text) for where, text in words
+               if re.search(r"[A-Za-z]{3,}", re.sub(r"PyTorch|MNIST|nbgrader|JavaScript|Ctrl", "", text))]
+    assert not english, f"English words on the Chinese search page: {english}"
+    assert re.search(r"\d+", summary) and CJK.search(summary), summary
+    assert CJK.search(placeholder), placeholder
+    assert first.startswith("06_optimizers"), f"优化器与学习率调度 finds {first} first"
+    assert not problems, problems
