@@ -10,7 +10,7 @@
  * Pictures are fetched when the reader is about to use them, not all at once (a chapter's widgets hold up to 9 MB of
  * them): when a widget comes near the screen, the pictures one step away from the state shown (a slider or a
  * dropdown one step either side, a checkbox's other state); when the pointer moves onto a control or a control gets
- * the focus or a touch, that control's every option first, then the widget's other pictures, nearest first; after
+ * the focus or a touch, a dropdown's every option first, then the widget's other pictures, nearest first; after
  * each move, the pictures one step away from the new state. `pictures.want(urls, priority)` queues them for every
  * widget; inside a widget, `want(keys, priority)` takes keys of its frames.
  */
@@ -67,6 +67,11 @@
     }
     return {want: want};
   })();
+  // the rest of a widget's pictures waits until the page is idle: a move right after the reader reaches a control
+  // then finds the main thread free to show its picture
+  function idle(f) {
+    if ("requestIdleCallback" in window) window.requestIdleCallback(f, {timeout: 1000}); else setTimeout(f, 300);
+  }
   function setUp(root) {
     var spec = JSON.parse(root.getAttribute("data-widget"));
     var image = root.querySelector("img.cw-image");
@@ -102,7 +107,7 @@
       if (caption && spec.captions && key in spec.captions) caption.textContent = spec.captions[key];
       want(near(), 0);  // the reader is using this widget: the pictures one step from here, then the rest
       reached = null;
-      if (!engaged) { engaged = true; wantRest(); }
+      if (!engaged) { engaged = true; idle(wantRest); }
     }
 
     // ---- which pictures to fetch ahead (see the top of this file): keys of spec.frames, given to pictures.want
@@ -125,13 +130,14 @@
       });
       return keyAt(values);
     }
-    function options(k, all) {  // the indices control k can go to next: one step either side, or every option
-      var c = spec.controls[k], at = index(c), n = c.values.length, out = [];
+    function options(k, all) {  // the indices control k can go to next: one step either side (every option of a
+      var c = spec.controls[k], at = index(c), n = c.values.length, out = [];  // dropdown, when `all`)
+      all = all && inputs[c.name].tagName === "SELECT";
       for (var i = 0; i < n; i++) if (i !== at && (all || Math.abs(i - at) === 1 || n === 2)) out.push(i);
       return out.sort(function (a, b) { return Math.abs(a - at) - Math.abs(b - at); });
     }
-    function near(k) {  // one step away from the state shown, the first controls first (every option of control k
-      var keys = [];    // when given, before the others)
+    function near(k) {  // one step away from the state shown, the first controls first (every option of control k,
+      var keys = [];    // a dropdown, when given, before the others)
       if (k >= 0) options(k, true).forEach(function (i) { keys.push(step(k, i)); });
       spec.controls.forEach(function (c, q) {
         options(q, false).forEach(function (i) { keys.push(step(q, i)); });
@@ -161,7 +167,7 @@
       if (k === reached) return;  // wanted already, for the state shown
       reached = k;
       want(near(k), 0);
-      if (!engaged) { engaged = true; wantRest(); }
+      if (!engaged) { engaged = true; idle(wantRest); }
     }
     function controlOf(target) {
       var label = target && target.closest && target.closest("label");
