@@ -354,6 +354,24 @@ JS_TRANSFERRED = r"""() => {
 }"""
 
 
+def requests_in_flight(page) -> set:
+    """The page's requests not yet finished, kept up to date as Playwright reports them (read it between waits)."""
+    pending: set = set()
+    page.on("request", lambda r: pending.add(r))
+    page.on("requestfinished", lambda r: pending.discard(r))
+    page.on("requestfailed", lambda r: pending.discard(r))
+    return pending
+
+
+def wait_until_idle(page, pending: set, idle_ms: int = 1000, timeout_ms: int = 60_000) -> None:
+    """Wait until no request of ``pending`` (``requests_in_flight``) has been in flight for ``idle_ms``."""
+    quiet = waited = 0
+    while quiet < idle_ms and waited < timeout_ms:
+        page.wait_for_timeout(100)
+        waited += 100
+        quiet = 0 if pending else quiet + 100
+
+
 def read_through(browser, url: str, step_px: int = 600, step_ms: int = 120, idle_ms: int = 1000,
                  viewport: dict | None = None) -> dict[str, dict[str, int]]:
     """Open ``url`` in a fresh context (an empty cache) and read it top to bottom as a learner who touches no
@@ -363,10 +381,7 @@ def read_through(browser, url: str, step_px: int = 600, step_ms: int = 120, idle
     context = browser.new_context(viewport=viewport or {"width": 1300, "height": 1000})
     context.add_init_script(READ_INIT)
     page = context.new_page()
-    pending: set = set()
-    page.on("request", lambda r: pending.add(r))
-    page.on("requestfinished", lambda r: pending.discard(r))
-    page.on("requestfailed", lambda r: pending.discard(r))
+    pending = requests_in_flight(page)
     try:
         page.goto(url, wait_until="load")
         size = page.viewport_size
@@ -377,10 +392,7 @@ def read_through(browser, url: str, step_px: int = 600, step_ms: int = 120, idle
             page.mouse.wheel(0, step_px)
             page.wait_for_timeout(step_ms)
             stuck = stuck + 1 if page.evaluate("scrollY") == y else 0
-        quiet = 0
-        while quiet < idle_ms:
-            page.wait_for_timeout(100)
-            quiet = 0 if pending else quiet + 100
+        wait_until_idle(page, pending, idle_ms)
         return page.evaluate(JS_TRANSFERRED)
     finally:
         context.close()
