@@ -3,7 +3,9 @@
 ``jupyterlab(base)`` serves a temporary copy of the notebooks (nothing is saved into the committed files);
 ``chromium(pw)`` launches Debian's Chromium (``/usr/bin/chromium``, ``apt-get install chromium``) through
 Playwright; the ``JS_*`` snippets and the functions below open a notebook, run it and wait for its widgets.
-``tests/test_browser.py`` and ``benchmarks/browser.py`` both use them.
+``tests/test_browser.py`` and ``benchmarks/browser.py`` both use them. For the built website, ``read_through``
+reads a page top to bottom and says what it downloaded, and ``JS_MOVE`` moves a static widget's control and says
+how long its new picture took (``benchmarks/site_bench.py`` and ``tests/test_site_weight.py``).
 """
 
 from __future__ import annotations
@@ -328,3 +330,101 @@ JS_HAS_CJK_GLYPHS = """() => {
 }"""
 
 
+
+
+# ------------------------------------------------------------------------------------------ the website, as read
+# What a page downloaded, from the Performance API (a local server reports every transferSize): bytes and requests
+# by kind of file. The page's resource buffer holds 250 entries unless told more: READ_INIT enlarges it before load.
+READ_INIT = "performance.setResourceTimingBufferSize(100000);"
+JS_TRANSFERRED = r"""() => {
+  const kind = (url) => {
+    const path = new URL(url, location.href).pathname;
+    for (const [k, part] of [['widget pictures', '/_widgets/'], ['MathJax', '/_mathjax/'],
+                             ['theme (_static)', '/_static/'], ['output images', '/_images/']])
+      if (path.includes(part)) return k;
+    return 'page and other';
+  };
+  const sum = {};
+  const add = (url, bytes) => { const k = kind(url); sum[k] = sum[k] || {bytes: 0, requests: 0};
+                                sum[k].bytes += bytes; sum[k].requests += 1; };
+  const nav = performance.getEntriesByType('navigation')[0];
+  add(location.href, nav ? nav.transferSize : 0);
+  for (const e of performance.getEntriesByType('resource')) add(e.name, e.transferSize);
+  return sum;
+}"""
+
+
+def requests_in_flight(page) -> set:
+    """The page's requests not yet finished, kept up to date as Playwright reports them (read it between waits)."""
+    pending: set = set()
+    page.on("request", lambda r: pending.add(r))
+    page.on("requestfinished", lambda r: pending.discard(r))
+    page.on("requestfailed", lambda r: pending.discard(r))
+    return pending
+
+
+def wait_until_idle(page, pending: set, idle_ms: int = 1000, timeout_ms: int = 60_000) -> None:
+    """Wait until no request of ``pending`` (``requests_in_flight``) has been in flight for ``idle_ms``."""
+    quiet = waited = 0
+    while quiet < idle_ms and waited < timeout_ms:
+        page.wait_for_timeout(100)
+        waited += 100
+        quiet = 0 if pending else quiet + 100
+
+
+def read_through(browser, url: str, step_px: int = 600, step_ms: int = 120, idle_ms: int = 1000,
+                 viewport: dict | None = None) -> dict[str, dict[str, int]]:
+    """Open ``url`` in a fresh context (an empty cache) and read it top to bottom as a learner who touches no
+    widget: the pointer rests over the text column while the wheel scrolls ``step_px`` at a time; at the bottom,
+    wait until no request is in flight for ``idle_ms``. Returns what was transferred by kind (``JS_TRANSFERRED``):
+    ``{kind: {"bytes": …, "requests": …}}``."""
+    context = browser.new_context(viewport=viewport or {"width": 1300, "height": 1000})
+    context.add_init_script(READ_INIT)
+    page = context.new_page()
+    pending = requests_in_flight(page)
+    try:
+        page.goto(url, wait_until="load")
+        size = page.viewport_size
+        page.mouse.move(size["width"] // 2, size["height"] // 2)  # over the text column, where the widgets pass
+        stuck = 0
+        while stuck < 5 and page.evaluate("() => innerHeight + scrollY < document.documentElement.scrollHeight - 2"):
+            y = page.evaluate("scrollY")
+            page.mouse.wheel(0, step_px)
+            page.wait_for_timeout(step_ms)
+            stuck = stuck + 1 if page.evaluate("scrollY") == y else 0
+        wait_until_idle(page, pending, idle_ms)
+        return page.evaluate(JS_TRANSFERRED)
+    finally:
+        context.close()
+
+
+# Move a static widget's first live control one step (a slider up, or down at its end; a checkbox clicked; a
+# dropdown's next option) and report what the reader waited for: ms from the input to the new picture's load event
+# and to its being decoded (ready to paint), whether that picture had been fetched before the move (its resource
+# entry complete), and that fetch's own timing. null when the move shows the same picture.
+JS_MOVE = """(root) => new Promise((resolve) => {
+  const img = root.querySelector('img.cw-image');
+  const el = root.querySelector('input:not([disabled]), select:not([disabled])');
+  const before = img.src;
+  const fetched = new Set(performance.getEntriesByType('resource').map(e => e.name));
+  const t0 = performance.now();
+  const report = (load, decoded) => {
+    const e = performance.getEntriesByName(img.src).slice(-1)[0];
+    resolve({src: img.src, load, decoded, fetchedBefore: fetched.has(img.src),
+             fetch: e ? {start: e.startTime - t0, queued: e.requestStart - e.startTime,
+                         end: e.responseEnd - t0} : null});
+  };
+  const timer = setTimeout(() => report(null, null), 5000);
+  img.addEventListener('load', () => {
+    const load = performance.now() - t0;
+    img.decode().catch(() => {}).then(() => { clearTimeout(timer); report(load, performance.now() - t0); });
+  }, {once: true});
+  if (el.type === 'range') {
+    const v = parseInt(el.value, 10), max = parseInt(el.max, 10);
+    el.value = String(v < max ? v + 1 : v - 1);
+    el.dispatchEvent(new Event('input', {bubbles: true}));
+  } else if (el.type === 'checkbox') { el.click(); }
+  else { el.selectedIndex = (el.selectedIndex + 1) % el.options.length;
+         el.dispatchEvent(new Event('change', {bubbles: true})); }
+  if (img.src === before) { clearTimeout(timer); resolve(null); }
+})"""
