@@ -6,9 +6,16 @@
  * In "grid" mode every combination was computed (key: the controls' indices joined by ","); in "single" mode the
  * values reachable by moving one control from the start (key: "name=index", "" for the start), so moving one
  * control puts the others back to their start. Controls without pictures are disabled in the page itself.
+ *
+ * A widget that trains also has training: {button, start, stages: {key: [[epoch, file], …]}, captions?: {key:
+ * [text, …]}}: the stages of each setting's training, computed at the build. Its button (data-train) plays the
+ * shown setting's stages in order, one every STAGE_MS, once they are all loaded; a moved control shows the new
+ * setting at the stage on display (at its last stage when the last one was on display). Each stage shown sends
+ * the widget a "cw-stage" event, {index, epoch, due: performance.now() when it is due} (the site's tests time it).
  */
 (function () {
   "use strict";
+  var STAGE_MS = 400;  // one training stage to the next, when the training button plays them
   function setUp(root) {
     var spec = JSON.parse(root.getAttribute("data-widget"));
     var image = root.querySelector("img.cw-image");
@@ -37,6 +44,56 @@
       var shown = root.querySelector('[data-readout="' + c.name + '"]');
       if (shown) shown.textContent = c.values[index(c)];
     }
+    // -- training (spec.training): which stage is on display, the key of the setting shown, its stage pictures
+    var training = spec.training || null;
+    var stage = training ? training.start : 0;
+    var atEnd = false;
+    function keyNow() {
+      if (spec.mode === "grid") return spec.controls.map(index).join(",");
+      var moved = spec.controls.filter(function (c) { return index(c) !== c.start; })[0];
+      return moved ? moved.name + "=" + index(moved) : "";
+    }
+    function preloadStages(key) {  // fetch and decode a setting's stage pictures (once); resolves when all are
+      return Promise.all(((training && training.stages[key]) || []).map(function (s) {
+        var url = base + s[1];
+        if (!loaded[url]) { loaded[url] = new Image(); loaded[url].src = url; }
+        return loaded[url].decode ? loaded[url].decode().catch(function () {}) : Promise.resolve();
+      }));
+    }
+    function stageOf(key) {  // the stage on display for setting key: its index in the setting's stages
+      var list = training.stages[key];
+      return atEnd ? list.length - 1 : Math.min(stage, list.length - 1);
+    }
+    function showStage(key, i) {
+      var list = training.stages[key];
+      stage = i;
+      atEnd = i === list.length - 1;
+      image.src = base + list[i][1];
+      if (caption && training.captions && training.captions[key]) caption.textContent = training.captions[key][i];
+    }
+    function play(button) {
+      button.disabled = true;
+      preloadStages(keyNow()).then(function () {
+        var t0 = performance.now();
+        var i = 0;
+        (function next() {
+          var key = keyNow();
+          var list = training.stages[key];
+          if (!list || i >= list.length) { button.disabled = false; return; }
+          showStage(key, i);
+          root.dispatchEvent(new CustomEvent("cw-stage", {detail: {index: i, epoch: list[i][0], due: t0 + i * STAGE_MS}}));
+          i += 1;
+          if (i < list.length) setTimeout(next, Math.max(0, t0 + i * STAGE_MS - performance.now()));
+          else button.disabled = false;
+        })();
+      });
+    }
+    if (training) {
+      var startList = training.stages[keyNow()];
+      atEnd = !!startList && training.start === startList.length - 1;
+      var trainButton = root.querySelector("button[data-train]");
+      if (trainButton) trainButton.addEventListener("click", function () { play(trainButton); });
+    }
     function show(moved) {
       var key;
       if (spec.mode === "grid") {
@@ -45,6 +102,12 @@
         spec.controls.forEach(function (c) { if (c.name !== moved) setIndex(c, c.start); });
         var c = spec.controls.filter(function (c) { return c.name === moved; })[0];
         key = index(c) === c.start ? "" : moved + "=" + index(c);
+      }
+      if (training && training.stages[key]) {
+        showStage(key, stageOf(key));
+        preloadStages(key);
+        preload();
+        return;
       }
       var file = spec.frames[key];
       if (file) image.src = base + file;
