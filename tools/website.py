@@ -221,7 +221,8 @@ def precompute(widget: Any, start: dict[str, Any], frames: Path, cache: dict[str
     stages: {key: [[epoch, picture], ...]}, captions: {key: [text, ...]}}; each key's picture in ``frames`` is
     then its stage at the epoch on display (the last stage when the widget shows a finished training): a moved
     control shows the network trained with that setting. ``cache`` keeps the stages of a setting for another
-    edition's page of the same widget (its pictures are the same), under ``cache_key`` and the values.
+    edition's page of the same widget (its pictures are the same), under ``cache_key``, the shown picture (the
+    widget's state, whatever words its record holds beside it: a translated note, a run's timings) and the values.
     ``trainer``, when given, computes the stages of a list of settings elsewhere (``StageTrainer``: the build
     trains on every core), each as ``widget.stages`` would.
     """
@@ -255,8 +256,10 @@ def precompute(widget: Any, start: dict[str, Any], frames: Path, cache: dict[str
     stage_captions: dict[str, list[str]] = {}
     at: dict[str, int] = {}
 
+    shown_state = hashlib.sha1(base).hexdigest() if base is not None else ""
+
     def cached(values: dict[str, Any]) -> str:
-        return cache_key + json.dumps(values, sort_keys=True, default=str)
+        return cache_key + shown_state + json.dumps(values, sort_keys=True, default=str)
 
     def stages_of(values: dict[str, Any]) -> list:
         if cached(values) not in cache:
@@ -527,9 +530,8 @@ def static_widget(raw: Any, shown_png: bytes, lang: str, widgets: SiteWidgets, p
         return frozen(widget, record.builder, f"the shown values do not draw: {widget.last_error!r}")
     t = time.perf_counter()
     # the same widget in another edition draws the same pictures (a widget's words in its figure stay English),
-    # unless it has a text line, which is in the edition's language
-    cache_key = json.dumps([record.builder, record.rebuild, lang if widget.caption is not None else ""],
-                           sort_keys=True, default=str)
+    # unless it has a text line, which is in the edition's language (precompute adds the shown picture to the key)
+    cache_key = json.dumps([record.builder, lang if widget.caption is not None else ""])
     arguments = in_state_folder(record.rebuild, widgets.state)[0]
     trainer = None if widgets.trainer is None else functools.partial(widgets.trainer, record.builder, arguments,
                                                                      lang)
