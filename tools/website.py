@@ -332,7 +332,11 @@ def precompute(widget: Any, start: dict[str, Any], frames: Path, cache: dict[str
         trained = {"button": list(widget.buttons).index(training.button), "start": at["start"], "stages": staged}
         if stage_captions:
             trained["captions"] = stage_captions
-    return {"mode": mode, "controls": controls, "frames": saved, "live": live, "captions": captions,
+    # a widget that trains: a control whose every setting trains the very network shown (the units of a network
+    # without hidden layers) is no dead control: it answers with the same picture, and stays where it is moved
+    same = [c["name"] for k, c in enumerate(controls) if training is not None and c["name"] not in live and all(
+        f"{c['name']}={i}" in staged for i in range(len(c["values"])) if i != c["start"])] if mode == "single" else []
+    return {"mode": mode, "controls": controls, "frames": saved, "live": live, "same": same, "captions": captions,
             "training": trained}
 
 
@@ -417,7 +421,7 @@ def widget_html(widget: Any, pictures: dict | None, shown_png: bytes, lang: str,
     in ``frames``)."""
     text = TEXT[lang]
     specs = {c["name"]: c for c in pictures["controls"]} if pictures else {}
-    live = set(pictures["live"]) if pictures else set()
+    live = set(pictures["live"]) | set(pictures.get("same", ())) if pictures else set()
     rows, buttons = widget.layout()
     parts = [f'<div class="cw-title"><b>{html.escape(widget.title)}</b></div>']
     for row in rows:
@@ -455,6 +459,8 @@ def widget_html(widget: Any, pictures: dict | None, shown_png: bytes, lang: str,
                                                                                                 "controls": []}
     if trains:
         data["training"] = trains
+    if pictures and pictures.get("same"):
+        data["same"] = pictures["same"]
     attribute = html.escape(json.dumps(data, ensure_ascii=False), quote=True)
     live_class = " cw-live" if pictures and live else ""
     return f'<div class="course-widget-static{live_class}" data-widget="{attribute}">{"".join(parts)}</div>'
