@@ -207,6 +207,35 @@ def same_picture(a: bytes, b: bytes) -> bool:
     return pa.shape == pb.shape and int(abs(pa - pb).max()) <= SAME_PICTURE
 
 
+def offered_controls(widget: Any) -> list[dict[str, Any]]:
+    """The controls the site offers for ``widget``, with their values (``control_values``): [{name, values, labels,
+    start}]; a widget that trains offers fewer values a slider (TRAINED_VALUES, or TRAINED_FEW when that would make
+    more than TRAINED_SETTINGS settings to train)."""
+    limit = MAX_VALUES
+    if getattr(widget, "training", None) is not None:
+        offered = [control_values(c, TRAINED_VALUES) for c in widget.controls.values()]
+        reach = sum(len(o[0]) - 1 for o in offered if o is not None)
+        limit = TRAINED_VALUES if reach <= TRAINED_SETTINGS else TRAINED_FEW
+    controls = []
+    for name, control in widget.controls.items():
+        offered = control_values(control, limit)
+        if offered is not None:
+            values, labels, here = offered
+            controls.append({"name": name, "values": values, "labels": labels, "start": here})
+    return controls
+
+
+def reachable_settings(controls: list[dict[str, Any]], start: dict[str, Any]) -> list[dict[str, Any]]:
+    """The control values the page reaches from ``start``: ``start`` first, then every combination of the controls'
+    values when there are at most GRID_LIMIT, else each control moved alone."""
+    sizes = [len(c["values"]) for c in controls]
+    if math.prod(sizes) <= GRID_LIMIT:
+        return [dict(start)] + [{**start, **{c["name"]: c["values"][i] for c, i in zip(controls, combo)}}
+                                for combo in itertools.product(*(range(n) for n in sizes))]
+    return [dict(start)] + [{**start, c["name"]: v} for c in controls for i, v in enumerate(c["values"])
+                            if i != c["start"]]
+
+
 def precompute(widget: Any, start: dict[str, Any], frames: Path, cache: dict[str, list] | None = None,
                cache_key: str = "", trainer: Any = None) -> dict[str, Any]:
     """Pictures of ``widget`` around the control values ``start``, stored in ``frames``: {mode, controls, frames,
@@ -228,17 +257,7 @@ def precompute(widget: Any, start: dict[str, Any], frames: Path, cache: dict[str
     """
     training = getattr(widget, "training", None)
     cache = {} if cache is None else cache
-    limit = MAX_VALUES
-    if training is not None:
-        offered = [control_values(c, TRAINED_VALUES) for c in widget.controls.values()]
-        reach = sum(len(o[0]) - 1 for o in offered if o is not None)
-        limit = TRAINED_VALUES if reach <= TRAINED_SETTINGS else TRAINED_FEW
-    controls = []
-    for name, control in widget.controls.items():
-        offered = control_values(control, limit)
-        if offered is not None:
-            values, labels, here = offered
-            controls.append({"name": name, "values": values, "labels": labels, "start": here})
+    controls = offered_controls(widget)
     base = widget.set_values(start)
     if base is not None:  # drawn afresh, like every later picture: the first draw, laying the figure out, may
         widget.redraw(fresh=True)  # place a title a pixel apart from where the later ones put it
@@ -267,10 +286,7 @@ def precompute(widget: Any, start: dict[str, Any], frames: Path, cache: dict[str
         return cache[cached(values)]
 
     if training is not None and base is not None and trainer is not None:  # every setting's training at once
-        settings = [dict(start)] + ([{c["name"]: c["values"][i] for c, i in zip(controls, combo)}
-                                     for combo in itertools.product(*(range(n) for n in sizes))] if mode == "grid"
-                                    else [{**start, c["name"]: v} for k, c in enumerate(controls)
-                                          for i, v in enumerate(c["values"]) if i != c["start"]])
+        settings = reachable_settings(controls, start)
         missing = list({cached(v): v for v in settings if cached(v) not in cache}.values())
         for values, found in zip(missing, trainer(start, missing)):
             if found is not None:  # None: a setting that does not draw
@@ -307,7 +323,8 @@ def precompute(widget: Any, start: dict[str, Any], frames: Path, cache: dict[str
 
     if mode == "grid":
         for combo in itertools.product(*(range(n) for n in sizes)):
-            picture(",".join(map(str, combo)), combo, {c["name"]: c["values"][i] for c, i in zip(controls, combo)})
+            picture(",".join(map(str, combo)), combo,
+                    {**start, **{c["name"]: c["values"][i] for c, i in zip(controls, combo)}})
     else:
         if base is not None:
             if training is not None:  # the shown picture: the stage on display of the shown values
@@ -347,21 +364,38 @@ class StageTrainer:
 
     def __init__(self) -> None:
         self.pool: Any = None
+        self.pending: dict[str, tuple[Any, int]] = {}  # a setting's training under way: its chunk's future, place
 
-    def __call__(self, builder: str, arguments: dict[str, Any], lang: str, start: dict[str, Any],
-                 settings: list[dict[str, Any]]) -> list[list | None]:
+    def start(self, builder: str, arguments: dict[str, Any], lang: str, start: dict[str, Any],
+              settings: list[dict[str, Any]]) -> None:
+        """Start training ``settings`` in the background (``prefetch_training``: while the build does the rest)."""
         import concurrent.futures
         import multiprocessing
 
+        settings = [v for v in settings if self._key(builder, arguments, lang, start, v) not in self.pending]
         if not settings:
-            return []
+            return
         workers = max(1, min(os.cpu_count() or 1, 4))
         if self.pool is None:  # spawned, not forked: a fork of a process whose torch has started threads may hang
             self.pool = concurrent.futures.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
         size = max(1, min(4, -(-len(settings) // workers)))
-        chunks = [settings[i:i + size] for i in range(0, len(settings), size)]
-        work = functools.partial(stages_in_worker, builder, arguments, lang, start)
-        return [found for part in self.pool.map(work, chunks) for found in part]
+        for i in range(0, len(settings), size):
+            future = self.pool.submit(stages_in_worker, builder, arguments, lang, start, settings[i:i + size])
+            for place, values in enumerate(settings[i:i + size]):
+                self.pending[self._key(builder, arguments, lang, start, values)] = (future, place)
+
+    def __call__(self, builder: str, arguments: dict[str, Any], lang: str, start: dict[str, Any],
+                 settings: list[dict[str, Any]]) -> list[list | None]:
+        self.start(builder, arguments, lang, start, settings)
+        out = []
+        for values in settings:
+            future, place = self.pending.pop(self._key(builder, arguments, lang, start, values))
+            out.append(future.result()[place])
+        return out
+
+    @staticmethod
+    def _key(*parts: Any) -> str:
+        return json.dumps(parts, sort_keys=True, default=str)
 
     def close(self) -> None:
         if self.pool is not None:
@@ -376,8 +410,9 @@ def stages_in_worker(builder: str, arguments: dict[str, Any], lang: str, start: 
                      settings: list[dict[str, Any]]) -> list[list | None]:
     """In a worker of ``StageTrainer``: the stages of each of ``settings`` for the widget ``builder(**arguments)``
     at control values ``start`` in edition ``lang``."""
-    import course_utils
     import torch
+
+    import course_utils
     from course_utils.widgets import BUILDERS
 
     torch.set_num_threads(1)  # one process a core (the notebooks too are built with one thread)
@@ -690,6 +725,36 @@ class SiteBuild:
         return [w for w in self.widgets if w.mode == "frozen"]
 
 
+def prefetch_training(widgets: SiteWidgets, lang: str = SOURCE.code) -> None:
+    """Start training, in ``widgets.trainer``'s workers, every setting of every widget that trains in edition
+    ``lang``'s notebooks, so that it runs while the build makes the other pages (the other editions' pages of the
+    same widgets find it in ``widgets.stages``)."""
+    import course_utils
+    from course_utils.widgets import BUILDERS
+    from course_utils.widgets.record import WidgetRecord, in_state_folder
+
+    if widgets.trainer is None:
+        return
+    course_utils.set_language(lang)
+    for path in sorted((ROOT / edition(lang).notebooks).glob("[0-9][0-9]_*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+                try:
+                    record = WidgetRecord.from_json(output.get("metadata", {}).get("course_widget"))
+                    if record.rebuild is None or not getattr(BUILDERS.get(record.builder or ""), "trains", False):
+                        continue
+                    arguments = in_state_folder(record.rebuild, widgets.state)[0]
+                    widget = BUILDERS[record.builder](**arguments)
+                except Exception:  # not a widget that trains, or one that cannot be built: static_widget says why
+                    continue
+                if getattr(widget, "training", None) is None:
+                    continue
+                start = {name: value for name, value in record.values.items() if name in widget.controls}
+                if widget.set_values(start) is not None:
+                    widgets.trainer.start(record.builder, arguments, lang, start,
+                                          reachable_settings(offered_controls(widget), start))
+
+
 def build(state: Path = STATE) -> SiteBuild:
     """Build every edition into ``SITE``; widgets a trained model draws are built again from the files the notebook
     build saved in ``state``. Raises ``SiteBuildError`` when Sphinx fails or an edition lacks one of the site's own
@@ -700,6 +765,7 @@ def build(state: Path = STATE) -> SiteBuild:
     widgets = SiteWidgets(frames=SITE / "_widgets", state=state, trainer=StageTrainer())
     widgets.frames.mkdir(parents=True)
     os.environ.setdefault("MPLBACKEND", "Agg")
+    prefetch_training(widgets)
     for ed in EDITIONS:
         lang = ed.code
         t = time.perf_counter()

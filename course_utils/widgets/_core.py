@@ -332,9 +332,14 @@ class LivePlot(W.VBox):
 BUILDERS: dict[str, Callable[..., LivePlot]] = {}
 
 
-def builder(fn: Callable[..., LivePlot]) -> Callable[..., LivePlot]:
+def builder(fn: Callable[..., LivePlot] | None = None, *, trains: bool = False) -> Any:
     """Register a widget builder in ``BUILDERS`` under its function's name (so the benchmark and tests find it,
-    and ``course_utils.widgets.<name>`` is the builder). It must work called without arguments."""
+    and ``course_utils.widgets.<name>`` is the builder). It must work called without arguments.
+
+    ``@builder(trains=True)`` marks a builder whose widgets train (they set ``training``, see :class:`Training`):
+    the builder's ``trains`` attribute says so before any widget is built (the website trains them first)."""
+    if fn is None:
+        return functools.partial(builder, trains=trains)
     if fn.__name__ in BUILDERS:
         raise ValueError(_("two widget builders are named {name!r}").format(name=fn.__name__))
     signature = inspect.signature(fn)
@@ -345,6 +350,7 @@ def builder(fn: Callable[..., LivePlot]) -> Callable[..., LivePlot]:
         widget.origin = {"builder": fn.__name__, "kwargs": _json_arguments(signature, args, kwargs)}
         return widget
 
+    build.trains = trains  # type: ignore[attr-defined]
     BUILDERS[fn.__name__] = build
     return build
 

@@ -242,7 +242,7 @@ def cnn_explorer(model: Any = None, images: torch.Tensor | None = None, labels: 
     return widget
 
 
-@builder
+@builder(trains=True)
 def cnn_trainer(train_size: int = 512, val_size: int = 256, last_run: dict[str, Any] | None = None) -> LivePlot:
     """Pick a model (MLP, SimpleCNN, ResNetSmall) and a budget of epochs, press Train: the loss and accuracy curves
     (train and validation) are redrawn after every epoch. Moving a control is free: it only updates the plan

@@ -206,7 +206,7 @@ class PlaygroundWidget(LivePlot):
         self.code_box.layout.display = "block"
 
 
-@builder
+@builder(trains=True)
 def playground(preset: str | None = None, settings: Any = None, play_epochs: int = 1000) -> PlaygroundWidget:
     """The network playground: data, features, layers, activation, init, optimizer, regularization, schedule.
 

@@ -18,7 +18,7 @@ EPOCHS = 300  # what Train trains (train_regularized_mlp's default)
 STAGES = (25, 75, 150, EPOCHS)  # the epochs at which the website shows Train's run (see LivePlot.stages)
 
 
-@builder
+@builder(trains=True)
 def regularization_playground() -> LivePlot:
     """Dropout, weight decay, noise, width and training-set size → press Train → the decision boundary and the
     train / validation loss curves. Sliders only change the settings (and the data shown); Train trains.
