@@ -36,6 +36,7 @@ def test_playground_stages_are_its_training():
     from course_utils import playground as P
     from course_utils.widgets import BUILDERS
 
+    assert {name for name, build in BUILDERS.items() if build.trains} == set(TRAINED)
     record = next(r for r in _records("playground") if r.rebuild["settings"]["epoch"] == 30)
     widget = BUILDERS["playground"](**record.rebuild)
     assert widget.training.shown() == 30 and widget.training.button == "Play"
