@@ -372,7 +372,7 @@ class StageTrainer:
         import concurrent.futures
         import multiprocessing
 
-        settings = [v for v in settings if self._key(builder, arguments, lang, start, v) not in self.pending]
+        settings = [v for v in settings if self.key(builder, arguments, lang, start, v) not in self.pending]
         if not settings:
             return
         workers = max(1, min(os.cpu_count() or 1, 4))
@@ -382,19 +382,20 @@ class StageTrainer:
         for i in range(0, len(settings), size):
             future = self.pool.submit(stages_in_worker, builder, arguments, lang, start, settings[i:i + size])
             for place, values in enumerate(settings[i:i + size]):
-                self.pending[self._key(builder, arguments, lang, start, values)] = (future, place)
+                self.pending[self.key(builder, arguments, lang, start, values)] = (future, place)
 
     def __call__(self, builder: str, arguments: dict[str, Any], lang: str, start: dict[str, Any],
                  settings: list[dict[str, Any]]) -> list[list | None]:
         self.start(builder, arguments, lang, start, settings)
         out = []
         for values in settings:
-            future, place = self.pending.pop(self._key(builder, arguments, lang, start, values))
+            future, place = self.pending.pop(self.key(builder, arguments, lang, start, values))
             out.append(future.result()[place])
         return out
 
     @staticmethod
-    def _key(*parts: Any) -> str:
+    def key(*parts: Any) -> str:
+        """The name of a setting's training: its builder, arguments, edition, shown values and values."""
         return json.dumps(parts, sort_keys=True, default=str)
 
     def close(self) -> None:
