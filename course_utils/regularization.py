@@ -18,6 +18,7 @@ Only ``torch`` is imported; the modules are ordinary ``nn.Module`` s with torch'
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Iterable
 from typing import Any
@@ -210,7 +211,8 @@ class ConvBlock(nn.Module):
 
 
 def train_regularized_mlp(
-    p: float, weight_decay: float, noise: float, width: int, n_train: int, epochs: int = 300, seed: int = 0
+    p: float, weight_decay: float, noise: float, width: int, n_train: int, epochs: int = 300, seed: int = 0,
+    checkpoints: Iterable[int] = (),
 ) -> dict[str, Any]:
     """Train a 2-width-width-2 MLP with dropout ``p`` and AdamW(lr=0.01, ``weight_decay``) full-batch on
     ``n_train`` noisy moons; validate on 400 fresh ones after every epoch.
@@ -219,6 +221,10 @@ def train_regularized_mlp(
     does not inflate the training loss), the final ``val_acc``, and the training data ``X`` (n_train, 2) and
     ``y`` (n_train,). Runs on one thread (a model this small trains fastest there); takes about a second at
     the largest settings.
+
+    ``checkpoints``: epochs after which to keep a copy of the model's weights, returned as ``checkpoints``
+    ({epoch: {"state": the model's ``state_dict()``, "val_acc": the validation accuracy then}}); keeping them
+    changes nothing in the training.
     """
     from . import num_threads
     from .data import make_moons
@@ -232,6 +238,7 @@ def train_regularized_mlp(
         optimizer = torch.optim.AdamW(model.parameters(), lr=0.01, weight_decay=weight_decay)
         loss_fn = nn.CrossEntropyLoss()
         train_loss, val_loss = [], []
+        wanted, kept = set(checkpoints), {}
         for _epoch in range(epochs):
             model.train()
             loss = loss_fn(model(X), y)
@@ -242,6 +249,12 @@ def train_regularized_mlp(
             with torch.no_grad():
                 train_loss.append(loss_fn(model(X), y).item())
                 val_loss.append(loss_fn(model(X_val), y_val).item())
+                if _epoch + 1 in wanted:
+                    kept[_epoch + 1] = {"state": copy.deepcopy(model.state_dict()),
+                                        "val_acc": (model(X_val).argmax(1) == y_val).float().mean().item()}
         with torch.no_grad():
             val_acc = (model(X_val).argmax(1) == y_val).float().mean().item()
-    return {"model": model, "train_loss": train_loss, "val_loss": val_loss, "val_acc": val_acc, "X": X, "y": y}
+    run = {"model": model, "train_loss": train_loss, "val_loss": val_loss, "val_acc": val_acc, "X": X, "y": y}
+    if wanted:
+        run["checkpoints"] = kept
+    return run

@@ -112,9 +112,11 @@ def _move_first_control(widget) -> str:
 
 
 # Each enabled control of a widget, moved through its values (the others at their start) until the picture is not
-# the start one: the names of those that never changed it. Each is put back to its start afterwards.
+# the start one: the names of those that never changed it. Each is put back to its start afterwards. A widget that
+# trains lists in "same" the controls whose every setting trains the very network shown (tools/website.py).
 JS_DEAD_CONTROLS = """(root) => {
   const image = root.querySelector('img.cw-image');
+  const same = JSON.parse(root.getAttribute('data-widget')).same || [];
   const fire = (el) => el.dispatchEvent(new Event(el.tagName === 'SELECT' || el.type === 'checkbox' ? 'change'
                                                                                                     : 'input'));
   const set = (el, i) => { if (el.type === 'checkbox') el.checked = i === 1; else el.value = String(i); fire(el); };
@@ -132,7 +134,7 @@ JS_DEAD_CONTROLS = """(root) => {
       answered = image.getAttribute('src') !== shown;
     }
     set(el, start);
-    if (!answered) dead.push(el.getAttribute('data-control'));
+    if (!answered && !same.includes(el.getAttribute('data-control'))) dead.push(el.getAttribute('data-control'));
   }
   return dead;
 }"""

@@ -348,8 +348,9 @@ def test_every_builder_is_imported_by_name_and_every_exported_builder_is_registe
     decorated = {}  # builder name -> its module, read from the source of every widget module
     for path in folder.glob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.FunctionDef) and any(
-                    isinstance(d, ast.Name) and d.id == "builder" for d in node.decorator_list):
+            if isinstance(node, ast.FunctionDef) and any(  # @builder, or @builder(trains=True)
+                    isinstance(d.func if isinstance(d, ast.Call) else d, ast.Name)
+                    and (d.func if isinstance(d, ast.Call) else d).id == "builder" for d in node.decorator_list):
                 decorated[node.name] = path.stem
     assert decorated and set(decorated) == set(widgets.BUILDERS)
     init = ast.parse((folder / "__init__.py").read_text(encoding="utf-8"))

@@ -10,7 +10,11 @@ page gets the same controls over those pictures (``website/_static/course-widget
 it says of that state (a playground's settings and epoch, a trainer's last run, or a file the notebook build
 saved in ``website/widget-state/``: an explorer's trained convolutions). A widget without them keeps its picture
 with its controls disabled; buttons are disabled (an action is not a control's value), and so is any control
-whose pictures are all the same as the shown one: "run the notebook to use this". Whether a widget can be built
+whose pictures are all the same as the shown one: "run the notebook to use this". A widget that trains
+(``LivePlot.training``: chapter 09's playgrounds, 08's trainer, 07's regularization widget) is the exception:
+the build trains it for each setting the page reaches (seeded: what its button gives in the notebook), keeps a
+few stages of each training (``LivePlot.stages``), and its button (Play, Train) plays them; a moved control shows
+that setting trained to the epoch on display (see ``precompute``). A progress line a widget says what that cost. Whether a widget can be built
 again is read from its record, not from its pixels, so a site built with other library versions than the
 notebooks still rebuilds every widget it can. Then Sphinx with MyST-NB and the book theme (``website/conf.py``, told
 the edition by the tag ``edition_<code>``) writes ``build/site/<site path>/``; MathJax and the pictures are stored
@@ -77,6 +81,9 @@ ARCHIVE = "nn-course.zip"  # the whole course as one archive, at the site's root
 CHAPTER_PICTURES = "_chapters"  # each chapter's picture on the home page's course map, once, at the site's root
 MAX_VALUES = 21      # values of one slider on the site: all its steps up to this many, else this many evenly spread
 GRID_LIMIT = 120     # every combination of the controls when there are at most this many, else one at a time
+TRAINED_VALUES = 4   # values of one slider of a widget that trains (each one's training is run at the build) ...
+TRAINED_FEW = 3      # ... or this many when that would make more than TRAINED_SETTINGS settings to train
+TRAINED_SETTINGS = 24
 SAME_PICTURE = 24    # largest difference of a pixel's channel (0-255) in two of a widget's pictures that are the same
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 LOCALE = ROOT / "locale"
@@ -136,18 +143,20 @@ def _options(control: Any) -> list[tuple[str, Any]]:
     return [(str(o[0]), o[1]) if isinstance(o, tuple) else (str(o), o) for o in options]
 
 
-def _spread(n: int, keep: int) -> list[int]:
-    """At most MAX_VALUES indices of range(n), evenly spread, first and last and ``keep`` included."""
-    if n <= MAX_VALUES:
+def _spread(n: int, keep: int, limit: int = MAX_VALUES) -> list[int]:
+    """At most ``limit`` indices of range(n) (one more for ``keep``), evenly spread, first and last and ``keep``
+    included."""
+    if n <= limit:
         return list(range(n))
-    picked = {round(i * (n - 1) / (MAX_VALUES - 1)) for i in range(MAX_VALUES)} | {keep}
+    picked = {round(i * (n - 1) / (limit - 1)) for i in range(limit)} | {keep}
     return sorted(picked)
 
 
-def control_values(control: Any) -> tuple[list[Any], list[str], int] | None:
+def control_values(control: Any, limit: int = MAX_VALUES) -> tuple[list[Any], list[str], int] | None:
     """The values the site offers for ``control`` (snapped to its steps), their labels, and the current one's index.
 
-    None for a control that cannot be precomputed (free text).
+    None for a control that cannot be precomputed (free text). ``limit``: at most so many values of a slider (and
+    of a selection slider, when lower than MAX_VALUES: a widget that trains), evenly spread, the current one kept.
     """
     import ipywidgets as W
 
@@ -157,19 +166,22 @@ def control_values(control: Any) -> tuple[list[Any], list[str], int] | None:
         pairs = _options(control)
         values = [v for _label, v in pairs]
         start = values.index(control.value) if control.value in values else 0
+        if isinstance(control, W.SelectionSlider) and limit < MAX_VALUES:
+            keep = _spread(len(pairs), start, limit)
+            return [values[i] for i in keep], [pairs[i][0] for i in keep], keep.index(start)
         return values, [label for label, _v in pairs], start
     if isinstance(control, W.FloatLogSlider):
         steps = int(round((control.max - control.min) / control.step))
         exponents = [control.min + i * control.step for i in range(steps + 1)]
         here = min(range(len(exponents)), key=lambda i: abs(exponents[i] - math.log(control.value, control.base)))
-        keep = _spread(len(exponents), here)
+        keep = _spread(len(exponents), here, limit)
         values = [control.base ** exponents[i] for i in keep]
         return values, [f"{v:.3g}" for v in values], keep.index(here)
     if isinstance(control, W.FloatSlider | W.IntSlider):
         steps = int(round((control.max - control.min) / control.step))
         grid = [control.min + i * control.step for i in range(steps + 1)]
         here = min(range(len(grid)), key=lambda i: abs(grid[i] - control.value))
-        keep = _spread(len(grid), here)
+        keep = _spread(len(grid), here, limit)
         values = [grid[i] if i != here else control.value for i in keep]
         if isinstance(control, W.IntSlider):
             values = [int(round(v)) for v in values]
@@ -211,19 +223,57 @@ def same_picture(a: bytes, b: bytes) -> bool:
     return pa.shape == pb.shape and int(abs(pa - pb).max()) <= SAME_PICTURE
 
 
-def precompute(widget: Any, start: dict[str, Any], frames: Path) -> dict[str, Any]:
-    """Pictures of ``widget`` around the control values ``start``, stored in ``frames``: {mode, controls, frames,
-    live controls, captions}; ``captions`` holds the widget's text line (``LivePlot.caption``) for each picture's
-    key, or is empty for a widget without one.
-
-    A control is live when moving it changes the picture at all (a caption counts: the notebook shows it too).
-    """
+def offered_controls(widget: Any) -> list[dict[str, Any]]:
+    """The controls the site offers for ``widget``, with their values (``control_values``): [{name, values, labels,
+    start}]; a widget that trains offers fewer values a slider (TRAINED_VALUES, or TRAINED_FEW when that would make
+    more than TRAINED_SETTINGS settings to train)."""
+    limit = MAX_VALUES
+    if getattr(widget, "training", None) is not None:
+        offered = [control_values(c, TRAINED_VALUES) for c in widget.controls.values()]
+        reach = sum(len(o[0]) - 1 for o in offered if o is not None)
+        limit = TRAINED_VALUES if reach <= TRAINED_SETTINGS else TRAINED_FEW
     controls = []
     for name, control in widget.controls.items():
-        offered = control_values(control)
+        offered = control_values(control, limit)
         if offered is not None:
             values, labels, here = offered
             controls.append({"name": name, "values": values, "labels": labels, "start": here})
+    return controls
+
+
+def reachable_settings(controls: list[dict[str, Any]], start: dict[str, Any]) -> list[dict[str, Any]]:
+    """The control values the page reaches from ``start``: ``start`` first, then every combination of the controls'
+    values when there are at most GRID_LIMIT, else each control moved alone."""
+    sizes = [len(c["values"]) for c in controls]
+    if math.prod(sizes) <= GRID_LIMIT:
+        return [dict(start)] + [{**start, **{c["name"]: c["values"][i] for c, i in zip(controls, combo)}}
+                                for combo in itertools.product(*(range(n) for n in sizes))]
+    return [dict(start)] + [{**start, c["name"]: v} for c in controls for i, v in enumerate(c["values"])
+                            if i != c["start"]]
+
+
+def precompute(widget: Any, start: dict[str, Any], frames: Path, cache: dict[str, list] | None = None,
+               cache_key: str = "", trainer: Any = None) -> dict[str, Any]:
+    """Pictures of ``widget`` around the control values ``start``, stored in ``frames``: {mode, controls, frames,
+    live controls, captions, training}; ``captions`` holds the widget's text line (``LivePlot.caption``) for each
+    picture's key, or is empty for a widget without one.
+
+    A control is live when moving it changes the picture at all (a caption counts: the notebook shows it too).
+
+    A widget that trains (``LivePlot.training``) is trained at the build for every setting the page reaches (fewer
+    values a slider: TRAINED_VALUES, or TRAINED_FEW), and ``training`` holds the stages of each setting's training
+    (``LivePlot.stages``): {button: the training button's index among the buttons, start: the stage shown,
+    stages: {key: [[epoch, picture], ...]}, captions: {key: [text, ...]}}; each key's picture in ``frames`` is
+    then its stage at the epoch on display (the last stage when the widget shows a finished training): a moved
+    control shows the network trained with that setting. ``cache`` keeps the stages of a setting for another
+    edition's page of the same widget (its pictures are the same), under ``cache_key``, the shown picture (the
+    widget's state, whatever words its record holds beside it: a translated note, a run's timings) and the values.
+    ``trainer``, when given, computes the stages of a list of settings elsewhere (``StageTrainer``: the build
+    trains on every core), each as ``widget.stages`` would.
+    """
+    training = getattr(widget, "training", None)
+    cache = {} if cache is None else cache
+    controls = offered_controls(widget)
     base = widget.set_values(start)
     if base is not None:  # drawn afresh, like every later picture: the first draw, laying the figure out, may
         widget.redraw(fresh=True)  # place a title a pixel apart from where the later ones put it
@@ -237,32 +287,166 @@ def precompute(widget: Any, start: dict[str, Any], frames: Path) -> dict[str, An
     captions: dict[str, str] = {}
     pictures: dict[tuple[int, ...], bytes] = {}
     starts = tuple(c["start"] for c in controls)
+    staged: dict[str, list[list]] = {}  # a widget that trains: each key's stages, [[epoch, picture], ...]
+    stage_captions: dict[str, list[str]] = {}
+    at: dict[str, int] = {}
+
+    shown_state = hashlib.sha1(base).hexdigest() if base is not None else ""
+
+    def cached(values: dict[str, Any]) -> str:
+        return cache_key + shown_state + json.dumps(values, sort_keys=True, default=str)
+
+    def stages_of(values: dict[str, Any]) -> list:
+        if cached(values) not in cache:
+            cache[cached(values)] = [(s.epoch, s.png, s.caption) for s in widget.stages(values)]
+        return cache[cached(values)]
+
+    if training is not None and base is not None and trainer is not None:  # every setting's training at once
+        settings = reachable_settings(controls, start)
+        missing = list({cached(v): v for v in settings if cached(v) not in cache}.values())
+        for values, found in zip(missing, trainer(start, missing)):
+            if found is not None:  # None: a setting that does not draw
+                cache[cached(values)] = found
+
+    if training is not None and base is not None:
+        shown = training.shown()
+        epochs = [epoch for epoch, _png, _caption in stages_of(dict(start))]
+        at["start"] = epochs.index(shown) if shown in epochs else len(epochs) - 1
+        at["end"] = int(at["start"] == len(epochs) - 1)
+
+    def picture(key: str, combo: tuple[int, ...], values: dict[str, Any]) -> bytes | None:
+        """The picture of ``values`` (a trained widget: its stage on display), stored under ``key``."""
+        if training is None:
+            png = widget.set_values(values)
+            if png is not None:
+                captions[key] = widget.caption_text
+        else:
+            try:
+                found = stages_of(values)
+            except RuntimeError:  # a setting that does not draw: the page keeps the control where it is
+                return None
+            if found is None:
+                return None
+            staged[key] = [[epoch, _save_frame(png, frames)] for epoch, png, _caption in found]
+            stage_captions[key] = [caption for _epoch, _png, caption in found]
+            here = len(found) - 1 if at["end"] else min(at["start"], len(found) - 1)
+            png = found[here][1]
+            captions[key] = found[here][2]
+        if png is not None:
+            saved[key] = _save_frame(png, frames)
+            pictures[combo] = png
+        return png
+
     if mode == "grid":
         for combo in itertools.product(*(range(n) for n in sizes)):
-            png = widget.set_values({c["name"]: c["values"][i] for c, i in zip(controls, combo)})
-            if png is not None:
-                saved[",".join(map(str, combo))] = _save_frame(png, frames)
-                captions[",".join(map(str, combo))] = widget.caption_text
-                pictures[combo] = png
+            picture(",".join(map(str, combo)), combo,
+                    {**start, **{c["name"]: c["values"][i] for c, i in zip(controls, combo)}})
     else:
         if base is not None:
+            if training is not None:  # the shown picture: the stage on display of the shown values
+                picture("", starts, dict(start))
             saved[""] = _save_frame(base, frames)
-            captions[""] = widget.caption_text
+            captions[""] = widget.caption_text if training is None else captions[""]
+            pictures[starts] = base
         for k, c in enumerate(controls):
             for i, value in enumerate(c["values"]):
                 if i != c["start"]:
-                    png = widget.set_values({**start, c["name"]: value})
-                    if png is not None:
-                        saved[f"{c['name']}={i}"] = _save_frame(png, frames)
-                        captions[f"{c['name']}={i}"] = widget.caption_text
-                        pictures[starts[:k] + (i,) + starts[k + 1:]] = png
+                    picture(f"{c['name']}={i}", starts[:k] + (i,) + starts[k + 1:], {**start, c["name"]: value})
         widget.set_values(start)
+    reference = pictures.get(starts, base)
     live = [c["name"] for k, c in enumerate(controls) if base is not None and any(
-        not same_picture(pictures[key], base) for key in pictures
+        not same_picture(pictures[key], reference) for key in pictures
         if key[k] != c["start"] and key[:k] + key[k + 1:] == starts[:k] + starts[k + 1:])]
     if getattr(widget, "caption", None) is None:
         captions = {}
-    return {"mode": mode, "controls": controls, "frames": saved, "live": live, "captions": captions}
+        stage_captions = {}
+    trained = None
+    if training is not None and staged:
+        trained = {"button": list(widget.buttons).index(training.button), "start": at["start"], "stages": staged}
+        if stage_captions:
+            trained["captions"] = stage_captions
+    # a widget that trains: a control whose every setting trains the very network shown (the units of a network
+    # without hidden layers) is no dead control: it answers with the same picture, and stays where it is moved
+    same = [c["name"] for k, c in enumerate(controls) if training is not None and c["name"] not in live and all(
+        f"{c['name']}={i}" in staged for i in range(len(c["values"])) if i != c["start"])] if mode == "single" else []
+    return {"mode": mode, "controls": controls, "frames": saved, "live": live, "same": same, "captions": captions,
+            "training": trained}
+
+
+class StageTrainer:
+    """Trains the widgets that train on every core: worker processes (started when first needed, one a core) that
+    build a widget again from its record and return ``LivePlot.stages`` of the settings they are given, as
+    (epoch, PNG, caption) tuples, None for a setting that does not draw. ``close()`` stops them."""
+
+    def __init__(self) -> None:
+        self.pool: Any = None
+        self.pending: dict[str, tuple[Any, int]] = {}  # a setting's training under way: its chunk's future, place
+
+    def start(self, builder: str, arguments: dict[str, Any], lang: str, start: dict[str, Any],
+              settings: list[dict[str, Any]]) -> None:
+        """Start training ``settings`` in the background (``prefetch_training``: while the build does the rest)."""
+        import concurrent.futures
+        import multiprocessing
+
+        settings = [v for v in settings if self.key(builder, arguments, lang, start, v) not in self.pending]
+        if not settings:
+            return
+        workers = max(1, min(os.cpu_count() or 1, 4))
+        if self.pool is None:  # spawned, not forked: a fork of a process whose torch has started threads may hang
+            self.pool = concurrent.futures.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        size = max(1, min(4, -(-len(settings) // workers)))
+        for i in range(0, len(settings), size):
+            future = self.pool.submit(stages_in_worker, builder, arguments, lang, start, settings[i:i + size])
+            for place, values in enumerate(settings[i:i + size]):
+                self.pending[self.key(builder, arguments, lang, start, values)] = (future, place)
+
+    def __call__(self, builder: str, arguments: dict[str, Any], lang: str, start: dict[str, Any],
+                 settings: list[dict[str, Any]]) -> list[list | None]:
+        self.start(builder, arguments, lang, start, settings)
+        out = []
+        for values in settings:
+            future, place = self.pending.pop(self.key(builder, arguments, lang, start, values))
+            out.append(future.result()[place])
+        return out
+
+    @staticmethod
+    def key(*parts: Any) -> str:
+        """The name of a setting's training: its builder, arguments, edition, shown values and values."""
+        return json.dumps(parts, sort_keys=True, default=str)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
+            self.pool = None
+
+
+_WORKER_WIDGETS: dict[str, Any] = {}  # a worker's widgets, by builder, arguments and edition
+
+
+def stages_in_worker(builder: str, arguments: dict[str, Any], lang: str, start: dict[str, Any],
+                     settings: list[dict[str, Any]]) -> list[list | None]:
+    """In a worker of ``StageTrainer``: the stages of each of ``settings`` for the widget ``builder(**arguments)``
+    at control values ``start`` in edition ``lang``."""
+    import torch
+
+    import course_utils
+    from course_utils.widgets import BUILDERS
+
+    torch.set_num_threads(1)  # one process a core (the notebooks too are built with one thread)
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    course_utils.set_language(lang)
+    key = json.dumps([builder, arguments, lang], sort_keys=True, default=str)
+    if key not in _WORKER_WIDGETS:
+        _WORKER_WIDGETS[key] = BUILDERS[builder](**arguments)
+        _WORKER_WIDGETS[key].set_values(start)
+    widget = _WORKER_WIDGETS[key]
+    out: list[list | None] = []
+    for values in settings:
+        try:
+            out.append([(s.epoch, s.png, s.caption) for s in widget.stages(values)])
+        except RuntimeError:
+            out.append(None)
+    return out
 
 
 # ------------------------------------------------------------------------------------------------ widget HTML
@@ -289,15 +473,17 @@ def widget_html(widget: Any, pictures: dict | None, shown_png: bytes, lang: str,
     in ``frames``)."""
     text = TEXT[lang]
     specs = {c["name"]: c for c in pictures["controls"]} if pictures else {}
-    live = set(pictures["live"]) if pictures else set()
+    live = set(pictures["live"]) | set(pictures.get("same", ())) if pictures else set()
     rows, buttons = widget.layout()
     parts = [f'<div class="cw-title"><b>{html.escape(widget.title)}</b></div>']
     for row in rows:
         cells = [_control_html(n, widget.controls[n], specs.get(n), n in live) for n in row]
         parts.append(f'<div class="cw-row">{"".join(cells)}</div>')
+    trains = pictures.get("training") if pictures else None  # the button that plays the training's stages
     if buttons:
-        parts.append('<div class="cw-row">' + "".join(f"<button disabled>{html.escape(b)}</button>" for b in buttons)
-                     + "</div>")
+        parts.append('<div class="cw-row">' + "".join(
+            f'<button data-train>{html.escape(b)}</button>' if trains and i == trains["button"] else
+            f"<button disabled>{html.escape(b)}</button>" for i, b in enumerate(buttons)) + "</div>")
     first = pictures["frames"].get("" if pictures["mode"] == "single" else
                                    ",".join(str(c["start"]) for c in pictures["controls"])) if pictures else None
     src = first or _save_frame(shown_png, frames)
@@ -311,7 +497,8 @@ def widget_html(widget: Any, pictures: dict | None, shown_png: bytes, lang: str,
     if pictures is None:
         notes.append(text["frozen"])
     else:
-        idle = [widget.controls[n].description or n for n in widget.controls if n not in live] + buttons
+        idle = [widget.controls[n].description or n for n in widget.controls if n not in live] + [
+            b for i, b in enumerate(buttons) if not (trains and i == trains["button"])]
         if idle:
             notes.append(text["run"] + text["open"] + text["comma"].join(idle) + text["close"])
         if pictures["mode"] == "single" and len(live) > 1:
@@ -322,6 +509,10 @@ def widget_html(widget: Any, pictures: dict | None, shown_png: bytes, lang: str,
                          for c in pictures["controls"] if c["name"] in live]} if pictures else {"mode": "none",
                                                                                                 "frames": {},
                                                                                                 "controls": []}
+    if trains:
+        data["training"] = trains
+    if pictures and pictures.get("same"):
+        data["same"] = pictures["same"]
     attribute = html.escape(json.dumps(data, ensure_ascii=False), quote=True)
     live_class = " cw-live" if pictures and live else ""
     return f'<div class="course-widget-static{live_class}" data-widget="{attribute}">{"".join(parts)}</div>'
@@ -342,10 +533,13 @@ class WidgetResult:
     pictures: int = 0
     live: tuple[str, ...] = ()
     reason: str = ""
+    stages: int = 0  # a widget that trains: its stage pictures (per setting, a few epochs of its training)
 
     def line(self) -> str:
         """One line of ``widgets.log``."""
         how = f"frozen: {self.reason}" if self.mode == "frozen" else f"{self.pictures} pictures ({self.mode})"
+        if self.stages:
+            how += f", {self.stages} training stages"
         return f"{self.lang}/{self.page} cell {self.cell} {self.builder}: {how}"
 
 
@@ -357,6 +551,8 @@ class SiteWidgets:
     frames: Path
     state: Path
     results: list[WidgetResult] = dataclasses.field(default_factory=list)
+    stages: dict[str, list] = dataclasses.field(default_factory=dict)  # training stages, shared by the editions
+    trainer: StageTrainer | None = None  # trains them on every core (else in this process)
 
 
 def static_widget(raw: Any, shown_png: bytes, lang: str, widgets: SiteWidgets, page: str = "",
@@ -390,9 +586,22 @@ def static_widget(raw: Any, shown_png: bytes, lang: str, widgets: SiteWidgets, p
     values = {name: value for name, value in record.values.items() if name in widget.controls}
     if widget.set_values(values) is None:
         return frozen(widget, record.builder, f"the shown values do not draw: {widget.last_error!r}")
-    pictures = precompute(widget, values, widgets.frames)
+    t = time.perf_counter()
+    # the same widget in another edition draws the same pictures (a widget's words in its figure stay English),
+    # unless it has a text line, which is in the edition's language (precompute adds the shown picture to the key)
+    cache_key = json.dumps([record.builder, lang if widget.caption is not None else ""])
+    arguments = in_state_folder(record.rebuild, widgets.state)[0]
+    trainer = None if widgets.trainer is None else functools.partial(widgets.trainer, record.builder, arguments,
+                                                                     lang)
+    pictures = precompute(widget, values, widgets.frames, widgets.stages, cache_key, trainer)
+    trained = pictures["training"]
+    stages = sum(len(v) for v in trained["stages"].values()) if trained else 0
+    if trained:  # a long precomputation: say what it did
+        print(f"{lang}/{page} cell {cell} {record.builder}: {len(trained['stages'])} settings trained, {stages} "
+              f"stages, {time.perf_counter() - t:.0f} s", flush=True)
     return widget_html(widget, pictures, shown_png, lang, widgets.frames), WidgetResult(
-        lang, page, cell, record.builder, pictures["mode"], len(pictures["frames"]), tuple(pictures["live"]))
+        lang, page, cell, record.builder, pictures["mode"], len(pictures["frames"]), tuple(pictures["live"]),
+        stages=stages)
 
 
 def _picture_only(png: bytes, frames: Path) -> str:
@@ -674,6 +883,36 @@ class SiteBuild:
         return [w for w in self.widgets if w.mode == "frozen"]
 
 
+def prefetch_training(widgets: SiteWidgets, lang: str = SOURCE.code) -> None:
+    """Start training, in ``widgets.trainer``'s workers, every setting of every widget that trains in edition
+    ``lang``'s notebooks, so that it runs while the build makes the other pages (the other editions' pages of the
+    same widgets find it in ``widgets.stages``)."""
+    import course_utils
+    from course_utils.widgets import BUILDERS
+    from course_utils.widgets.record import WidgetRecord, in_state_folder
+
+    if widgets.trainer is None:
+        return
+    course_utils.set_language(lang)
+    for path in sorted((ROOT / edition(lang).notebooks).glob("[0-9][0-9]_*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+                try:
+                    record = WidgetRecord.from_json(output.get("metadata", {}).get("course_widget"))
+                    if record.rebuild is None or not getattr(BUILDERS.get(record.builder or ""), "trains", False):
+                        continue
+                    arguments = in_state_folder(record.rebuild, widgets.state)[0]
+                    widget = BUILDERS[record.builder](**arguments)
+                except Exception:  # not a widget that trains, or one that cannot be built: static_widget says why
+                    continue
+                if getattr(widget, "training", None) is None:
+                    continue
+                start = {name: value for name, value in record.values.items() if name in widget.controls}
+                if widget.set_values(start) is not None:
+                    widgets.trainer.start(record.builder, arguments, lang, start,
+                                          reachable_settings(offered_controls(widget), start))
+
+
 def build(state: Path = STATE) -> SiteBuild:
     """Build every edition into ``SITE``; widgets a trained model draws are built again from the files the notebook
     build saved in ``state``. Raises ``SiteBuildError`` when Sphinx fails or an edition lacks one of the site's own
@@ -681,9 +920,10 @@ def build(state: Path = STATE) -> SiteBuild:
     start = time.perf_counter()
     if SITE.exists():
         shutil.rmtree(SITE)
-    widgets = SiteWidgets(frames=SITE / "_widgets", state=state)
+    widgets = SiteWidgets(frames=SITE / "_widgets", state=state, trainer=StageTrainer())
     widgets.frames.mkdir(parents=True)
     os.environ.setdefault("MPLBACKEND", "Agg")
+    prefetch_training(widgets)
     t = time.perf_counter()
     archive, files = course_archive(SITE / ARCHIVE)
     print(f"archive: {archive.name}, {files} files, {archive.stat().st_size / 1e6:.0f} MB, "
@@ -705,6 +945,7 @@ def build(state: Path = STATE) -> SiteBuild:
         for notebook in sorted((ROOT / ed.notebooks).glob("[0-9][0-9]_*.ipynb")):
             shutil.copyfile(notebook, SITE / ed.site_path / "_sources" / notebook.name)
         print(f"{lang}: pages written in {time.perf_counter() - t:.0f} s", flush=True)
+    widgets.trainer.close()
     _mathjax()
     shutil.rmtree(SITE / "jupyter_execute", ignore_errors=True)  # MyST-NB's working copies; the pages have theirs
     (SITE / "index.html").write_text(entry_page(), encoding="utf-8")

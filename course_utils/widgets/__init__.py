@@ -29,7 +29,7 @@ adds its import line and its name in ``__all__`` here (a test fails until it doe
 from ..init import INIT_SCHEMES, first_layer_gradients, init_activation_stats, init_weight_scale
 from ..plot import new_figure
 from ..regularization import train_regularized_mlp
-from ._core import BUILDERS, LivePlot, builder, slider
+from ._core import BUILDERS, LivePlot, Stage, Training, builder, slider
 from ._render import FigureRenderer, PixelImage, fixed_labels, fixed_title, freeze
 from .activations import activation_explorer, vanishing_gradients
 from .autograd import backprop_stepper
@@ -43,7 +43,7 @@ from .playground_widget import PlaygroundWidget, playground
 from .regularization import regularization_playground
 
 __all__ = [
-    "LivePlot", "BUILDERS", "builder", "slider", "FigureRenderer", "PixelImage", "freeze", "fixed_labels",
+    "LivePlot", "Stage", "Training", "BUILDERS", "builder", "slider", "FigureRenderer", "PixelImage", "freeze", "fixed_labels",
     "fixed_title", "new_figure", "PlaygroundWidget", "PlaygroundView", "INIT_SCHEMES", "init_weight_scale",
     "init_activation_stats", "first_layer_gradients", "train_regularized_mlp",
     # the builders, one line per module (the map above)

@@ -23,8 +23,8 @@ from .record import STATE_FOLDER_VARIABLE, WidgetRecord, _is_plain, in_state_fol
 from .record import state_folder as shown_state_folder
 
 # the record's names stay importable from here, where they were first released
-__all__ = ["LivePlot", "Layout", "BUILDERS", "builder", "slider", "choices", "STATE_FOLDER_VARIABLE", "state_file",
-           "in_state_folder"]
+__all__ = ["LivePlot", "Layout", "Stage", "Training", "BUILDERS", "builder", "slider", "choices",
+           "STATE_FOLDER_VARIABLE", "state_file", "in_state_folder"]
 
 Row = Sequence["str | W.Widget"]  # a row of the layout: control names and any other widgets, left to right
 
@@ -35,6 +35,31 @@ class Layout(NamedTuple):
 
     rows: list[list[str]]
     buttons: list[str]
+
+
+class Stage(NamedTuple):
+    """One stage of a widget's training (:meth:`LivePlot.stages`): the ``epoch`` reached, the picture then (``png``,
+    PNG bytes) and the widget's text line then (``caption``, empty for a widget without one)."""
+
+    epoch: int
+    png: bytes
+    caption: str
+
+
+class Training(NamedTuple):
+    """How a widget that trains (a button whose action trains its model) trains, step by step: set by its builder
+    as ``widget.training``, read by :meth:`LivePlot.stages` (the website shows training without a kernel so).
+
+    ``button``: the key of the button that trains ("Play", "Train"). ``run()``: train from scratch with the
+    controls' current values, seeded as the button's action is (the same result), and yield the epoch reached at
+    each stage, a few of them along the way, the first before any training, the state of that stage in place
+    for the widget's next redraw. ``shown()``: the epoch of the stage that the widget shows now, or None when
+    its picture is none of its stages.
+    """
+
+    button: str
+    run: Callable[[], Iterator[int]]
+    shown: Callable[[], int | None]
 
 
 class LivePlot(W.VBox):
@@ -59,6 +84,10 @@ class LivePlot(W.VBox):
     non-slider control (a dropdown, a checkbox) or a button changes, or when an axes' limits, scale or position
     change. An artist that a slider changes but that is not animated shows a stale picture:
     ``tests/test_widgets.py`` compares every update with a full redraw, pixel for pixel, to catch that.
+
+    A widget whose button trains a model says how, stage by stage, in ``training`` (a :class:`Training`, set by
+    its builder); :meth:`stages` then gives the pictures of a few epochs of training for any control values
+    (the website plays them when its Play or Train button is pressed).
 
     A control that moves others (e.g. a new surface moves the start sliders) registers that with
     :meth:`on_change`, or wraps the moves in :meth:`hold`: the widget then redraws once, not once per control.
@@ -93,6 +122,8 @@ class LivePlot(W.VBox):
         self.touched = False  # update() was called: the picture shows a state the controls alone do not set
         # set by a builder whose widget can say how to build its current state again (see rebuild_arguments)
         self.state_arguments: Callable[[Path | None], dict[str, Any] | None] | None = None
+        # set by a builder whose widget trains: how to train it stage by stage (see Training and stages())
+        self.training: Training | None = None
         # natural size: stretched to the output width, an 80-dpi PNG would look blurred
         self.image = W.Image(format="png", layout=W.Layout(width="auto", align_self="flex-start"))
         self.message = W.HTML()
@@ -182,6 +213,24 @@ class LivePlot(W.VBox):
             for name, value in values.items():
                 self.controls[name].value = value
         return None if self.last_error is not None else bytes(self.image.value)
+
+    def stages(self, values: Mapping[str, Any]) -> list[Stage]:
+        """The stages of training this widget with its controls at ``values`` (the others as they are): what its
+        training button shows along the way, drawn afresh at each of the few epochs that ``training.run()``
+        yields, in epoch order (see :class:`Training`). Seeded like the button: the last stage is what pressing
+        it gives. Leaves the widget in its last stage. Raises ValueError for a widget that does not train, and
+        RuntimeError when a stage cannot be drawn (``last_error`` says why)."""
+        if self.training is None:
+            raise ValueError(_("this widget does not train: it has no stages"))
+        if self.set_values(values) is None:
+            raise RuntimeError(f"{self.title}: the values {dict(values)!r} do not draw") from self.last_error
+        out = []
+        for epoch in self.training.run():
+            self.redraw(fresh=True)  # a stage may change artists that only a button's redraw draws again
+            if self.last_error is not None:
+                raise RuntimeError(f"{self.title}: epoch {epoch} does not draw") from self.last_error
+            out.append(Stage(epoch, bytes(self.image.value), self.caption_text))
+        return out
 
     def layout(self) -> Layout:
         """The rows of control names as the widget lays them out, and its buttons' labels (see :class:`Layout`)."""
@@ -283,9 +332,14 @@ class LivePlot(W.VBox):
 BUILDERS: dict[str, Callable[..., LivePlot]] = {}
 
 
-def builder(fn: Callable[..., LivePlot]) -> Callable[..., LivePlot]:
+def builder(fn: Callable[..., LivePlot] | None = None, *, trains: bool = False) -> Any:
     """Register a widget builder in ``BUILDERS`` under its function's name (so the benchmark and tests find it,
-    and ``course_utils.widgets.<name>`` is the builder). It must work called without arguments."""
+    and ``course_utils.widgets.<name>`` is the builder). It must work called without arguments.
+
+    ``@builder(trains=True)`` marks a builder whose widgets train (they set ``training``, see :class:`Training`):
+    the builder's ``trains`` attribute says so before any widget is built (the website trains them first)."""
+    if fn is None:
+        return functools.partial(builder, trains=trains)
     if fn.__name__ in BUILDERS:
         raise ValueError(_("two widget builders are named {name!r}").format(name=fn.__name__))
     signature = inspect.signature(fn)
@@ -296,6 +350,7 @@ def builder(fn: Callable[..., LivePlot]) -> Callable[..., LivePlot]:
         widget.origin = {"builder": fn.__name__, "kwargs": _json_arguments(signature, args, kwargs)}
         return widget
 
+    build.trains = trains  # type: ignore[attr-defined]
     BUILDERS[fn.__name__] = build
     return build
 

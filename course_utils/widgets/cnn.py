@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ import torch
 
 from ..i18n import N_, _
 from ..plot import new_figure
-from ._core import LivePlot, builder
+from ._core import LivePlot, Training, builder
 from ._render import fixed_labels
 from .record import state_file
 
@@ -241,7 +242,7 @@ def cnn_explorer(model: Any = None, images: torch.Tensor | None = None, labels: 
     return widget
 
 
-@builder
+@builder(trains=True)
 def cnn_trainer(train_size: int = 512, val_size: int = 256, last_run: dict[str, Any] | None = None) -> LivePlot:
     """Pick a model (MLP, SimpleCNN, ResNetSmall) and a budget of epochs, press Train: the loss and accuracy curves
     (train and validation) are redrawn after every epoch. Moving a control is free: it only updates the plan
@@ -306,6 +307,10 @@ def cnn_trainer(train_size: int = 512, val_size: int = 256, last_run: dict[str, 
             top = max(history.train_loss + history.val_loss)
             ax_loss.set_ylim(0, max(2.5, 1.05 * top))
             result.set_text(f"last run: {state['name']}, val. acc. {history.val_acc[-1]:.0%}")
+        elif state["name"] is not None:  # a stage before any epoch (see stages below): empty curves
+            for line in lines.values():
+                line.set_data([], [])
+            result.set_text(f"{state['name']}: not trained yet")
         return fig
 
     def train(widget: LivePlot) -> None:
@@ -341,4 +346,39 @@ def cnn_trainer(train_size: int = 512, val_size: int = 256, last_run: dict[str, 
         return {**widget.origin["kwargs"], "last_run": run}
 
     widget.state_arguments = state_arguments
+    # Train's stages, for the website: before training, then after each epoch. Every model's run is kept (its
+    # model, optimizer and random state after each epoch) and continued, so that 1 to 6 epochs of one model cost
+    # one 6-epoch run; the same as pressing Train, which starts from set_seed(0) too.
+    runs: dict[str, dict[str, Any]] = {}
+
+    def stages() -> Any:
+        name, epochs = widget.controls["model"].value, widget.controls["epochs"].value
+        state["name"], state["history"] = name, None
+        yield 0
+        if name not in runs:
+            outside = torch.get_rng_state()
+            set_seed(0)
+            model = factories[name]()
+            runs[name] = {"model": model, "optimizer": torch.optim.Adam(model.parameters(), lr=1e-3),
+                          "loader": DataLoader(train_set, batch_size=64, shuffle=True), "epochs": [],
+                          "rng": torch.get_rng_state()}
+            torch.set_rng_state(outside)
+        run = runs[name]
+        while len(run["epochs"]) < epochs:
+            outside = torch.get_rng_state()
+            torch.set_rng_state(run["rng"])
+            run["epochs"].append(fit(run["model"], run["loader"], torch.nn.CrossEntropyLoss(), run["optimizer"], 1,
+                                     val_loader=val_loader, progress=False))
+            run["rng"] = torch.get_rng_state()
+            torch.set_rng_state(outside)
+        for done in range(1, epochs + 1):
+            history = copy.deepcopy(run["epochs"][0])
+            for one in run["epochs"][1:done]:
+                for key in ("train_loss", "val_loss", "train_acc", "val_acc", "lr", "epoch_time"):
+                    getattr(history, key).extend(getattr(one, key))
+            state["history"] = history
+            yield done
+
+    widget.training = Training("Train", stages,
+                               lambda: state["history"].epochs if state["history"] is not None else None)
     return widget

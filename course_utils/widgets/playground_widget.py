@@ -14,12 +14,13 @@ import ipywidgets as W
 
 from .. import playground as P
 from ..i18n import N_, _
-from ._core import LivePlot, builder
+from ._core import LivePlot, Training, builder
 from .playground_view import PlaygroundView
 
 _DATASET_NAMES = {"xor": "XOR", "circles": N_("circles"), "moons": N_("moons"), "spirals": N_("spirals"),
                   "blobs": N_("Gaussian blobs"), "regression": N_("regression plane")}  # shown with _()
 _FEATURE_KEYS = {f"f_{i}": name for i, name in enumerate(P.FEATURES)}  # one checkbox per input feature
+STAGE_EPOCHS = 100  # a playground shown untrained: the epoch its stages of training (see stages()) go up to
 _SETTING_KEYS = {"dataset", "activation", "init", "optimizer", "lr", "batch_size", "schedule", "regularization",
                  "reg_rate"}  # controls whose value is the setting of the same name, as it is
 
@@ -78,6 +79,9 @@ class PlaygroundWidget(LivePlot):
     ``playground`` is the ``course_utils.playground.Playground`` behind the picture (read its history, or train
     it from code); ``view`` the :class:`PlaygroundView` that draws it; ``code_box`` the text area that Export
     code fills. Moving a control reconfigures the playground (back to epoch 0); the buttons train it.
+
+    Its ``training`` (see :meth:`LivePlot.stages`) is Play's, in five stages: epochs 0, E/8, E/4, E/2 and E, where
+    E is the epoch the widget opened at (a playground given trained), or ``STAGE_EPOCHS`` when it opened at 0.
     """
 
     def __init__(self, pg: P.Playground, play_epochs: int = 1000):
@@ -106,6 +110,18 @@ class PlaygroundWidget(LivePlot):
         self.buttons["Pause"].disabled = True
         # what the picture shows is the playground's settings and epoch: seeded, so they build it again
         self.state_arguments = lambda folder: {"settings": pg.to_dict(), "play_epochs": self.play_epochs}
+        last = pg.epoch or STAGE_EPOCHS
+        self.stage_epochs = sorted({0, last // 8, last // 4, last // 2, last})
+        self.training = Training("Play", self._stages, lambda: pg.epoch)
+
+    def _stages(self) -> Any:
+        """Train from epoch 0 with the current settings, stopping at each of ``stage_epochs`` (seeded, and the
+        same however the epochs are split: the stage at E is the state Play or ``step(E)`` reaches)."""
+        pg = self.playground
+        pg.reset()
+        for epoch in self.stage_epochs:
+            pg.step(epoch - pg.epoch)
+            yield pg.epoch
 
     # -- the picture
     def _changed_settings(self, values: dict[str, Any]) -> dict[str, Any]:
@@ -190,7 +206,7 @@ class PlaygroundWidget(LivePlot):
         self.code_box.layout.display = "block"
 
 
-@builder
+@builder(trains=True)
 def playground(preset: str | None = None, settings: Any = None, play_epochs: int = 1000) -> PlaygroundWidget:
     """The network playground: data, features, layers, activation, init, optimizer, regularization, schedule.
 

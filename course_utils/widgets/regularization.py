@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import ipywidgets as W
@@ -10,14 +11,20 @@ import torch
 from ..i18n import N_, _
 from ..plot import grid_2d, new_figure
 from ..regularization import train_regularized_mlp
-from ._core import LivePlot, builder, slider
+from ._core import LivePlot, Training, builder, slider
 from ._render import fixed_labels, fixed_title
 
+EPOCHS = 300  # what Train trains (train_regularized_mlp's default)
+STAGES = (25, 75, 150, EPOCHS)  # the epochs at which the website shows Train's run (see LivePlot.stages)
 
-@builder
+
+@builder(trains=True)
 def regularization_playground() -> LivePlot:
     """Dropout, weight decay, noise, width and training-set size → press Train → the decision boundary and the
-    train / validation loss curves. Sliders only change the settings (and the data shown); Train trains."""
+    train / validation loss curves. Sliders only change the settings (and the data shown); Train trains.
+
+    Its ``training`` (see ``LivePlot.stages``) is Train's: the untrained picture, then the run at epochs ``STAGES``.
+    """
     import matplotlib as mpl
 
     from ..data import make_moons
@@ -60,7 +67,9 @@ def regularization_playground() -> LivePlot:
         if last:
             run = last["run"]
             stale = "" if last["settings"] == now else "  (settings changed: press Train)"
-            ax.set_title(f"val. accuracy {run['val_acc']:.2f}{stale}", fontsize=10)
+            done = len(run["train_loss"])
+            at = "" if done == last["epochs"] else f" at epoch {done}"
+            ax.set_title(f"val. accuracy {run['val_acc']:.2f}{at}{stale}", fontsize=10)
             best = min(run["val_loss"])
             ax_loss.set_title(f"train {run['train_loss'][-1]:.2f}, validation {run['val_loss'][-1]:.2f} "
                               f"(best {best:.2f})", fontsize=10)
@@ -69,9 +78,8 @@ def regularization_playground() -> LivePlot:
             ax_loss.set_title(f"dropout {p:.2f}, weight decay {weight_decay:.2f}, width {width}", fontsize=10)
         return fig
 
-    def train(widget: LivePlot) -> None:
-        values = widget.values()
-        run = train_regularized_mlp(**values)
+    def show(run: dict[str, Any], values: dict[str, Any]) -> None:
+        """Show a training's ``run`` (train_regularized_mlp's result, or its first epochs) for ``values``."""
         with torch.no_grad():
             pred = run["model"](grid).argmax(1).reshape(n_grid, n_grid)
         image.set_data(pred.numpy())
@@ -80,7 +88,28 @@ def regularization_playground() -> LivePlot:
         train_line.set_data(epochs, run["train_loss"])
         val_line.set_data(epochs, run["val_loss"])
         ax_loss.set_ylim(0, min(3.0, 1.1 * max(max(run["val_loss"]), max(run["train_loss"][5:]))))
-        last.update(run=run, settings=settings(**values))
+        last.update(run=run, settings=settings(**values), epochs=EPOCHS)
+
+    def train(widget: LivePlot) -> None:
+        values = widget.values()
+        show(train_regularized_mlp(**values), values)
+
+    def stages() -> Any:
+        """Train's stages (see LivePlot.stages): the untrained picture, then the run at STAGES epochs."""
+        values = widget.values()
+        last.clear()
+        image.set_visible(False)
+        train_line.set_data([], [])
+        val_line.set_data([], [])
+        ax_loss.set_ylim(0, 1.0)
+        yield 0
+        run = train_regularized_mlp(**values, checkpoints=STAGES)
+        model = copy.deepcopy(run["model"])
+        for epoch in STAGES:
+            model.load_state_dict(run["checkpoints"][epoch]["state"])
+            show({**run, "model": model, "train_loss": run["train_loss"][:epoch],
+                  "val_loss": run["val_loss"][:epoch], "val_acc": run["checkpoints"][epoch]["val_acc"]}, values)
+            yield epoch
 
     controls = {
         "p": slider(0.0, 0.0, 0.8, 0.05, _("dropout p")),
@@ -91,5 +120,7 @@ def regularization_playground() -> LivePlot:
         "n_train": W.IntSlider(value=40, min=20, max=200, step=10, description=_("train size"),
                                layout=W.Layout(width="260px")),
     }
-    return LivePlot(draw, controls, title=_("Regularization playground (AdamW, 300 full-batch epochs)"),
-                    buttons={N_("Train"): train})
+    widget = LivePlot(draw, controls, title=_("Regularization playground (AdamW, 300 full-batch epochs)"),
+                      buttons={N_("Train"): train})
+    widget.training = Training("Train", stages, lambda: len(last["run"]["train_loss"]) if last else 0)
+    return widget

@@ -13,9 +13,16 @@
  * the focus or a touch, a dropdown's every option first, then the widget's other pictures, nearest first; after
  * each move, the pictures one step away from the new state. `pictures.want(urls, priority)` queues them for every
  * widget; inside a widget, `want(keys, priority)` takes keys of its frames.
+ *
+ * A widget that trains also has training: {button, start, stages: {key: [[epoch, file], …]}, captions?: {key:
+ * [text, …]}}: the stages of each setting's training, computed at the build. Its button (data-train) plays the
+ * shown setting's stages in order, one every STAGE_MS, once they are all loaded; a moved control shows the new
+ * setting at the stage on display (at its last stage when the last one was on display). Each stage shown sends
+ * the widget a "cw-stage" event, {index, epoch, due: performance.now() when it is due} (the site's tests time it).
  */
 (function () {
   "use strict";
+  var STAGE_MS = 400;  // one training stage to the next, when the training button plays them
   // Fetch pictures ahead of the reader, each once, at most SLOTS at a time, so that a picture the reader asks for
   // never queues behind hundreds of others (the browser opens six connections to a server: two stay free for the
   // page's own requests). Priority 0 (the next move's pictures) goes before 1 (the rest); the newest wants of a
@@ -93,6 +100,57 @@
       var shown = root.querySelector('[data-readout="' + c.name + '"]');
       if (shown) shown.textContent = c.values[index(c)];
     }
+    // -- training (spec.training): which stage is on display, the key of the setting shown, its stage pictures
+    var training = spec.training || null;
+    var stage = training ? training.start : 0;
+    var atEnd = false;
+    var stageImages = {};  // url -> its Image: a setting's stages are fetched and decoded before they play
+    function keyNow() {
+      if (spec.mode === "grid") return spec.controls.map(index).join(",");
+      var moved = spec.controls.filter(function (c) { return index(c) !== c.start; })[0];
+      return moved ? moved.name + "=" + index(moved) : "";
+    }
+    function preloadStages(key) {  // fetch and decode a setting's stage pictures (once); resolves when all are
+      return Promise.all(((training && training.stages[key]) || []).map(function (s) {
+        var url = base + s[1];
+        if (!stageImages[url]) { stageImages[url] = new Image(); stageImages[url].src = url; }
+        return stageImages[url].decode ? stageImages[url].decode().catch(function () {}) : Promise.resolve();
+      }));
+    }
+    function stageOf(key) {  // the stage on display for setting key: its index in the setting's stages
+      var list = training.stages[key];
+      return atEnd ? list.length - 1 : Math.min(stage, list.length - 1);
+    }
+    function showStage(key, i) {
+      var list = training.stages[key];
+      stage = i;
+      atEnd = i === list.length - 1;
+      image.src = base + list[i][1];
+      if (caption && training.captions && training.captions[key]) caption.textContent = training.captions[key][i];
+    }
+    function play(button) {
+      button.disabled = true;
+      preloadStages(keyNow()).then(function () {
+        var t0 = performance.now();
+        var i = 0;
+        (function next() {
+          var key = keyNow();
+          var list = training.stages[key];
+          if (!list || i >= list.length) { button.disabled = false; return; }
+          showStage(key, i);
+          root.dispatchEvent(new CustomEvent("cw-stage", {detail: {index: i, epoch: list[i][0], due: t0 + i * STAGE_MS}}));
+          i += 1;
+          if (i < list.length) setTimeout(next, Math.max(0, t0 + i * STAGE_MS - performance.now()));
+          else button.disabled = false;
+        })();
+      });
+    }
+    if (training) {
+      var startList = training.stages[keyNow()];
+      atEnd = !!startList && training.start === startList.length - 1;
+      var trainButton = root.querySelector("button[data-train]");
+      if (trainButton) trainButton.addEventListener("click", function () { play(trainButton); });
+    }
     function show(moved) {
       var key;
       if (spec.mode === "grid") {
@@ -102,9 +160,14 @@
         var c = spec.controls.filter(function (c) { return c.name === moved; })[0];
         key = index(c) === c.start ? "" : moved + "=" + index(c);
       }
-      var file = spec.frames[key];
-      if (file) image.src = base + file;
-      if (caption && spec.captions && key in spec.captions) caption.textContent = spec.captions[key];
+      if (training && training.stages[key]) {
+        showStage(key, stageOf(key));
+        preloadStages(key);  // the new setting's stages, ready for its training button
+      } else {
+        var file = spec.frames[key];
+        if (file) image.src = base + file;
+        if (caption && spec.captions && key in spec.captions) caption.textContent = spec.captions[key];
+      }
       want(near(), 0);  // the reader is using this widget: the pictures one step from here, then the rest
       reached = null;
       if (!engaged) { engaged = true; idle(wantRest); }
