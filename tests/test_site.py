@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 
 from course_utils.editions import CODES, EDITIONS
+from tools import browser as tb
 from tools import nbtools, website
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,15 +79,7 @@ def _open(browser, base: str, page_name: str):
     page.on("requestfailed", lambda req: problems.append(f"request failed: {req.url}")
             if not req.url.startswith(base) or "net::ERR_ABORTED" not in (req.failure or "") else None)
     page.on("response", lambda res: problems.append(f"HTTP {res.status}: {res.url}") if res.status >= 400 else None)
-
-    def route(r):
-        if r.request.url.startswith(base) or r.request.url.startswith("data:"):
-            r.continue_()
-        else:
-            problems.append(f"request outside the site: {r.request.url}")
-            r.abort()
-
-    page.route("**/*", route)
+    tb.keep_offline(page, base, problems)
     page.goto(f"{base}/{page_name}.html", wait_until="load")
     page.wait_for_function("() => !window.MathJax || !MathJax.startup || MathJax.startup.promise", timeout=30_000)
     page.evaluate("() => window.MathJax && MathJax.startup ? MathJax.startup.promise : null")

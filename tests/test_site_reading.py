@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from course_utils.editions import EDITIONS
+from tools import browser as tb
 from tools import website
 
 PHONE = {"width": 390, "height": 844}
@@ -75,15 +76,7 @@ def _open(browser, base: str, name: str, viewport: dict):
     page = context.new_page()
     problems: list[str] = []
     page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
-
-    def route(r):
-        if r.request.url.startswith(base) or r.request.url.startswith("data:"):
-            r.continue_()
-        else:
-            problems.append(f"request outside the site: {r.request.url}")
-            r.abort()
-
-    page.route("**/*", route)
+    tb.keep_offline(page, base, problems)
     page.goto(f"{base}/{name}.html", wait_until="load")
     page.evaluate("() => window.MathJax && MathJax.startup ? MathJax.startup.promise : null")
     return page, problems

@@ -27,6 +27,7 @@ import urllib.parse
 import pytest
 
 from course_utils.editions import EDITIONS
+from tools import browser as tb
 from tools import site_search, terms
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -88,15 +89,7 @@ def _page(browser, base: str, lang: str, query: str):
     problems: list[str] = []
     page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
     page.on("console", lambda msg: problems.append(f"console error: {msg.text}") if msg.type == "error" else None)
-
-    def route(r):
-        if r.request.url.startswith(base):
-            r.continue_()
-        else:
-            problems.append(f"request outside the site: {r.request.url}")
-            r.abort()
-
-    page.route("**/*", route)
+    tb.keep_offline(page, base, problems)
     page.goto(f"{base}/{lang}/search.html?q={urllib.parse.quote(query)}", wait_until="load")
     # the summary's line is written once every result is listed
     page.wait_for_function("() => document.querySelector('#search-results .search-summary')?.textContent"

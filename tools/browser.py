@@ -428,3 +428,16 @@ JS_MOVE = """(root) => new Promise((resolve) => {
          el.dispatchEvent(new Event('change', {bubbles: true})); }
   if (img.src === before) { clearTimeout(timer); resolve(null); }
 })"""
+
+
+def keep_offline(page, base: str, problems: list[str]) -> None:
+    """Let ``page`` fetch only from ``base`` (the site's local server) and data: URLs; every other request is refused
+    and noted in ``problems`` (the website must work with no network)."""
+    def route(r):
+        if r.request.url.startswith(base) or r.request.url.startswith("data:"):
+            r.continue_()
+        else:
+            problems.append(f"request outside the site: {r.request.url}")
+            r.abort()
+
+    page.route("**/*", route)
