@@ -235,3 +235,21 @@ def test_a_sphinx_error_still_fails_the_build(tmp_path, monkeypatch):
     with pytest.raises(website.SiteBuildError, match="Sphinx failed"):
         website.build(state=Path(tmp_path))
     assert calls and "-q" in calls[0]  # quiet: only Sphinx's warnings and errors, which it prints itself
+
+
+def test_a_line_break_inside_a_chinese_sentence_is_no_space(site_build):
+    """A Chinese paragraph wrapped across lines in its source reads as one: HTML would show each break as a space
+    between two characters ("检查你自己写的 代码"). Headings, code blocks and breaks next to Latin text stay."""
+    text = "检查你自己写的\n代码。\nEnglish\nwords\n\n```python\n# 中文\n中文\n```\n## 标题\n正文\n- 项目\n  继续"
+    assert website.join_cjk_lines(text) == ("检查你自己写的代码。\nEnglish\nwords\n\n```python\n# 中文\n中文\n```\n"
+                                            "## 标题\n正文\n- 项目继续")
+    import nbformat
+
+    folder = website.SOURCES / "zh"
+    texts = {p.name: p.read_text(encoding="utf-8") for p in folder.glob("*.md")}
+    for path in folder.glob("*.ipynb"):
+        nb = nbformat.read(path, as_version=4)
+        texts.update({f"{path.name} cell {i}": c.source for i, c in enumerate(nb.cells) if c.cell_type == "markdown"})
+    assert len(texts) > 100
+    left = [name for name, source in texts.items() if website.join_cjk_lines(source) != source]
+    assert not left, f"Chinese sentences broken across lines on the site: {left[:5]}"

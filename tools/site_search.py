@@ -48,6 +48,7 @@ THEME_WORDS = (
     N_("Collapse Sidebar"),
     N_("Expand Sidebar"),
     N_("Toggle primary sidebar"),
+    N_("Toggle secondary sidebar"),
     N_("Main"),
 )
 PLACEHOLDER = N_("Search this course…")  # the search field's placeholder (the theme's option search_bar_text)

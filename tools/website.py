@@ -100,7 +100,8 @@ TITLE = N_("Neural networks from scratch, hands-on, in PyTorch")  # the book's t
 SHORT_TITLE = N_("Neural networks from scratch")  # the site's entry page, where every edition's stands side by side
 WORDS = {
     "run": N_("Run the notebook to use this."),
-    "single": N_("On this page, one control moves at a time."),
+    "single": N_("On this page, one control moves at a time: moving one puts the others back where they were "
+                 "shown (the page holds the pictures of one change; run the notebook to combine changes)."),
     "frozen": N_("This widget shows a state the page cannot draw again: run the notebook to move its controls."),
     "map": N_("Course map"),
     "chapters": N_("Chapters"),
@@ -634,7 +635,7 @@ def prepare_notebook(path: Path, lang: str, widgets: SiteWidgets) -> nbformat.No
     nb = copy.deepcopy(nbformat.read(path, as_version=4))
     for index, cell in enumerate(nb.cells):
         if cell.cell_type == "markdown":
-            cell.source = README_LINK.sub("](index.md)", cell.source)
+            cell.source = join_cjk_lines(README_LINK.sub("](index.md)", cell.source))
             continue
         if cell.cell_type != "code":
             continue
@@ -734,6 +735,32 @@ def course_map(lang: str, pictures: Path) -> str:
     return f"```{{container}} course-map\n{table}\n```\n\n\\* {TEXT[lang]['run_time']}\n"  # its CSS: course-way-in.css
 
 
+# Chinese, Japanese and Korean characters and their punctuation: a line break between two of them is no space
+_CJK = re.compile("[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
+
+
+def join_cjk_lines(markdown: str) -> str:
+    """``markdown`` with the line breaks inside its Chinese sentences removed (code blocks and headings kept).
+
+    A source wraps a long paragraph across lines; HTML shows each such break as a space, which an English sentence
+    needs and a Chinese one must not have ("检查你自己写的 代码"): browsers do not drop it between CJK characters.
+    """
+    out: list[str] = []
+    fence = ""
+    for line in markdown.split("\n"):
+        stripped = line.strip()
+        if fence:
+            fence = "" if stripped.startswith(fence) else fence
+        elif stripped.startswith(("```", "~~~")):
+            fence = stripped[:3]
+        elif (out and stripped and _CJK.match(stripped[0]) and out[-1].rstrip()
+              and _CJK.match(out[-1].rstrip()[-1]) and not out[-1].lstrip().startswith("#")):
+            out[-1] = out[-1].rstrip() + stripped
+            continue
+        out.append(line)
+    return "\n".join(out)
+
+
 def write_sources(lang: str, widgets: SiteWidgets) -> Path:
     out = SOURCES / lang
     if out.exists():
@@ -744,23 +771,27 @@ def write_sources(lang: str, widgets: SiteWidgets) -> Path:
     for path in chapters:
         nbformat.write(prepare_notebook(path, lang, widgets), out / path.name)
     for name, path in page_files(lang).items():
-        shutil.copy(path, out / name)
+        if path.suffix == ".md":
+            (out / name).write_text(join_cjk_lines(path.read_text(encoding="utf-8")), encoding="utf-8")
+        else:
+            shutil.copy(path, out / name)
     text = TEXT[lang]
     chapters_text = (folder / "README.md").read_text(encoding="utf-8").split("\n", 1)[1]
     chapters_text = re.sub(r"English edition: \[[^\]]*\]\([^)]*\)。?", "", chapters_text)  # the site has its own switch
     chapters_text = re.sub(r"^\d+\. \[.*\n?", "", chapters_text, flags=re.M).strip()  # the table below lists them
-    shutil.copy(folder / "GLOSSARY.md", out / "GLOSSARY.md")
+    (out / "GLOSSARY.md").write_text(join_cjk_lines((folder / "GLOSSARY.md").read_text(encoding="utf-8")),
+                                     encoding="utf-8")
     title = translations(lang).gettext(TITLE)
     toctree = "\n".join(p.stem for p in chapters)
     teachers = f"[{_page_title(out / f'{TEACHERS}.md')}]({TEACHERS}.md)"
     get = f"[{_page_title(out / f'{GET}.md')}]({GET}.md)"
-    (out / "index.md").write_text(
+    (out / "index.md").write_text(join_cjk_lines(
         f"# {title}\n\n{_intro(lang)}\n\n{text['get_line'].format(page=get)}\n\n"
         f"## {text['map']}\n\n{chapters_text}\n\n{course_map(lang, widgets.frames.parent / CHAPTER_PICTURES)}\n"
         f"## {text['teachers']}\n\n{text['teachers_line'].format(page=teachers)}\n\n"
         f"```{{toctree}}\n:hidden:\n\n{GET}\n```\n\n"
         f"```{{toctree}}\n:hidden:\n:caption: {text['chapters']}\n\n{toctree}\nGLOSSARY\n```\n\n"
-        f"```{{toctree}}\n:hidden:\n:caption: {text['teachers']}\n\n{TEACHERS}\n```\n", encoding="utf-8")
+        f"```{{toctree}}\n:hidden:\n:caption: {text['teachers']}\n\n{TEACHERS}\n```\n"), encoding="utf-8")
     return out
 
 
