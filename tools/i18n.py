@@ -46,6 +46,8 @@ from __future__ import annotations
 import ast
 import copy
 import datetime
+import functools
+import gettext
 import inspect
 import io
 import re
@@ -102,6 +104,15 @@ def compiled_catalogs(langs: tuple[str, ...] = TRANSLATIONS) -> list[Path]:
 CU_CATALOG = cu_catalog(DEFAULT)
 LAUNCHER_CATALOG = launcher_catalog(DEFAULT)
 WEBSITE_CATALOG = website_catalog(DEFAULT)
+
+
+@functools.cache
+def website_translations(code: str) -> gettext.NullTranslations:
+    """The website's own words in edition ``code``: its compiled catalog (``website.mo``, beside ``website_catalog``);
+    the source edition reads them as written."""
+    if code == SOURCE.code:
+        return gettext.NullTranslations()
+    return gettext.translation("website", str(LOCALE), languages=[code])
 COMPILED = tuple(compiled_catalogs())
 LANGUAGE_LINE = (SET_LANGUAGE.format(lang=SOURCE.code), SET_LANGUAGE.format(lang=DEFAULT))
 

@@ -218,7 +218,7 @@ def draw_gradebook(book: dict[str, dict[str, tuple[float, float]]], chapter: str
     import matplotlib.pyplot as plt
     from matplotlib.patches import Rectangle
 
-    from tools.website import translations
+    from tools.i18n import website_translations as translations
 
     words = {key: translations(lang).gettext(message) for key, message in PICTURE_WORDS.items()}
     exercises = list(next(iter(book.values())))

@@ -57,7 +57,7 @@ PLACEHOLDER = N_("Search this course…")  # the search field's placeholder (the
 def search_words(lang: str) -> dict[str, Any]:
     """Sphinx's search page's words (searchtools.js) in edition ``lang`` from the site's catalog, as Sphinx's
     JavaScript catalog holds them (a plural's forms as a list, by the catalog's plural formula)."""
-    from tools.website import translations
+    from tools.i18n import website_translations as translations
 
     t = translations(lang)
     plural = getattr(t, "plural", lambda n: int(n != 1))
@@ -151,7 +151,7 @@ def _write_catalog(ed: Edition, out: Path) -> None:
     from babel.messages.catalog import Catalog
     from babel.messages.mofile import write_mo
 
-    from tools.website import translations
+    from tools.i18n import website_translations as translations
 
     t = translations(ed.code)
     theme = {w: t.gettext(w) for w in THEME_WORDS if t.gettext(w) != w}
@@ -177,7 +177,7 @@ def _write_catalog(ed: Edition, out: Path) -> None:
 
 def sphinx_config(ed: Edition) -> dict[str, Any]:
     """What ``website/conf.py`` sets for edition ``ed``'s search: the dictionary and the catalog ``prepare`` wrote."""
-    from tools.website import translations
+    from tools.i18n import website_translations as translations
 
     config: dict[str, Any] = {"search_bar_text": translations(ed.code).gettext(PLACEHOLDER)}
     if (folder(ed) / "words.txt").is_file():

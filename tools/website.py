@@ -46,7 +46,6 @@ import contextlib
 import copy
 import dataclasses
 import functools
-import gettext
 import hashlib
 import html
 import http.server
@@ -69,6 +68,8 @@ import nbformat
 
 from course_utils.editions import EDITIONS, SOURCE, edition
 
+from .i18n import website_translations as translations  # the site's words in an edition's language
+
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "build" / "site"
 SOURCES = ROOT / "build" / "site-src"
@@ -86,8 +87,6 @@ TRAINED_FEW = 3      # ... or this many when that would make more than TRAINED_S
 TRAINED_SETTINGS = 24
 SAME_PICTURE = 24    # largest difference of a pixel's channel (0-255) in two of a widget's pictures that are the same
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-LOCALE = ROOT / "locale"
-DOMAIN = "website"  # the site's own words: locale/<code>/LC_MESSAGES/website.po, compiled to website.mo
 
 
 def N_(message: str) -> str:
@@ -122,14 +121,6 @@ WORDS = {
     "comma": N_(", "),
     "close": N_(")"),
 }
-
-
-@functools.cache
-def translations(code: str) -> gettext.NullTranslations:
-    """The site's words in edition ``code``: its compiled catalog; the source edition reads them as written."""
-    if code == SOURCE.code:
-        return gettext.NullTranslations()
-    return gettext.translation(DOMAIN, str(LOCALE), languages=[code])
 
 
 TEXT = {e.code: {key: translations(e.code).gettext(msgid) for key, msgid in WORDS.items()} for e in EDITIONS}

@@ -223,12 +223,14 @@ class LivePlot(W.VBox):
         if self.training is None:
             raise ValueError(_("this widget does not train: it has no stages"))
         if self.set_values(values) is None:
-            raise RuntimeError(f"{self.title}: the values {dict(values)!r} do not draw") from self.last_error
+            raise RuntimeError(_("{title}: the values {values} do not draw").format(
+                title=self.title, values=repr(dict(values)))) from self.last_error
         out = []
         for epoch in self.training.run():
             self.redraw(fresh=True)  # a stage may change artists that only a button's redraw draws again
             if self.last_error is not None:
-                raise RuntimeError(f"{self.title}: epoch {epoch} does not draw") from self.last_error
+                raise RuntimeError(_("{title}: epoch {epoch} does not draw").format(
+                    title=self.title, epoch=epoch)) from self.last_error
             out.append(Stage(epoch, bytes(self.image.value), self.caption_text))
         return out
 
