@@ -219,7 +219,8 @@ def test_the_build_prints_no_library_chatter():
 
 
 def test_a_sphinx_error_still_fails_the_build(tmp_path, monkeypatch):
-    """The quiet build hides nothing that goes wrong: Sphinx failing on an edition stops the build with an error."""
+    """The quiet build hides nothing that goes wrong: Sphinx failing on an edition stops the build with an error,
+    and the training it started in the background stops with it."""
     calls = []
     run = subprocess.run
 
@@ -229,12 +230,31 @@ def test_a_sphinx_error_still_fails_the_build(tmp_path, monkeypatch):
         calls.append(command)
         return subprocess.CompletedProcess(command, 2)
 
+    trainers = []
+
+    class Trainer(website.StageTrainer):
+        """Takes the settings to train and trains none (their training is tests/test_site_training.py's)."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.asked, self.closed = 0, False
+            trainers.append(self)
+
+        def start(self, builder, arguments, lang, start, settings) -> None:
+            self.asked += len(settings)
+
+        def close(self) -> None:
+            self.closed = True
+
     monkeypatch.setattr(website, "SITE", tmp_path / "site")
     monkeypatch.setattr(website, "write_sources", lambda lang, widgets: tmp_path)
     monkeypatch.setattr(website.subprocess, "run", sphinx_fails)
+    monkeypatch.setattr(website, "StageTrainer", Trainer)
     with pytest.raises(website.SiteBuildError, match="Sphinx failed"):
         website.build(state=Path(tmp_path))
     assert calls and "-q" in calls[0]  # quiet: only Sphinx's warnings and errors, which it prints itself
+    # the training it had started for the widgets that train is stopped, not left to run on every core
+    assert [(t.asked > 0, t.closed) for t in trainers] == [(True, True)]
 
 
 def test_a_line_break_inside_a_chinese_sentence_is_no_space(site_build):

@@ -407,9 +407,12 @@ class StageTrainer:
         return json.dumps(parts, sort_keys=True, default=str)
 
     def close(self) -> None:
+        """Stop the workers once the settings they are training are done; those queued and not yet started are
+        dropped (after a finished build there are none: every one was asked for)."""
         if self.pool is not None:
-            self.pool.shutdown()
+            self.pool.shutdown(cancel_futures=True)
             self.pool = None
+            self.pending.clear()
 
 
 _WORKER_WIDGETS: dict[str, Any] = {}  # a worker's widgets, by builder, arguments and edition
@@ -945,29 +948,31 @@ def build(state: Path = STATE) -> SiteBuild:
     widgets = SiteWidgets(frames=SITE / "_widgets", state=state, trainer=StageTrainer())
     widgets.frames.mkdir(parents=True)
     os.environ.setdefault("MPLBACKEND", "Agg")
-    prefetch_training(widgets)
-    t = time.perf_counter()
-    archive, files = course_archive(SITE / ARCHIVE)
-    print(f"archive: {archive.name}, {files} files, {archive.stat().st_size / 1e6:.0f} MB, "
-          f"in {time.perf_counter() - t:.0f} s", flush=True)
-    for ed in EDITIONS:
-        lang = ed.code
+    try:
+        prefetch_training(widgets)
         t = time.perf_counter()
-        source = write_sources(lang, widgets)
-        from . import site_search
-        site_search.prepare(lang)  # the search's dictionary and words for website/conf.py
-        print(f"{lang}: widgets precomputed in {time.perf_counter() - t:.0f} s", flush=True)
-        t = time.perf_counter()
-        # website/conf.py reads the edition from its tag (Sphinx's tags are what conf.py sees of the command line)
-        result = subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-q", "-c", str(CONF),
-                                 "-t", f"edition_{lang}", str(source), str(SITE / ed.site_path)])
-        if result.returncode:
-            raise SiteBuildError(f"Sphinx failed on the {lang} edition (exit status {result.returncode})")
-        # the download button's .ipynb is the notebook as committed (its own outputs, not the site's static widgets)
-        for notebook in sorted((ROOT / ed.notebooks).glob("[0-9][0-9]_*.ipynb")):
-            shutil.copyfile(notebook, SITE / ed.site_path / "_sources" / notebook.name)
-        print(f"{lang}: pages written in {time.perf_counter() - t:.0f} s", flush=True)
-    widgets.trainer.close()
+        archive, files = course_archive(SITE / ARCHIVE)
+        print(f"archive: {archive.name}, {files} files, {archive.stat().st_size / 1e6:.0f} MB, "
+              f"in {time.perf_counter() - t:.0f} s", flush=True)
+        for ed in EDITIONS:
+            lang = ed.code
+            t = time.perf_counter()
+            source = write_sources(lang, widgets)
+            from . import site_search
+            site_search.prepare(lang)  # the search's dictionary and words for website/conf.py
+            print(f"{lang}: widgets precomputed in {time.perf_counter() - t:.0f} s", flush=True)
+            t = time.perf_counter()
+            # website/conf.py reads the edition from its tag (Sphinx's tags are what conf.py sees of the command line)
+            result = subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-q", "-c", str(CONF),
+                                     "-t", f"edition_{lang}", str(source), str(SITE / ed.site_path)])
+            if result.returncode:
+                raise SiteBuildError(f"Sphinx failed on the {lang} edition (exit status {result.returncode})")
+            # the download button's .ipynb is the notebook as committed (its own outputs, not the site's static widgets)
+            for notebook in sorted((ROOT / ed.notebooks).glob("[0-9][0-9]_*.ipynb")):
+                shutil.copyfile(notebook, SITE / ed.site_path / "_sources" / notebook.name)
+            print(f"{lang}: pages written in {time.perf_counter() - t:.0f} s", flush=True)
+    finally:  # a failed build leaves no training running: what is queued is dropped, not trained for nothing
+        widgets.trainer.close()
     _mathjax()
     shutil.rmtree(SITE / "jupyter_execute", ignore_errors=True)  # MyST-NB's working copies; the pages have theirs
     (SITE / "index.html").write_text(entry_page(), encoding="utf-8")
